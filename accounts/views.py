@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import AddressForm, IdentityForm, LoginForm, ProfileForm, SignUpForm
+from core.errors import DomainError
+from core.forms import form_add_service_errors
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_sign_up(**form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s!") % {"name": user.display_name})
+            return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def me(request):
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "addresses": selectors.address_list(user=request.user)[:1],
+            "identity": selectors.identity_default(user=request.user),
+        },
+    )
+
+
+@login_required
+def profile_edit(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+            if form.cleaned_data.get("avatar_upload"):
+                services.user_avatar_set(user=user, upload=form.cleaned_data["avatar_upload"])
+            services.user_profile_update(user=user, **fields)
+        except ValidationError as exc:
+            user.refresh_from_db()
+            form_add_service_errors(form, _avatar_errors(exc))
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("accounts:me")
+    return render(request, "accounts/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _avatar_errors(exc: ValidationError) -> ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({"avatar_upload": exc.messages})
+
+
+@login_required
+def address_list(request):
+    return render(request, "accounts/address_list.html", {"addresses": selectors.address_list(user=request.user)})
+
+
+@login_required
+def address_edit(request, address_id=None):
+    address = selectors.access_address(user=request.user, address_id=address_id) if address_id else None
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "make_default"}
+        try:
+            if address:
+                address = services.address_update(address=address, data=data)
+                if form.cleaned_data["make_default"]:
+                    services.address_set_default(address=address)
+            else:
+                services.address_create(
+                    user=request.user, data=data, make_default=form.cleaned_data["make_default"]
+                )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("accounts:addresses")
+    return render(
+        request,
+        "accounts/address_form.html",
+        {"form": form, "address": address},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def address_delete(request, address_id):
+    address = selectors.access_address(user=request.user, address_id=address_id)
+    services.address_delete(address=address)
+    messages.success(request, _("Address deleted."))
+    return redirect("accounts:addresses")
+
+
+@login_required
+@require_POST
+def address_default(request, address_id):
+    address = selectors.access_address(user=request.user, address_id=address_id)
+    services.address_set_default(address=address)
+    return redirect("accounts:addresses")
+
+
+@login_required
+def identity_list(request):
+    return render(
+        request, "accounts/identity_list.html", {"identities": selectors.identity_list(user=request.user)}
+    )
+
+
+@login_required
+def identity_new(request):
+    form = IdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_add(user=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Identity saved and verified."))
+            return redirect("accounts:identities")
+    # The number typed in is never echoed back into the page, even on an error.
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data["id_number"] = ""
+    return render(request, "accounts/identity_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def identity_delete(request, identity_id):
+    identity = selectors.access_identity(user=request.user, identity_id=identity_id)
+    services.identity_delete(identity=identity)
+    messages.success(request, _("Identity removed."))
+    return redirect("accounts:identities")
+
+
+@login_required
+@require_POST
+def identity_default(request, identity_id):
+    identity = selectors.access_identity(user=request.user, identity_id=identity_id)
+    services.identity_set_default(identity=identity)
+    return redirect("accounts:identities")

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+# (key, icon, label, url names to try in order). Upper apps' pages appear as they are installed.
+NAV = [
+    ("home", "home", _("Home"), ["home"]),
+    ("mall", "bag", _("Mall"), ["mall:home", "home"]),
+    ("post", "plus", _("Post"), ["community:note_new", "accounts:me"]),
+    ("messages", "bell", _("Messages"), ["community:notifications", "accounts:me"]),
+    ("me", "user", _("Me"), ["accounts:me"]),
+]
+
+
+def _first_url(names: list[str]) -> str:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return "/"
+
+
+def site(request):
+    unread = 0
+    if request.user.is_authenticated and getattr(settings, "UNREAD_COUNT_CALLABLE", ""):
+        unread = import_string(settings.UNREAD_COUNT_CALLABLE)(request.user)
+    items = []
+    for key, icon, label, names in NAV:
+        url = _first_url(names)
+        active = request.path == url if url == "/" else request.path.startswith(url) and key != "post"
+        items.append(
+            {"key": key, "icon": icon, "label": label, "url": url, "active": active,
+             "badge": (unread if unread < 100 else "99+") if key == "messages" and unread else None}
+        )
+    # The first matching tab wins so that "Me" and "Messages" don't both light up on a fallback URL.
+    seen = False
+    for item in items:
+        if item["active"] and not seen:
+            seen = True
+        else:
+            item["active"] = False
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "DEBUG": settings.DEBUG,
+        "nav_items": items,
+        "search_url": _first_url(["community:search", "home"]),
+    }

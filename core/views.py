@@ -1,0 +1,43 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@never_cache
+def healthz(request):
+    """Liveness for load balancers and compose healthchecks: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error_page(request, status: int, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return _error_page(request, 400, "That request could not be understood.")
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return _error_page(request, 403, "You are not allowed to do that.")
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, "This page does not exist, or it is not yours to see.")
+
+
+@requires_csrf_token
+def server_error(request):
+    return _error_page(request, 500, "Something went wrong on our side. Please try again.")
