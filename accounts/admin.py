@@ -29,7 +29,10 @@ class IdentityInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Profile"), {"fields": ("nickname", "avatar", "bio", "phone", "likes_private", "collects_private")}),
+        (
+            _("Profile"),
+            {"fields": ("nickname", "avatar", "bio", "phone", "likes_private", "collects_private")},
+        ),
     )
     list_display = ["username", "nickname", "email", "phone", "is_staff", "date_joined"]
     search_fields = ["username", "nickname", "email", "phone"]

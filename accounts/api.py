@@ -40,8 +40,16 @@ class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
         fields = [
-            "id", "recipient", "phone", "province", "city", "district", "detail", "postal_code",
-            "is_default", "make_default",
+            "id",
+            "recipient",
+            "phone",
+            "province",
+            "city",
+            "district",
+            "detail",
+            "postal_code",
+            "is_default",
+            "make_default",
         ]
         read_only_fields = ["id", "is_default"]
 
@@ -63,7 +71,9 @@ class IdentityInput(serializers.Serializer):
 
 def _validation_error(exc: ValidationError) -> serializers.ValidationError:
     if hasattr(exc, "error_dict"):
-        return serializers.ValidationError({k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+        return serializers.ValidationError(
+            {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
     return serializers.ValidationError({"detail": exc.messages})
 
 
@@ -121,7 +131,9 @@ class AvatarApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": inline_serializer("AvatarUpload", {"avatar": serializers.ImageField()})},
+        request={
+            "multipart/form-data": inline_serializer("AvatarUpload", {"avatar": serializers.ImageField()})
+        },
         responses=UserOutput,
         summary="Upload an avatar (re-encoded, metadata stripped)",
     )
@@ -161,7 +173,9 @@ class AddressDetailApi(APIView):
 
     @extend_schema(responses=AddressSerializer, summary="One of my addresses")
     def get(self, request, address_id: int):
-        return Response(AddressSerializer(selectors.access_address(user=request.user, address_id=address_id)).data)
+        return Response(
+            AddressSerializer(selectors.access_address(user=request.user, address_id=address_id)).data
+        )
 
     @extend_schema(request=AddressSerializer, responses=AddressSerializer, summary="Edit an address")
     def patch(self, request, address_id: int):
@@ -207,7 +221,9 @@ class IdentityDetailApi(APIView):
 
     @extend_schema(responses=IdentityOutput, summary="One of my customs identities, masked")
     def get(self, request, identity_id: int):
-        return Response(IdentityOutput(selectors.access_identity(user=request.user, identity_id=identity_id)).data)
+        return Response(
+            IdentityOutput(selectors.access_identity(user=request.user, identity_id=identity_id)).data
+        )
 
     @extend_schema(request=None, responses=IdentityOutput, summary="Make this identity the default")
     def post(self, request, identity_id: int):
@@ -216,5 +232,7 @@ class IdentityDetailApi(APIView):
 
     @extend_schema(responses={204: None}, summary="Remove a customs identity")
     def delete(self, request, identity_id: int):
-        services.identity_delete(identity=selectors.access_identity(user=request.user, identity_id=identity_id))
+        services.identity_delete(
+            identity=selectors.access_identity(user=request.user, identity_id=identity_id)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,8 +8,16 @@ from accounts.models import Address, User
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class SignUpForm(forms.Form):
@@ -27,7 +35,11 @@ class SignUpForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    avatar_upload = forms.FileField(label=_("Avatar"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+    avatar_upload = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
 
     class Meta:
         model = User
@@ -44,7 +56,9 @@ class AddressForm(forms.ModelForm):
 
 
 class IdentityForm(forms.Form):
-    real_name = forms.CharField(label=_("Real name"), max_length=40, help_text=_("Exactly as on your ID card."))
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=40, help_text=_("Exactly as on your ID card.")
+    )
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=18,

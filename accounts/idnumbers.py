@@ -32,7 +32,9 @@ def id_number_validate(value: str) -> str:
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationError(_("The date of birth in this ID number is not a real date."), code="id_date") from None
+        raise ValidationError(
+            _("The date of birth in this ID number is not a real date."), code="id_date"
+        ) from None
     if id_check_digit(number[:17]) != number[17]:
         raise ValidationError(
             _("This ID number's check digit is wrong; please check each digit."), code="id_check_digit"

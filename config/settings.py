@@ -6,6 +6,7 @@ Production runs with DEBUG=0 and HTTPS=1 plus a SECRET_KEY, DATABASE_URL and RED
 from __future__ import annotations
 
 import secrets
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,8 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
+# The test run: its own Redis database, plain static storage (no collectstatic manifest needed).
+TESTING = "pytest" in sys.modules or env.bool("TESTING", default=False)
 HTTPS = env.bool("HTTPS", default=False)
 
 
@@ -120,6 +123,18 @@ else:
 
     REDIS_URL = embedded_redis_url(VAR_DIR / "redis" / "redis.db")
 
+
+def _redis_db(url: str, db: int) -> str:
+    if url.startswith("unix://"):
+        return f"{url.split('?')[0]}?db={db}"
+    scheme, _, rest = url.partition("://")
+    hostpart = rest.split("/")[0]
+    return f"{scheme}://{hostpart}/{db}"
+
+
+if TESTING:
+    REDIS_URL = _redis_db(REDIS_URL, env.int("TEST_REDIS_DB", default=9))
+
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -151,7 +166,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Five wrong passwords are answered as such; the sixth attempt in a row is locked out for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=6)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -203,7 +219,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },

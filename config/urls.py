@@ -24,7 +24,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            r"^" + settings.MEDIA_URL.lstrip("/") + r"(?P<path>.*)$",
             serve_static,
             {"document_root": settings.MEDIA_ROOT},
         )

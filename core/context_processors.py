@@ -31,8 +31,14 @@ def site(request):
         url = _first_url(names)
         active = request.path == url if url == "/" else request.path.startswith(url) and key != "post"
         items.append(
-            {"key": key, "icon": icon, "label": label, "url": url, "active": active,
-             "badge": (unread if unread < 100 else "99+") if key == "messages" and unread else None}
+            {
+                "key": key,
+                "icon": icon,
+                "label": label,
+                "url": url,
+                "active": active,
+                "badge": (unread if unread < 100 else "99+") if key == "messages" and unread else None,
+            }
         )
     # The first matching tab wins so that "Me" and "Messages" don't both light up on a fallback URL.
     seen = False

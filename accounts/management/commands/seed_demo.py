@@ -67,7 +67,8 @@ class Command(BaseCommand):
 
     def _user(self, username: str, nickname: str, bio: str, *, staff: bool = False) -> User:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"nickname": nickname, "bio": bio, "is_staff": staff, "is_superuser": staff}
+            username=username,
+            defaults={"nickname": nickname, "bio": bio, "is_staff": staff, "is_superuser": staff},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -1,0 +1,158 @@
+"""Fixtures shared by every app's tests: real PostgreSQL, real Redis, a real Celery worker, Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).parent / "test-artifacts"))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis_db(request):
+    """Each test starts with an empty test Redis database (a separate db index from the site's)."""
+    from django_redis import get_redis_connection
+
+    get_redis_connection("default").flushdb()
+    yield
+
+
+@pytest.fixture
+def redis_conn():
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming every queue from the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    with start_worker(
+        app,
+        queues=settings.CELERY_TASK_QUEUES_NAMES,
+        perform_ping_check=False,
+        pool="threads",
+        concurrency=2,
+        shutdown_timeout=20,
+    ) as worker:
+        yield worker
+
+
+# --- browser --------------------------------------------------------------------------------------------
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError("Chromium not found: install Debian's 'chromium' or set CHROMIUM_PATH")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path(),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash.setdefault(_FAILED_KEY, report.failed)
+        if report.failed:
+            item.stash[_FAILED_KEY] = True
+    return report
+
+
+_FAILED_KEY = pytest.StashKey[bool]()
+
+
+def _new_page(browser, request, **context_args):
+    context = browser.new_context(**context_args)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None
+        ),
+    )
+    page.js_errors = errors
+    return context, page
+
+
+def _save_failure(request, page, suffix: str = "") -> None:
+    if request.node.stash.get(_FAILED_KEY, False):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = request.node.nodeid.replace("/", "_").replace("::", "__").replace("[", "_").replace("]", "")
+        target = ARTIFACTS / f"{name}{suffix}.png"
+        try:
+            page.screenshot(path=str(target), full_page=True)
+            print(f"\nscreenshot of the failure: {target}")
+        except Exception as exc:  # noqa: BLE001 - the test already failed; keep its own error
+            print(f"\ncould not save a screenshot: {exc}")
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A desktop-sized page; a screenshot is kept in test-artifacts/ when the test fails."""
+    context, page = _new_page(browser, request, viewport={"width": 1280, "height": 860}, locale="en-US")
+    page.base_url = live_server.url
+    yield page
+    _save_failure(request, page)
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, request):
+    context, page = _new_page(
+        browser,
+        request,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    page.base_url = live_server.url
+    yield page
+    _save_failure(request, page, "-phone")
+    context.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if ARTIFACTS.exists() and any(ARTIFACTS.iterdir()):
+        print(f"\nbrowser test artifacts (screenshots of failures): {ARTIFACTS}")
