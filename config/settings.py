@@ -62,8 +62,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "storages",
+    "django.contrib.postgres",
     "core",
     "accounts",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +235,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 AVATAR_MAX_PIXELS = env.int("AVATAR_MAX_PIXELS", default=40_000_000)
 AVATAR_SIZE = 400
+NOTE_IMAGE_MAX_BYTES = env.int("NOTE_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
+NOTE_IMAGE_MAX_PIXELS = env.int("NOTE_IMAGE_MAX_PIXELS", default=40_000_000)
+NOTE_IMAGE_FEED_WIDTH = 540
+NOTE_IMAGE_DETAIL_WIDTH = 1280
 
 # --- Security ----------------------------------------------------------------------------------------
 
@@ -344,3 +350,4 @@ LOGGING = {
 }
 
 SITE_NAME = _("Hongshu")
+UNREAD_COUNT_CALLABLE = "community.services.notifications.notification_unread_count"

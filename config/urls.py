@@ -4,19 +4,22 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from community.views import feeds as community_feeds
 from core import views as core_views
 
 api_patterns = [
     path("", include("accounts.api_urls")),
+    path("", include("community.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", community_feeds.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("", include("community.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]

@@ -29,8 +29,12 @@ class CheckedImage:
     height: int
 
 
-def image_check(upload, *, max_bytes: int, max_pixels: int) -> CheckedImage:
-    """Open ``upload`` and refuse it unless it is a small enough JPEG, PNG, WebP or GIF."""
+def image_check(upload, *, max_bytes: int, max_pixels: int, decode: bool = True) -> CheckedImage:
+    """Open ``upload`` and refuse it unless it is a small enough JPEG, PNG, WebP or GIF.
+
+    With ``decode=False`` the pixels are not decoded here (a worker re-encodes the image later); the
+    file's structure is still verified.
+    """
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, io.SEEK_END)
@@ -50,20 +54,28 @@ def image_check(upload, *, max_bytes: int, max_pixels: int) -> CheckedImage:
             image = Image.open(upload)
             fmt = image.format
             width, height = image.size
+            # Photos shot sideways say so in EXIF; report the size as it will be displayed.
+            if fmt in ("JPEG", "WEBP") and image.getexif().get(0x0112) in (5, 6, 7, 8):
+                width, height = height, width
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(_("This file is not an image we can read."), code="not_image") from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ValidationError(_("This image has too many pixels."), code="too_many_pixels") from None
     if fmt not in ALLOWED_FORMATS:
         raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
-    if width * height > max_pixels:
+    if width * height > max_pixels:  # orientation does not change the pixel count
         raise ValidationError(
             _("The image is %(w)s×%(h)s pixels; the limit is %(limit)s megapixels.")
             % {"w": width, "h": height, "limit": max_pixels // 1_000_000},
             code="too_many_pixels",
         )
     try:
-        image.load()
+        if decode:
+            image.load()
+        else:
+            image.verify()
+            upload.seek(0)
+            image = Image.open(upload)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("This image is damaged and cannot be read."), code="damaged") from None
     return CheckedImage(image=image, format=fmt, width=width, height=height)

@@ -5,10 +5,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 
-def home(request):
-    return render(request, "home.html")
-
-
 @never_cache
 def healthz(request):
     """Liveness for load balancers and compose healthchecks: the database answers."""

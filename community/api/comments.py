@@ -1,0 +1,3 @@
+"""comments API (see community/api/urls.py)."""
+
+urlpatterns: list = []

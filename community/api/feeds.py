@@ -1,0 +1,3 @@
+"""feeds API (see community/api/urls.py)."""
+
+urlpatterns: list = []

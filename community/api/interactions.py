@@ -1,0 +1,3 @@
+"""interactions API (see community/api/urls.py)."""
+
+urlpatterns: list = []

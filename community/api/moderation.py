@@ -1,0 +1,3 @@
+"""moderation API (see community/api/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""notes API (see community/api/urls.py)."""
+
+urlpatterns: list = []

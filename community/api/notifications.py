@@ -1,0 +1,3 @@
+"""notifications API (see community/api/urls.py)."""
+
+urlpatterns: list = []

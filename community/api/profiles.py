@@ -1,0 +1,3 @@
+"""profiles API (see community/api/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""search API (see community/api/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,15 @@
+"""Every Redis key of the community app."""
+
+
+def note_views_pending() -> str:
+    """Hash note_id -> views not yet flushed to PostgreSQL."""
+    return "community:views:pending"
+
+
+def note_views_flushing() -> str:
+    return "community:views:flushing"
+
+
+def note_viewed(note_id: int, viewer: str) -> str:
+    """Set while a viewer's visit counts, so a reload does not count twice."""
+    return f"community:viewed:{note_id}:{viewer}"

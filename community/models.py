@@ -1,0 +1,314 @@
+"""Notes and everything people do with them. Counters move with F() in the transaction of the row they
+count; ``community.tasks.counters_recompute`` recomputes them from the source rows and logs drift."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX = 20
+BODY_MAX = 1000
+IMAGES_MAX = 18
+COMMENT_MAX = 500
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    note_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        indexes = [models.Index(fields=["-note_count", "id"], name="topic_popular")]
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class Note(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Only me")
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        UNDER_REVIEW = "under_review", _("Under review")
+        HIDDEN = "hidden", _("Hidden by moderation")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("body"), max_length=BODY_MAX, blank=True)
+    location = models.CharField(_("location"), max_length=60, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    cover = models.ForeignKey("NoteImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topics = models.ManyToManyField(Topic, related_name="notes", blank=True)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mentioned_in", blank=True)
+    like_count = models.PositiveIntegerField(default=0)
+    collect_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveBigIntegerField(default=0)
+    hot_score = models.FloatField(default=0, db_index=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        indexes = [
+            # Discovery feed: keyset on (hot_score, id) over what everybody may see.
+            models.Index(
+                F("hot_score").desc(),
+                F("id").desc(),
+                name="note_feed_hot",
+                condition=Q(status="published", visibility="public"),
+            ),
+            models.Index(fields=["author", "-id"], name="note_author_recent"),
+            models.Index(
+                fields=["-id"], name="note_recent", condition=Q(status="published", visibility="public")
+            ),
+            GinIndex(fields=["search_vector"], name="note_search"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
+
+class NoteImage(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField()
+    # The upload as received: never served (it may carry EXIF); renditions are made from it.
+    original = models.FileField(upload_to="notes/originals/%Y/%m/")
+    feed = models.ImageField(upload_to="notes/feed/%Y/%m/", blank=True)
+    detail = models.ImageField(upload_to="notes/detail/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note", "position"],
+                name="noteimage_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of note {self.note_id}"
+
+    @property
+    def aspect_ratio(self) -> str:
+        return f"{self.width} / {self.height}"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="like_once")]
+        indexes = [models.Index(fields=["user", "-id"], name="like_user_recent")]
+
+
+class Board(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boards")
+    name = models.CharField(_("name"), max_length=30)
+    is_private = models.BooleanField(_("private"), default=False)
+    is_default = models.BooleanField(default=False)
+    note_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+        ordering = ["-is_default", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="board_unique_name"),
+            models.UniqueConstraint(fields=["owner"], condition=Q(is_default=True), name="board_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collect(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collects")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="collects")
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="collects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="collect_once")]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="collect_user_recent"),
+            models.Index(fields=["board", "-id"], name="collect_board_recent"),
+        ]
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden by moderation")
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    # Two levels: a reply's parent is always a top-level comment; reply_to is the person @-ed.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    reply_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=COMMENT_MAX)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VISIBLE)
+    like_count = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["note", "-like_count", "id"], name="comment_top", condition=Q(parent=None)),
+            models.Index(fields=["parent", "id"], name="comment_replies"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="comment_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class CommentLike(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "comment"], name="comment_like_once")]
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set"
+    )
+    followee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_once"),
+            models.CheckConstraint(condition=~Q(follower=F("followee")), name="follow_not_self"),
+        ]
+        indexes = [models.Index(fields=["followee", "-id"], name="follow_followers")]
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        LIKE_NOTE = "like_note", _("liked your note")
+        COLLECT_NOTE = "collect_note", _("collected your note")
+        LIKE_COMMENT = "like_comment", _("liked your comment")
+        FOLLOW = "follow", _("started following you")
+        COMMENT = "comment", _("commented on your note")
+        REPLY = "reply", _("replied to your comment")
+        MENTION = "mention", _("mentioned you")
+
+    class Inbox(models.TextChoices):
+        LIKES = "likes", _("Likes and collects")
+        FOLLOWS = "follows", _("New followers")
+        COMMENTS = "comments", _("Comments and @")
+
+    INBOX_OF = {
+        Kind.LIKE_NOTE: Inbox.LIKES,
+        Kind.COLLECT_NOTE: Inbox.LIKES,
+        Kind.LIKE_COMMENT: Inbox.LIKES,
+        Kind.FOLLOW: Inbox.FOLLOWS,
+        Kind.COMMENT: Inbox.COMMENTS,
+        Kind.REPLY: Inbox.COMMENTS,
+        Kind.MENTION: Inbox.COMMENTS,
+    }
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    inbox = models.CharField(max_length=10, choices=Inbox.choices)
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # What caused it ("like:17"): a retried task finds the row already there and adds nothing.
+    dedupe_key = models.CharField(max_length=64, unique=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "inbox", "-id"], name="notification_inbox"),
+            models.Index(fields=["recipient"], name="notification_unread", condition=Q(read_at=None)),
+        ]
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        FAKE = "fake", _("Fake review or undisclosed promotion")
+        OFFENSIVE = "offensive", _("Offensive or harassing")
+        ILLEGAL = "illegal", _("Illegal or dangerous goods")
+        OTHER = "other", _("Something else")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        HIDDEN = "hidden", _("Content hidden")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(note__isnull=False, comment__isnull=True)
+                | Q(note__isnull=True, comment__isnull=False),
+                name="report_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "note"], condition=Q(state="open"), name="report_open_once_note"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"], condition=Q(state="open"), name="report_open_once_comment"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-id"], name="report_queue")]

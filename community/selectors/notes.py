@@ -1,0 +1,61 @@
+"""Base querysets and per-viewer state for everything that lists notes.
+
+A page of cards costs two queries whatever its size: the notes (author and cover joined) and the
+viewer's likes and collects among them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, QuerySet, Value
+
+from community.access import note_visible_q
+from community.models import Collect, Like, Note
+
+
+def note_card_qs() -> QuerySet[Note]:
+    """What a feed card shows: title, counts, the cover's rendition and size, the author."""
+    return Note.objects.select_related("author", "cover").only(
+        "id", "title", "like_count", "collect_count", "comment_count", "status", "visibility",
+        "hot_score", "created_at", "author_id", "cover_id",
+        "author__id", "author__username", "author__nickname", "author__avatar",
+        "cover__id", "cover__feed", "cover__detail", "cover__width", "cover__height", "cover__state",
+    )  # fmt: skip
+
+
+def note_visible_qs(*, viewer) -> QuerySet[Note]:
+    return note_card_qs().filter(note_visible_q(viewer))
+
+
+def note_public_qs() -> QuerySet[Note]:
+    return note_card_qs().filter(status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC)
+
+
+@dataclass
+class ViewerState:
+    liked: set[int] = field(default_factory=set)
+    collected: set[int] = field(default_factory=set)
+
+
+def viewer_state(*, viewer, note_ids) -> ViewerState:
+    """The viewer's likes and collects among ``note_ids``, in one query."""
+    note_ids = list(note_ids)
+    if not note_ids or viewer is None or not viewer.is_authenticated:
+        return ViewerState()
+    tag = {"output_field": CharField()}
+    likes = (
+        Like.objects.filter(user=viewer, note_id__in=note_ids)
+        .annotate(kind=Value("l", **tag))
+        .values_list("kind", "note_id")
+    )
+    collects = (
+        Collect.objects.filter(user=viewer, note_id__in=note_ids)
+        .annotate(kind=Value("c", **tag))
+        .values_list("kind", "note_id")
+    )
+    state = ViewerState()
+    # One round trip: UNION ALL of both, tagged.
+    for kind, note_id in likes.union(collects, all=True):
+        (state.liked if kind == "l" else state.collected).add(note_id)
+    return state

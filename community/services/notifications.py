@@ -1,0 +1,152 @@
+"""Notifications: made by tasks after the action commits, deduplicated by what caused them."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from community.models import Collect, Comment, CommentLike, Follow, Like, Note, Notification
+
+Kind = Notification.Kind
+
+
+def _notify(
+    *, recipient_id: int, actor_id: int, kind: str, dedupe_key: str, note_id=None, comment_id=None
+) -> int:
+    if recipient_id == actor_id:
+        return 0
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=recipient_id,
+                actor_id=actor_id,
+                kind=kind,
+                inbox=Notification.INBOX_OF[kind],
+                note_id=note_id,
+                comment_id=comment_id,
+                dedupe_key=dedupe_key,
+            )
+        ],
+        ignore_conflicts=True,  # ON CONFLICT (dedupe_key) DO NOTHING: a retried task adds nothing
+    )
+    return len(created)
+
+
+def notify_like(*, like_id: int) -> None:
+    like = Like.objects.filter(pk=like_id).select_related("note").first()
+    if like:
+        _notify(
+            recipient_id=like.note.author_id,
+            actor_id=like.user_id,
+            kind=Kind.LIKE_NOTE,
+            note_id=like.note_id,
+            dedupe_key=f"like:{like.user_id}:{like.note_id}",
+        )
+
+
+def notify_collect(*, collect_id: int) -> None:
+    collect = Collect.objects.filter(pk=collect_id).select_related("note").first()
+    if collect:
+        _notify(
+            recipient_id=collect.note.author_id,
+            actor_id=collect.user_id,
+            kind=Kind.COLLECT_NOTE,
+            note_id=collect.note_id,
+            dedupe_key=f"collect:{collect.user_id}:{collect.note_id}",
+        )
+
+
+def notify_follow(*, follow_id: int) -> None:
+    follow = Follow.objects.filter(pk=follow_id).first()
+    if follow:
+        _notify(
+            recipient_id=follow.followee_id,
+            actor_id=follow.follower_id,
+            kind=Kind.FOLLOW,
+            dedupe_key=f"follow:{follow.follower_id}:{follow.followee_id}",
+        )
+
+
+def notify_comment_like(*, comment_like_id: int) -> None:
+    like = CommentLike.objects.filter(pk=comment_like_id).select_related("comment").first()
+    if like:
+        _notify(
+            recipient_id=like.comment.author_id,
+            actor_id=like.user_id,
+            kind=Kind.LIKE_COMMENT,
+            note_id=like.comment.note_id,
+            comment_id=like.comment_id,
+            dedupe_key=f"comment_like:{like.user_id}:{like.comment_id}",
+        )
+
+
+def notify_comment(*, comment_id: int) -> None:
+    """The note's author hears of a comment; the replied-to person of a reply; @-ed people of a mention."""
+    from accounts.models import User
+    from community.text import mentions_parse
+
+    comment = Comment.objects.filter(pk=comment_id).select_related("note", "parent").first()
+    if comment is None:
+        return
+    told: set[int] = {comment.author_id}
+    with transaction.atomic():
+        if comment.parent_id is not None:
+            target = comment.reply_to_id or comment.parent.author_id
+            _notify(
+                recipient_id=target,
+                actor_id=comment.author_id,
+                kind=Kind.REPLY,
+                note_id=comment.note_id,
+                comment_id=comment.pk,
+                dedupe_key=f"reply:{comment.pk}",
+            )
+            told.add(target)
+        if comment.note.author_id not in told:
+            _notify(
+                recipient_id=comment.note.author_id,
+                actor_id=comment.author_id,
+                kind=Kind.COMMENT,
+                note_id=comment.note_id,
+                comment_id=comment.pk,
+                dedupe_key=f"comment:{comment.pk}",
+            )
+            told.add(comment.note.author_id)
+        handles = mentions_parse(comment.body)
+        if handles:
+            for user_id in (
+                User.objects.filter(username__in=handles).exclude(pk__in=told).values_list("pk", flat=True)
+            ):
+                _notify(
+                    recipient_id=user_id,
+                    actor_id=comment.author_id,
+                    kind=Kind.MENTION,
+                    note_id=comment.note_id,
+                    comment_id=comment.pk,
+                    dedupe_key=f"mention:c{comment.pk}:{user_id}",
+                )
+
+
+def notify_note_mentions(*, note_id: int) -> None:
+    note = Note.objects.filter(pk=note_id).first()
+    if note is None or not note.is_public:
+        return
+    with transaction.atomic():
+        for user_id in note.mentions.values_list("pk", flat=True):
+            _notify(
+                recipient_id=user_id,
+                actor_id=note.author_id,
+                kind=Kind.MENTION,
+                note_id=note.pk,
+                dedupe_key=f"mention:n{note.pk}:{user_id}",
+            )
+
+
+def notification_unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def notifications_mark_read(*, user, inbox: str | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at=None)
+    if inbox:
+        qs = qs.filter(inbox=inbox)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,3 @@
+"""comments pages (see community/urls.py)."""
+
+urlpatterns: list = []

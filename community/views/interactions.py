@@ -1,0 +1,3 @@
+"""interactions pages (see community/urls.py)."""
+
+urlpatterns: list = []

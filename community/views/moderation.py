@@ -1,0 +1,3 @@
+"""moderation pages (see community/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""notes pages (see community/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""notifications pages (see community/urls.py)."""
+
+urlpatterns: list = []

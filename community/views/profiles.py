@@ -1,0 +1,3 @@
+"""profiles pages (see community/urls.py)."""
+
+urlpatterns: list = []

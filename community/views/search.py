@@ -1,0 +1,3 @@
+"""search pages (see community/urls.py)."""
+
+urlpatterns: list = []
