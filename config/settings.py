@@ -317,8 +317,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ["default", "media", "notifications", "mall", "flashsale"]
 CELERY_TASK_ROUTES = {
-    "community.tasks.image_*": {"queue": "media"},
-    "community.tasks.notification_*": {"queue": "notifications"},
+    "community.tasks.images.*": {"queue": "media"},
+    "community.tasks.notifications.*": {"queue": "notifications"},
     "mall.tasks.*": {"queue": "mall"},
     "flashsale.tasks.*": {"queue": "flashsale"},
 }

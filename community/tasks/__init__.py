@@ -1,0 +1,24 @@
+"""Celery tasks of the community app, one module per area; thin: take ids, call one service, idempotent.
+
+Importing the package registers every task (Celery's autodiscovery imports ``community.tasks``).
+"""
+
+from community.tasks.images import image_renditions_make
+from community.tasks.notifications import (
+    notification_collect,
+    notification_comment,
+    notification_comment_like,
+    notification_follow,
+    notification_like,
+    notification_note_mentions,
+)
+
+__all__ = [
+    "image_renditions_make",
+    "notification_collect",
+    "notification_comment",
+    "notification_comment_like",
+    "notification_follow",
+    "notification_like",
+    "notification_note_mentions",
+]
