@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "core",
     "accounts",
+    "mall",
     "community",
 ]
 
