@@ -188,6 +188,12 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 CURRENCY = "CNY"
+# Cross-border retail import limits (CNY) and how long holds last.
+CROSS_BORDER_ORDER_LIMIT = env.str("CROSS_BORDER_ORDER_LIMIT", default="5000.00")
+CROSS_BORDER_ANNUAL_LIMIT = env.str("CROSS_BORDER_ANNUAL_LIMIT", default="26000.00")
+CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
+ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
+RETURN_WINDOW_DAYS = 30
 ZERO_MONEY = Decimal("0.00")
 
 # --- Static and media --------------------------------------------------------------------------------
@@ -328,9 +334,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_sweep", "schedule": 60.0},
+    "mall-orders-complete-sweep": {"task": "mall.tasks.orders_complete_sweep", "schedule": crontab(minute=20)},
+    "mall-reservations-cleanup": {"task": "mall.tasks.reservations_cleanup", "schedule": 300.0},
+    "mall-stock-reconcile": {"task": "mall.tasks.stock_reconcile", "schedule": crontab(minute=5)},
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": crontab(hour=4, minute=10),
+    },
+    "community-hot-scores-update": {
+        "task": "community.tasks.feeds.hot_scores_update",
+        "schedule": timedelta(minutes=10),
     },
 }
 

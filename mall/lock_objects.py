@@ -1,0 +1,25 @@
+"""The only module that takes row locks (select_for_update) in the mall. Rows are always locked in
+primary-key order, so two transactions that need the same rows queue instead of deadlocking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mall.models import Order, StockRecord
+
+
+def stock_records_lock(ids: Iterable[int]) -> dict[int, StockRecord]:
+    rows = list(StockRecord.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk"))
+    return {row.pk: row for row in rows}
+
+
+def order_lock(order_id: int) -> Order | None:
+    return Order.objects.select_for_update().filter(pk=order_id).first()
+
+
+def quota_lock(id_number: str) -> None:
+    """Serialise checkouts on one ID number so two orders can't both fit in the last of a quota."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"quota:{id_number}"])

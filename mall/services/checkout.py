@@ -1,0 +1,240 @@
+"""Checkout: hold stock with expiring reservations, then place the order by turning holds into
+allocations, all under row locks taken in pk order (mall.lock_objects)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Address, CustomsIdentity, User
+from core.errors import DomainError
+from core.tasks import enqueue_on_commit
+from mall import lock_objects
+from mall.errors import InsufficientStock
+from mall.models import Cart, CartLine, Order, OrderEvent, OrderLine, Reservation, StockMovement, StockRecord
+from mall.services.pricing import PricedLine, line_price, money, quota_check
+from mall.services.stock import available_quantity, reserved_quantity, stock_move
+
+
+@dataclass
+class CheckoutSummary:
+    token: str
+    lines: list[PricedLine] = field(default_factory=list)
+    reserved_until: object = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return money(sum((line.line_subtotal for line in self.lines), Decimal("0")))
+
+    @property
+    def tax_total(self) -> Decimal:
+        return money(sum((line.tax_amount for line in self.lines), Decimal("0")))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax_total
+
+    @property
+    def is_cross_border(self) -> bool:
+        return any(line.sku.product.is_cross_border for line in self.lines)
+
+
+def _cart_lines(cart: Cart) -> list[CartLine]:
+    return list(
+        cart.lines.filter(selected=True, sku__is_active=True, sku__product__is_active=True)
+        .select_related("sku__product__tax_category", "sku__product__brand")
+        .order_by("id")
+    )
+
+
+def _candidate_records(sku_ids) -> dict[int, list[int]]:
+    by_sku: dict[int, list[int]] = {}
+    for record_id, sku_id in (
+        StockRecord.objects.filter(sku_id__in=sku_ids).order_by("pk").values_list("pk", "sku_id")
+    ):
+        by_sku.setdefault(sku_id, []).append(record_id)
+    return by_sku
+
+
+def checkout_reserve(*, user: User, cart: Cart, token: str | None = None) -> CheckoutSummary:
+    """Hold stock for the cart's selected lines until the reservation expires. Calling it again with
+    the same token renews the holds. Lines that can't be held are reported in ``problems``."""
+    token = token or secrets.token_urlsafe(24)
+    lines = _cart_lines(cart)
+    if not lines:
+        raise DomainError(_("Your cart is empty."))
+    now = timezone.now()
+    until = now + timedelta(minutes=settings.CHECKOUT_RESERVATION_MINUTES)
+    summary = CheckoutSummary(token=token, reserved_until=until)
+    candidates = _candidate_records([line.sku_id for line in lines])
+    with transaction.atomic(durable=True):
+        Reservation.objects.filter(checkout_token=token).delete()
+        locked = lock_objects.stock_records_lock([r for ids in candidates.values() for r in ids])
+        for line in lines:
+            chosen = None
+            for record_id in candidates.get(line.sku_id, []):
+                record = locked[record_id]
+                if (
+                    available_quantity(record, reserved=reserved_quantity(record_id=record_id, now=now))
+                    >= line.quantity
+                ):
+                    chosen = record
+                    break
+            if chosen is None:
+                summary.problems.append(
+                    _("%(name)s: not enough stock for %(n)d.") % {"name": str(line.sku), "n": line.quantity}
+                )
+                continue
+            Reservation.objects.create(
+                stock_record=chosen,
+                user=user,
+                checkout_token=token,
+                quantity=line.quantity,
+                reserved_until=until,
+            )
+            summary.lines.append(line_price(sku=line.sku, quantity=line.quantity, referral=line.referral))
+    return summary
+
+
+def checkout_release(*, token: str) -> int:
+    deleted, _rows = Reservation.objects.filter(checkout_token=token).delete()
+    return deleted
+
+
+def reservations_delete_expired() -> int:
+    deleted, _rows = Reservation.objects.filter(reserved_until__lte=timezone.now()).delete()
+    return deleted
+
+
+def order_number() -> str:
+    return timezone.localtime().strftime("HS%Y%m%d") + secrets.token_hex(5).upper()
+
+
+def order_place(
+    *,
+    user: User,
+    cart: Cart,
+    token: str,
+    address: Address,
+    identity: CustomsIdentity | None,
+    idempotency_key: str,
+) -> Order:
+    """Place the order for the held lines. The same idempotency key always answers the same order."""
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if not idempotency_key:
+        raise DomainError(_("Missing checkout key; reload the checkout page."))
+    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
+    if address.user_id != user.pk or (identity is not None and identity.user_id != user.pk):
+        raise DomainError(_("Choose one of your own addresses and identities."))
+    try:
+        return _order_place(
+            user=user,
+            cart=cart,
+            token=token,
+            address=address,
+            identity=identity,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError:
+        # A concurrent submission with the same key won the insert: answer with its order.
+        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Order:
+    lines = _cart_lines(cart)
+    if not lines:
+        # A concurrent submission with this key may have just placed the order and emptied the cart.
+        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+        raise DomainError(_("Your cart is empty."))
+    priced = [line_price(sku=line.sku, quantity=line.quantity, referral=line.referral) for line in lines]
+    subtotal = money(sum((p.line_subtotal for p in priced), Decimal("0")))
+    tax_total = money(sum((p.tax_amount for p in priced), Decimal("0")))
+    total = subtotal + tax_total
+    cross_border = any(line.sku.product.is_cross_border for line in lines)
+    if cross_border and identity is None:
+        raise DomainError(_("Cross-border goods need the buyer's customs identity."), field="identity")
+    now = timezone.now()
+    candidates = _candidate_records([line.sku_id for line in lines])
+    own = {r.stock_record_id: r for r in Reservation.objects.filter(checkout_token=token, user=user)}
+    with transaction.atomic(durable=True):
+        if cross_border:
+            lock_objects.quota_lock(identity.id_number)
+            quota_check(id_number=identity.id_number, order_total=total)
+        locked = lock_objects.stock_records_lock([r for ids in candidates.values() for r in ids])
+        order = Order.objects.create(
+            number=order_number(),
+            user=user,
+            idempotency_key=idempotency_key,
+            is_cross_border=cross_border,
+            subtotal=subtotal,
+            tax_total=tax_total,
+            total=total,
+            ship_to={
+                "recipient": address.recipient,
+                "phone": address.phone,
+                "address": address.one_line,
+                "postal_code": address.postal_code,
+            },
+            buyer_name=identity.real_name if identity else "",
+            buyer_id_number=identity.id_number if identity else "",
+            payment_deadline=now + timedelta(minutes=settings.ORDER_PAYMENT_MINUTES),
+        )
+        for line, price in zip(lines, priced, strict=True):
+            # Prefer the record this checkout holds; otherwise any record with enough free stock.
+            ordered = sorted(candidates.get(line.sku_id, []), key=lambda rid: (rid not in own, rid))
+            allocated_from = None
+            for record_id in ordered:
+                others = reserved_quantity(record_id=record_id, exclude_token=token, now=now)
+                try:
+                    with transaction.atomic():
+                        stock_move(
+                            record_id=record_id,
+                            kind=StockMovement.Kind.ALLOCATED,
+                            allocated_delta=line.quantity,
+                            source=f"order:{order.number}",
+                            keep_free=others,
+                        )
+                except InsufficientStock:
+                    continue
+                allocated_from = locked[record_id]
+                break
+            if allocated_from is None:
+                raise InsufficientStock(
+                    _("%(name)s sold out while you were checking out.") % {"name": str(line.sku)}
+                )
+            OrderLine.objects.create(
+                order=order,
+                sku=line.sku,
+                warehouse_id=allocated_from.warehouse_id,
+                product_name=line.sku.product.name,
+                sku_name=line.sku.name,
+                sku_code=line.sku.code,
+                unit_price=price.unit_price,
+                quantity=line.quantity,
+                tax_rate=price.tax_rate,
+                tax_amount=price.tax_amount,
+                line_total=price.line_total,
+                referral=line.referral,
+            )
+        OrderEvent.objects.create(order=order, to_state=Order.State.PENDING_PAYMENT, actor=user, message="")
+        Reservation.objects.filter(checkout_token=token).delete()
+        CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+        from mall.tasks import order_expire_at_deadline
+
+        enqueue_on_commit(order_expire_at_deadline, order.pk, eta=order.payment_deadline)
+    return order

@@ -1,0 +1,218 @@
+"""The order state machine (DESIGN.md section 4). Every transition is a conditional UPDATE on the
+current state, so the database decides races (payment against expiry, two webhooks, two operators),
+and each writes an OrderEvent for the timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.tasks import enqueue_on_commit
+from mall import signals
+from mall.errors import InvalidTransition
+from mall.models import Order, OrderEvent, StockMovement
+from mall.services.stock import stock_move
+
+S = Order.State
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},
+    S.PAID: {S.DECLARED, S.SHIPPED, S.REFUNDED},
+    S.DECLARED: {S.CLEARED, S.CUSTOMS_REJECTED},
+    S.CLEARED: {S.SHIPPED},
+    S.SHIPPED: {S.DELIVERED},
+    S.DELIVERED: {S.COMPLETED, S.RETURN_REQUESTED},
+    S.RETURN_REQUESTED: {S.RETURNED, S.DELIVERED},
+    S.CUSTOMS_REJECTED: {S.REFUNDED},
+    S.CANCELLED: {S.REFUND_DUE},
+    S.REFUND_DUE: {S.REFUNDED},
+    S.RETURNED: set(),
+    S.REFUNDED: set(),
+    S.COMPLETED: {S.RETURN_REQUESTED},
+}
+
+
+def order_transition(
+    *,
+    order: Order,
+    to_state: str,
+    actor=None,
+    message: str = "",
+    extra: dict | None = None,
+    allowed_from=None,
+) -> Order:
+    """Move ``order`` to ``to_state`` if the table allows it from the state it is in *now*.
+
+    Runs inside the caller's transaction. Raises InvalidTransition when another transaction got there
+    first (the row no longer is in an allowed state).
+    """
+    sources = [s for s, targets in TRANSITIONS.items() if to_state in targets]
+    if allowed_from is not None:
+        sources = [s for s in sources if s in allowed_from]
+    fields = {"state": to_state, "updated_at": timezone.now(), **(extra or {})}
+    updated = Order.objects.filter(pk=order.pk, state__in=sources).update(**fields)
+    if not updated:
+        current = Order.objects.filter(pk=order.pk).values_list("state", flat=True).first()
+        raise InvalidTransition(
+            _("This order is %(state)s and can't become %(to)s.")
+            % {"state": S(current).label if current else "?", "to": S(to_state).label}
+        )
+    from_state = order.state
+    for name, value in fields.items():
+        setattr(order, name, value)
+    OrderEvent.objects.create(
+        order=order, from_state=from_state, to_state=to_state, actor=actor, message=message
+    )
+    return order
+
+
+def _release_allocations(order: Order, *, kind: str, reason: str, actor=None) -> None:
+    for line in order.lines.all():
+        record_id = line.sku.stock_records.get(warehouse_id=line.warehouse_id).pk
+        stock_move(
+            record_id=record_id,
+            kind=kind,
+            allocated_delta=-line.quantity,
+            actor=actor,
+            source=f"order:{order.number}",
+            reason=reason,
+        )
+
+
+def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
+    """Cancel an unpaid order (by the buyer, or by expiry) and release its stock."""
+    with transaction.atomic(durable=True):
+        order_transition(
+            order=order, to_state=S.CANCELLED, actor=actor, message=reason or _("Cancelled by the buyer.")
+        )
+        _release_allocations(
+            order, kind=StockMovement.Kind.DEALLOCATED, reason="order cancelled", actor=actor
+        )
+        transaction.on_commit(lambda: signals.order_cancelled.send(sender=Order, order_id=order.pk))
+    return order
+
+
+def order_expire(*, order_id: int) -> bool:
+    """Cancel an order whose payment deadline passed; False if it was paid (or cancelled) meanwhile."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or order.state != S.PENDING_PAYMENT or order.payment_deadline > timezone.now():
+        return False
+    try:
+        with transaction.atomic(durable=True):
+            order_transition(order=order, to_state=S.CANCELLED, message=_("Payment deadline passed."))
+            _release_allocations(order, kind=StockMovement.Kind.DEALLOCATED, reason="payment deadline passed")
+            transaction.on_commit(lambda: signals.order_cancelled.send(sender=Order, order_id=order.pk))
+    except InvalidTransition:
+        return False
+    return True
+
+
+def orders_expire_overdue(*, limit: int = 500) -> int:
+    """The sweeper behind the per-order countdown tasks: catches orders whose task was lost."""
+    ids = list(
+        Order.objects.filter(state=S.PENDING_PAYMENT, payment_deadline__lte=timezone.now())
+        .order_by("payment_deadline")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(order_expire(order_id=i) for i in ids)
+
+
+def order_ship(*, order: Order, tracking_number: str, actor=None) -> Order:
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number:
+        raise DomainError(_("Enter the tracking number."), field="tracking_number")
+    allowed = [S.CLEARED] if order.is_cross_border else [S.PAID, S.CLEARED]
+    with transaction.atomic(durable=True):
+        order_transition(
+            order=order,
+            to_state=S.SHIPPED,
+            actor=actor,
+            message=_("Shipped, tracking number %(n)s.") % {"n": tracking_number},
+            extra={"tracking_number": tracking_number},
+            allowed_from=allowed,
+        )
+        for line in order.lines.all():
+            record_id = line.sku.stock_records.get(warehouse_id=line.warehouse_id).pk
+            stock_move(
+                record_id=record_id,
+                kind=StockMovement.Kind.SHIPPED,
+                on_hand_delta=-line.quantity,
+                allocated_delta=-line.quantity,
+                actor=actor,
+                source=f"order:{order.number}",
+            )
+    return order
+
+
+def order_confirm_delivery(*, order: Order, actor=None) -> Order:
+    with transaction.atomic(durable=True):
+        order_transition(
+            order=order,
+            to_state=S.DELIVERED,
+            actor=actor,
+            message=_("Delivery confirmed."),
+            extra={"delivered_at": timezone.now()},
+            allowed_from=[S.SHIPPED],
+        )
+        transaction.on_commit(lambda: signals.order_delivered.send(sender=Order, order_id=order.pk))
+    return order
+
+
+def order_request_return(*, order: Order, reason: str, actor=None) -> Order:
+    from mall.models import ReturnRequest
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Tell us why you are returning it."), field="reason")
+    if order.delivered_at is None or timezone.now() > order.delivered_at + timedelta(
+        days=settings.RETURN_WINDOW_DAYS
+    ):
+        raise DomainError(
+            _("Returns are possible within %(days)d days of delivery.")
+            % {"days": settings.RETURN_WINDOW_DAYS}
+        )
+    with transaction.atomic(durable=True):
+        order_transition(order=order, to_state=S.RETURN_REQUESTED, actor=actor, message=reason)
+        ReturnRequest.objects.create(order=order, reason=reason)
+    return order
+
+
+def order_receive_return(*, order: Order, actor=None) -> Order:
+    """The warehouse got the goods back: stock returns, the quota is restored, the buyer is refunded."""
+    with transaction.atomic(durable=True):
+        order_transition(order=order, to_state=S.RETURNED, actor=actor, message=_("Return received."))
+        order.return_request.received_at = timezone.now()
+        order.return_request.save(update_fields=["received_at"])
+        for line in order.lines.all():
+            record_id = line.sku.stock_records.get(warehouse_id=line.warehouse_id).pk
+            stock_move(
+                record_id=record_id,
+                kind=StockMovement.Kind.RETURNED,
+                on_hand_delta=line.quantity,
+                actor=actor,
+                source=f"order:{order.number}",
+            )
+        from mall.tasks import payment_refund_order
+
+        enqueue_on_commit(payment_refund_order, order.pk, "return")
+        transaction.on_commit(lambda: signals.order_returned.send(sender=Order, order_id=order.pk))
+    return order
+
+
+def order_complete_due(*, days: int = 7) -> int:
+    """Delivered orders complete after the confirmation period."""
+    cutoff = timezone.now() - timedelta(days=days)
+    done = 0
+    for order in Order.objects.filter(state=S.DELIVERED, delivered_at__lte=cutoff)[:500]:
+        try:
+            with transaction.atomic(durable=True):
+                order_transition(order=order, to_state=S.COMPLETED, message=_("Completed."))
+                done += 1
+        except InvalidTransition:
+            continue
+    return done

@@ -1,0 +1,94 @@
+"""Money: cross-border tax per line and per order, and the buyer's customs quotas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mall.errors import QuotaExceeded
+from mall.models import CENT, Order, Sku
+
+# Orders that count against the buyer's annual cross-border quota.
+QUOTA_STATES = [
+    Order.State.PAID,
+    Order.State.DECLARED,
+    Order.State.CLEARED,
+    Order.State.SHIPPED,
+    Order.State.DELIVERED,
+    Order.State.COMPLETED,
+    Order.State.RETURN_REQUESTED,
+    Order.State.PENDING_PAYMENT,
+]
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    sku: Sku
+    quantity: int
+    unit_price: Decimal
+    line_subtotal: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+    referral: str = ""
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.line_subtotal + self.tax_amount
+
+
+def line_price(
+    *, sku: Sku, quantity: int, unit_price: Decimal | None = None, referral: str = ""
+) -> PricedLine:
+    """Price one line. Cross-border goods carry the comprehensive tax of their tax category."""
+    price = money(unit_price if unit_price is not None else sku.price)
+    subtotal = money(price * quantity)
+    product = sku.product
+    rate = product.tax_category.cross_border_rate if product.is_cross_border else Decimal("0")
+    return PricedLine(sku, quantity, price, subtotal, rate, money(subtotal * rate), referral)
+
+
+def tax_estimate(*, sku: Sku) -> Decimal:
+    return line_price(sku=sku, quantity=1).tax_amount
+
+
+def quota_used(*, id_number: str, year: int | None = None) -> Decimal:
+    """Cross-border spend this calendar year on ``id_number`` (returns restore it: they leave QUOTA_STATES)."""
+    year = year or timezone.localdate().year
+    total = Order.objects.filter(
+        buyer_id_number=id_number,
+        is_cross_border=True,
+        state__in=QUOTA_STATES,
+        created_at__year=year,
+    ).aggregate(total=Sum("total"))["total"]
+    return money(total or 0)
+
+
+def quota_check(*, id_number: str, order_total: Decimal) -> None:
+    """Refuse an order over the per-order limit or over what is left of the annual quota."""
+    per_order = money(settings.CROSS_BORDER_ORDER_LIMIT)
+    annual = money(settings.CROSS_BORDER_ANNUAL_LIMIT)
+    if order_total > per_order:
+        raise QuotaExceeded(
+            _(
+                "A cross-border order can be at most ¥%(limit)s; this one is ¥%(total)s. Split it into smaller orders."
+            )
+            % {"limit": per_order, "total": order_total}
+        )
+    used = quota_used(id_number=id_number)
+    left = max(Decimal("0.00"), annual - used)
+    if order_total > left:
+        raise QuotaExceeded(
+            _(
+                "This order (¥%(total)s) is over your annual cross-border quota: ¥%(left)s of ¥%(annual)s is left this year."
+            )
+            % {"total": order_total, "left": money(left), "annual": annual}
+        )
