@@ -5,6 +5,7 @@ Production runs with DEBUG=0 and HTTPS=1 plus a SECRET_KEY, DATABASE_URL and RED
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import sys
 from datetime import timedelta
@@ -366,3 +367,17 @@ LOGGING = {
 
 SITE_NAME = _("Hongshu")
 UNREAD_COUNT_CALLABLE = "community.services.notifications.notification_unread_count"
+
+# --- Payments and customs ----------------------------------------------------------------------------
+
+# The payment provider and customs gateway behind mall.payments / mall.customs ("sandbox" or a dotted path).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
+# The sandbox gateway signs its webhooks with this; without one, a key derived from SECRET_KEY.
+SANDBOX_PAYMENT_SECRET = env.str("SANDBOX_PAYMENT_SECRET", default="") or (
+    hashlib.sha256(f"sandbox-payment-webhook:{SECRET_KEY}".encode()).hexdigest()
+)
+# Webhooks signed longer ago than this (seconds) are refused as replays.
+PAYMENT_WEBHOOK_TOLERANCE = env.int("PAYMENT_WEBHOOK_TOLERANCE", default=300)
+# Where the sandbox gateway POSTs its webhooks; empty: it calls our receiver in-process.
+PAYMENT_WEBHOOK_URL = env.str("PAYMENT_WEBHOOK_URL", default="")
+CUSTOMS_GATEWAY = env.str("CUSTOMS_GATEWAY", default="sandbox")
