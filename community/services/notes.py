@@ -49,8 +49,7 @@ def _clean_text(*, title: str, body: str, location: str, visibility: str) -> dic
     return {"title": title, "body": body, "location": location, "visibility": visibility}
 
 
-def _check_images(uploads: Sequence, *, existing: int = 0) -> list[tuple[object, int, int]]:
-    total = existing + len(uploads)
+def _images_count_check(total: int) -> None:
     if total < 1:
         raise ValidationError({"images": _("Add at least one photo.")})
     if total > IMAGES_MAX:
@@ -60,6 +59,15 @@ def _check_images(uploads: Sequence, *, existing: int = 0) -> list[tuple[object,
                 % {"max": IMAGES_MAX, "n": total}
             }
         )
+
+
+def _check_images(uploads: Sequence, *, existing: int | None = 0) -> list[tuple[object, int, int]]:
+    """Check each upload (format, bytes, pixels) without decoding it; ``existing`` photos kept in the
+    note count towards the limit (``None``: the count is checked later, under the note's lock)."""
+    if existing is not None:
+        _images_count_check(existing + len(uploads))
+    elif len(uploads) > IMAGES_MAX:
+        _images_count_check(len(uploads))
     checked = []
     for index, upload in enumerate(uploads, start=1):
         try:
@@ -75,6 +83,58 @@ def _check_images(uploads: Sequence, *, existing: int = 0) -> list[tuple[object,
             ) from None
         checked.append((upload, image.width, image.height))
     return checked
+
+
+def _order_of_new(order: Sequence[int] | None, count: int) -> list[int]:
+    """``order`` lists indices of the uploads in display order; it must name each upload once."""
+    if order is None or len(order) == 0:
+        return list(range(count))
+    try:
+        indices = [int(i) for i in order]
+    except (TypeError, ValueError):
+        indices = []
+    if sorted(indices) != list(range(count)):
+        raise ValidationError(
+            {"images": _("The photo order does not match the photos sent; please choose them again.")}
+        )
+    return indices
+
+
+NEW_PREFIX = "new:"
+
+
+def _layout_parse(
+    order: Sequence[int | str] | None, *, current_ids: list[int], new_count: int
+) -> list[tuple[str, int]]:
+    """The display order of an edited note as ("kept", image id) and ("new", upload index) slots.
+
+    ``order`` names kept photos by id (an int or digit string) and new uploads as ``"new:N"``. Photos
+    left out are removed; uploads left out are appended in file order. ``None`` keeps every photo.
+    """
+    refused = ValidationError({"images": _("The photo order refers to photos that are not in this note.")})
+    if order is None:
+        slots = [("kept", i) for i in current_ids]
+    else:
+        slots = []
+        for token in order:
+            token = str(token).strip()
+            if not token:
+                continue
+            if token.startswith(NEW_PREFIX):
+                kind, ref = "new", token[len(NEW_PREFIX) :]
+            else:
+                kind, ref = "kept", token
+            if not ref.isdigit() or len(ref) > 18:
+                raise refused
+            slots.append((kind, int(ref)))
+    kept = [ref for kind, ref in slots if kind == "kept"]
+    new = [ref for kind, ref in slots if kind == "new"]
+    if len(set(kept)) != len(kept) or not set(kept) <= set(current_ids):
+        raise refused
+    if len(set(new)) != len(new) or any(ref >= new_count for ref in new):
+        raise refused
+    slots += [("new", i) for i in range(new_count) if i not in set(new)]
+    return slots
 
 
 def _topics_attach(note: Note, names: list[str]) -> None:
@@ -99,14 +159,27 @@ def _mentions_resolve(handles: list[str], *, author: User) -> list[User]:
     return users
 
 
-def _images_add(note: Note, checked, *, start: int) -> list[NoteImage]:
-    rows = []
-    for offset, (upload, width, height) in enumerate(checked):
-        upload.seek(0)
-        original = ContentFile(upload.read(), name=f"{uuid.uuid4().hex}.bin")
-        image = NoteImage(note=note, position=start + offset, width=width, height=height)
-        image.original.save(original.name, original, save=False)
-        rows.append(image)
+def _originals_save(checked) -> list[tuple[str, int, int]]:
+    """Store the uploads as received (never served: renditions are made from them)."""
+    saved = []
+    field = NoteImage._meta.get_field("original")
+    try:
+        for upload, width, height in checked:
+            upload.seek(0)
+            content = ContentFile(upload.read(), name=f"{uuid.uuid4().hex}.bin")
+            name = field.storage.save(field.generate_filename(None, content.name), content)
+            saved.append((name, width, height))
+    except Exception:
+        _names_delete([name for name, _w, _h in saved])
+        raise
+    return saved
+
+
+def _images_add(note: Note, saved, *, positions: Sequence[int]) -> list[NoteImage]:
+    rows = [
+        NoteImage(note=note, position=position, original=name, width=width, height=height)
+        for (name, width, height), position in zip(saved, positions, strict=True)
+    ]
     return NoteImage.objects.bulk_create(rows)
 
 
@@ -123,22 +196,33 @@ def note_create(
     title: str,
     body: str = "",
     images: Sequence,
+    image_order: Sequence[int] | None = None,
     location: str = "",
     visibility: str = Note.Visibility.PUBLIC,
 ) -> Note:
-    """Publish a note. ``images`` are uploads in display order; the first is the cover."""
+    """Publish a note. ``images`` are the uploads; ``image_order`` lists their indices in display order
+    (the writer's arrangement; ``None`` keeps file order). The first photo shown is the cover.
+
+    Nothing is stored when anything is refused: text and photos are checked before the transaction,
+    and the originals written for a transaction that fails are deleted."""
     fields = _clean_text(title=title, body=body, location=location, visibility=visibility)
     checked = _check_images(images)
-    with transaction.atomic(durable=True):
-        note = Note.objects.create(author=author, **fields)
-        created = _images_add(note, checked, start=0)
-        note.cover = created[0]
-        note.save(update_fields=["cover"])
-        _topics_attach(note, text.topics_parse(fields["body"]) + text.topics_parse(fields["title"]))
-        note.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=author))
-        note_search_index(note_id=note.pk)
-        _renditions_enqueue([i.pk for i in created])
-        _mentions_notify(note.pk)
+    order = _order_of_new(image_order, len(checked))
+    saved = _originals_save([checked[i] for i in order])
+    try:
+        with transaction.atomic(durable=True):
+            note = Note.objects.create(author=author, **fields)
+            created = _images_add(note, saved, positions=range(len(saved)))
+            note.cover = created[0]
+            note.save(update_fields=["cover"])
+            _topics_attach(note, _topics_of(fields))
+            note.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=author))
+            note_search_index(note_id=note.pk)
+            _renditions_enqueue([i.pk for i in created])
+            _mentions_notify(note.pk)
+    except Exception:
+        _names_delete([name for name, _w, _h in saved])
+        raise
     return note
 
 
@@ -149,59 +233,81 @@ def note_update(
     body: str = "",
     location: str = "",
     visibility: str = Note.Visibility.PUBLIC,
-    image_order: Sequence[int] | None = None,
+    image_order: Sequence[int | str] | None = None,
     new_images: Sequence = (),
 ) -> Note:
-    """Edit a note. ``image_order`` lists the ids of the images to keep, in their new order (images
-    left out are removed); ``new_images`` are appended after them."""
+    """Edit a note. ``image_order`` is the new display order: ids of the photos to keep and ``"new:N"``
+    for the N-th of ``new_images`` (photos left out are removed; uploads left out go last, in file
+    order). ``None`` keeps the photos as they are and appends ``new_images``."""
     fields = _clean_text(title=title, body=body, location=location, visibility=visibility)
-    current = list(note.images.order_by("position"))
-    current_ids = [i.pk for i in current]
-    if image_order is None:
-        keep_ids = current_ids
-    else:
-        keep_ids = [int(i) for i in image_order]
-        if len(set(keep_ids)) != len(keep_ids) or not set(keep_ids) <= set(current_ids):
-            raise ValidationError(
-                {"images": _("The photo order refers to photos that are not in this note.")}
-            )
-    checked = _check_images(new_images, existing=len(keep_ids))
-    with transaction.atomic(durable=True):
-        locked = Note.objects.get(pk=note.pk)
-        removed = [i for i in current if i.pk not in keep_ids]
-        if removed:
-            NoteImage.objects.filter(pk__in=[i.pk for i in removed]).delete()
-        # Positions are checked at commit (deferred constraint), so they can be renumbered in place.
-        by_id = {i.pk: i for i in current}
-        for position, image_id in enumerate(keep_ids):
-            if by_id[image_id].position != position:
-                NoteImage.objects.filter(pk=image_id).update(position=position)
-        created = _images_add(locked, checked, start=len(keep_ids))
-        cover_id = keep_ids[0] if keep_ids else created[0].pk
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.cover_id = cover_id
-        locked.save(update_fields=[*fields, "cover", "updated_at"])
-        _topics_attach(locked, text.topics_parse(fields["body"]) + text.topics_parse(fields["title"]))
-        locked.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=locked.author))
-        note_search_index(note_id=locked.pk)
-        _renditions_enqueue([i.pk for i in created])
-        _mentions_notify(locked.pk)
-        files = [f for i in removed for f in (i.original, i.feed, i.detail) if f]
-        transaction.on_commit(lambda: _files_delete(files))
+    checked = _check_images(new_images, existing=None)
+    saved: list[tuple[str, int, int]] = []
+    try:
+        with transaction.atomic(durable=True):
+            # The note's row lock serialises concurrent edits of its photo positions.
+            locked = Note.objects.select_for_update().filter(pk=note.pk).first()
+            if locked is None:
+                raise NotFound(_("This note no longer exists."))
+            current = list(NoteImage.objects.filter(note=locked).order_by("position"))
+            layout = _layout_parse(image_order, current_ids=[i.pk for i in current], new_count=len(checked))
+            _images_count_check(len(layout))
+            keep_ids = {ref for kind, ref in layout if kind == "kept"}
+            removed = [i for i in current if i.pk not in keep_ids]
+            if removed:
+                NoteImage.objects.filter(pk__in=[i.pk for i in removed]).delete()
+            # Positions are checked at commit (deferred constraint), so they can be renumbered in place.
+            by_id = {i.pk: i for i in current}
+            new_slots = [(position, ref) for position, (kind, ref) in enumerate(layout) if kind == "new"]
+            saved = _originals_save([checked[ref] for _position, ref in new_slots])
+            created = _images_add(locked, saved, positions=[position for position, _ref in new_slots])
+            created_by_position = {
+                position: image.pk for (position, _ref), image in zip(new_slots, created, strict=True)
+            }
+            for position, (kind, ref) in enumerate(layout):
+                if kind == "kept" and by_id[ref].position != position:
+                    NoteImage.objects.filter(pk=ref).update(position=position)
+            kind, ref = layout[0]
+            cover_id = ref if kind == "kept" else created_by_position[0]
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            locked.cover_id = cover_id
+            locked.save(update_fields=[*fields, "cover", "updated_at"])
+            _topics_attach(locked, _topics_of(fields))
+            locked.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=locked.author))
+            note_search_index(note_id=locked.pk)
+            _renditions_enqueue([i.pk for i in created])
+            _mentions_notify(locked.pk)
+            files = [f for i in removed for f in (i.original, i.feed, i.detail) if f]
+            transaction.on_commit(lambda: _files_delete(files))
+    except Exception:
+        _names_delete([name for name, _w, _h in saved])
+        raise
     return locked
 
 
 def note_delete(*, note: Note) -> None:
-    files = [f for i in note.images.all() for f in (i.original, i.feed, i.detail) if f]
     with transaction.atomic(durable=True):
+        images = list(NoteImage.objects.filter(note_id=note.pk))
         topic_ids = list(note.topics.values_list("id", flat=True))
         deleted, _rows = Note.objects.filter(pk=note.pk).delete()
         if not deleted:
             raise NotFound(_("This note no longer exists."))
         if topic_ids:
             Topic.objects.filter(id__in=topic_ids, note_count__gt=0).update(note_count=F("note_count") - 1)
+        files = [f for i in images for f in (i.original, i.feed, i.detail) if f]
         transaction.on_commit(lambda: _files_delete(files))
+
+
+def _topics_of(fields: dict) -> list[str]:
+    names = text.topics_parse(fields["title"] + " " + fields["body"])
+    return names
+
+
+def _names_delete(names: list[str]) -> None:
+    storage = NoteImage._meta.get_field("original").storage
+    for name in names:
+        with contextlib.suppress(OSError):
+            storage.delete(name)
 
 
 def _files_delete(files) -> None:
