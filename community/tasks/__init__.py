@@ -3,6 +3,7 @@
 Importing the package registers every task (Celery's autodiscovery imports ``community.tasks``).
 """
 
+from community.tasks.feeds import hot_score_initial, hot_scores_update
 from community.tasks.images import image_renditions_make
 from community.tasks.notifications import (
     notification_collect,
@@ -14,6 +15,8 @@ from community.tasks.notifications import (
 )
 
 __all__ = [
+    "hot_score_initial",
+    "hot_scores_update",
     "image_renditions_make",
     "notification_collect",
     "notification_comment",

@@ -1,0 +1,82 @@
+"""Feeds: discovery (hot), following (newest from people you follow), topics (hot or newest).
+
+Every feed page costs a fixed number of queries whatever its size: the notes (author and cover
+joined, keyset on an index), then the viewer's likes and collects among them (``viewer_state``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from community.models import Follow, Note, Topic
+from community.pagination import Page, keyset_page
+from community.selectors.notes import ViewerState, note_public_qs, viewer_state
+from core.errors import NotFound
+
+FEED_PAGE_SIZE = 20
+
+HOT_KEYS = ("-hot_score", "-id")
+NEW_KEYS = ("-id",)
+
+
+@dataclass
+class NotePage:
+    """A page of cards and the viewer's state for them: what ``note_card.html`` needs."""
+
+    page: Page[Note]
+    state: ViewerState
+
+    @property
+    def notes(self) -> list[Note]:
+        return self.page.items
+
+    @property
+    def next_cursor(self) -> str | None:
+        return self.page.next_cursor
+
+
+def note_page_with_state(page: Page[Note], *, viewer) -> NotePage:
+    return NotePage(page=page, state=viewer_state(viewer=viewer, note_ids=[n.pk for n in page.items]))
+
+
+def feed_discover(*, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> NotePage:
+    """Public notes by hot score; ties broken by id so paging never repeats or skips one."""
+    page = keyset_page(note_public_qs(), keys=HOT_KEYS, cursor=cursor, size=size, salt="feed.hot")
+    return note_page_with_state(page, viewer=viewer)
+
+
+def _following_qs(*, viewer) -> QuerySet[Note]:
+    followees = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
+    return note_public_qs().filter(author_id__in=followees)
+
+
+def feed_following(*, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> NotePage:
+    """Newest first from the writers ``viewer`` follows (nothing for an anonymous viewer)."""
+    if viewer is None or not viewer.is_authenticated:
+        return NotePage(page=Page(items=[]), state=ViewerState())
+    page = keyset_page(
+        _following_qs(viewer=viewer), keys=NEW_KEYS, cursor=cursor, size=size, salt="feed.following"
+    )
+    return note_page_with_state(page, viewer=viewer)
+
+
+TOPIC_SORTS = ("hot", "new")
+
+
+def topic_get(*, name: str) -> Topic:
+    topic = Topic.objects.filter(name=name).first()
+    if topic is None:
+        raise NotFound(_("No notes with this topic yet."))
+    return topic
+
+
+def topic_notes(
+    *, topic: Topic, viewer, sort: str = "hot", cursor: str | None = None, size: int = FEED_PAGE_SIZE
+) -> NotePage:
+    qs = note_public_qs().filter(topics=topic)
+    keys = NEW_KEYS if sort == "new" else HOT_KEYS
+    page = keyset_page(qs, keys=keys, cursor=cursor, size=size, salt=f"topic.{topic.pk}.{sort}")
+    return note_page_with_state(page, viewer=viewer)
