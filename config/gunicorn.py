@@ -1,4 +1,4 @@
-"""gunicorn settings shared by `make run` and docker-compose."""
+"""gunicorn settings shared by `make run` (core/management/commands/serve.py) and docker-compose."""
 
 import os
 
@@ -8,5 +8,15 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak can't grow forever (jitter keeps them from restarting together).
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
 accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
+# Who may set X-Forwarded-For/-Proto: the TLS proxy in front (docker-compose sets it for its network).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Heartbeat files in memory, not on a container's overlay filesystem.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn's documented choice
+# gunicorn 27 opens a control socket at one fixed path per user (~/.gunicorn/gunicorn.ctl): several sites
+# on one machine would fight over it, and nothing here uses it. Older gunicorns ignore this name.
+control_socket_disable = True

@@ -1,36 +1,51 @@
 """Start the web server, a Celery worker and Celery beat together, as `make run` does.
 
-The commands are the ones docker-compose runs (see docker-compose.yml). This process holds the embedded
-PostgreSQL and Redis (when no URLs are configured) for as long as its children run; Ctrl-C stops all.
+The commands are the ones docker-compose runs (see docker-compose.yml; `.ci/run` checks that they match).
+This process holds the embedded PostgreSQL and Redis (when no URLs are configured) for as long as its
+children run, and hands the children their URLs, so every process talks to the same two servers.
+
+Stopping: Ctrl-C (SIGINT), SIGTERM or SIGHUP to this process, or to the process group of `make run`, asks
+every child to shut down gracefully (SIGTERM: gunicorn finishes requests, the worker finishes its tasks);
+a second Ctrl-C, or children still running after the grace period, are killed with their whole process
+group. The embedded servers stop when this process exits. Each child runs in its own process group, so a
+terminal's Ctrl-C reaches it once, through this process, and it gets SIGTERM if this process dies.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-WEB = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.py"]
-WORKER = [
-    sys.executable,
-    "-m",
-    "celery",
-    "-A",
-    "config",
-    "worker",
-    "-l",
-    "info",
-    "-Q",
-    ",".join(["default", "media", "notifications", "mall", "flashsale"]),
-    "--concurrency",
-    "2",
-]
-BEAT = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info"]
+GRACE_SECONDS = 25
+
+
+def commands() -> dict[str, list[str]]:
+    """The three long-running processes, exactly as docker-compose.yml spells them (minus the interpreter)."""
+    return {
+        "web": ["gunicorn", "config.wsgi", "-c", "config/gunicorn.py"],
+        "worker": [
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "info",
+            "-Q",
+            ",".join(settings.CELERY_TASK_QUEUES_NAMES),
+            "--concurrency",
+            "2",
+        ],
+        # The schedule file comes from settings (CELERY_BEAT_SCHEDULE_FILENAME, under VAR_DIR).
+        "beat": ["celery", "-A", "config", "beat", "-l", "info"],
+    }
 
 
 class Command(BaseCommand):
@@ -40,16 +55,48 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
 
     def handle(self, *args, bind: str, **options):
-        env = {**os.environ, "BIND": bind}
-        # Children find the same embedded servers through the same variables.
+        env = {**os.environ, "BIND": bind, "PYTHONUNBUFFERED": "1"}
+        # Children find the same embedded servers through the same variables; this process keeps them up.
         env.setdefault("DATABASE_URL", _database_url())
         env.setdefault("REDIS_URL", settings.REDIS_URL)
-        env["BEAT_SCHEDULE"] = settings.CELERY_BEAT_SCHEDULE_FILENAME
-        beat = [*BEAT, "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME]
-        children = [subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR) for cmd in (WEB, WORKER, beat)]  # noqa: S603
-        host = bind.replace("0.0.0.0", "127.0.0.1")  # noqa: S104 - display only
+
+        signals_seen = 0
+
+        def on_signal(signum, frame):
+            nonlocal signals_seen
+            signals_seen += 1
+
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, on_signal)
+
+        children: dict[str, subprocess.Popen] = {}
+        try:
+            for name, cmd in commands().items():
+                children[name] = subprocess.Popen(  # noqa: S603 - fixed commands, no shell
+                    [sys.executable, "-m", *cmd],
+                    env=env,
+                    cwd=settings.BASE_DIR,
+                    process_group=0,
+                    preexec_fn=_die_with_parent(os.getpid()),
+                )
+            if _wait_for_port(bind, children["web"], lambda: signals_seen > 0):
+                self._banner(bind)
+            while not signals_seen and all(c.poll() is None for c in children.values()):
+                time.sleep(0.3)
+        finally:
+            self._stop(children, lambda: signals_seen > 1)
+
+        failed = {
+            name: c.returncode for name, c in children.items() if c.returncode not in (0, -signal.SIGTERM)
+        }
+        if failed and not signals_seen:
+            self.stderr.write(f"stopped because a process exited: {failed}")
+            sys.exit(1)
+
+    def _banner(self, bind: str) -> None:
         from accounts.management.commands.seed_demo import DEMO_PASSWORD, OPERATOR, SHOPPERS, WRITERS
 
+        host = bind.replace("0.0.0.0", "127.0.0.1")  # noqa: S104 - display only
         self.stdout.write(
             self.style.SUCCESS(f"\n  Hongshu is running at http://{host}/\n")
             + f"  Admin: http://{host}/admin/   API docs: http://{host}/api/docs/\n"
@@ -59,37 +106,73 @@ class Command(BaseCommand):
             + f"    shoppers: {', '.join(s[0] for s in SHOPPERS)}\n"
             + "  Press Ctrl-C to stop.\n"
         )
-        stopping = False
+        self.stdout.flush()
 
-        def stop(*_):
-            nonlocal stopping
-            stopping = True
+    def _stop(self, children: dict[str, subprocess.Popen], hurry) -> None:
+        running = [c for c in children.values() if c.poll() is None]
+        if running:
+            self.stdout.write("\n  Stopping web, worker and beat ...")
+            self.stdout.flush()
+        for child in running:
+            _signal_group(child.pid, signal.SIGTERM, leader_only=True)
+        deadline = time.monotonic() + GRACE_SECONDS
+        while (
+            any(c.poll() is None for c in children.values()) and time.monotonic() < deadline and not hurry()
+        ):
+            time.sleep(0.2)
+        # Whatever is still there (a stuck child, or a grandchild its parent left behind) goes now.
+        for child in children.values():
+            _signal_group(child.pid, signal.SIGKILL)
+            child.wait()
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+
+def _signal_group(pgid: int, sig: int, leader_only: bool = False) -> None:
+    try:
+        if leader_only:
+            os.kill(pgid, sig)
+        else:
+            os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _die_with_parent(parent_pid: int):
+    """In the child before exec: get SIGTERM when this process dies, however it dies (Linux)."""
+
+    def preexec() -> None:
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+            if os.getppid() != parent_pid:  # the parent died before prctl took effect
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+def _wait_for_port(bind: str, web: subprocess.Popen, stopping, timeout: float = 60) -> bool:
+    """Until gunicorn accepts connections on `bind` (host:port); False if it died or we are stopping."""
+    host, _, port = bind.rpartition(":")
+    if not port.isdigit():  # a unix socket or something unusual: nothing to poll
+        return True
+    host = host.strip("[]") or "127.0.0.1"
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 - connect, not listen
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None and not stopping():
         try:
-            while not stopping and all(c.poll() is None for c in children):
-                time.sleep(0.5)
-        finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-        failed = [c.args[2] for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
-        if failed and not stopping:
-            self.stderr.write(f"stopped because a process exited: {failed}")
-            sys.exit(1)
+            with socket.create_connection((host, int(port)), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 def _database_url() -> str:
+    """The URL of the database this process uses (the embedded one lives behind a unix socket)."""
     db = settings.DATABASES["default"]
+    user, password, name = (quote(str(db.get(key) or ""), safe="") for key in ("USER", "PASSWORD", "NAME"))
     host = db.get("HOST") or ""
     if host.startswith("/"):
-        return f"postgresql://{db['USER']}:@/{db['NAME']}?host={host}"
-    port = db.get("PORT") or 5432
-    password = db.get("PASSWORD") or ""
-    return f"postgresql://{db['USER']}:{password}@{host}:{port}/{db['NAME']}"
+        return f"postgresql://{user}:{password}@/{name}?host={quote(host)}"
+    return f"postgresql://{user}:{password}@{host}:{db.get('PORT') or 5432}/{name}"
