@@ -1,3 +1,141 @@
-"""notifications API (see community/api/urls.py)."""
+"""Notifications API: an inbox page (cursor), the unread counts per inbox, marking read."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community.models import Comment, Notification
+from community.selectors.notifications import notification_list_qs, notification_unread_counts
+from community.services.notifications import notifications_mark_read
+from core.pagination import IdCursorPagination
+
+
+class NotificationPagination(IdCursorPagination):
+    page_size = 20
+    max_page_size = 50
+
+
+class ActorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    nickname = serializers.CharField(source="display_name")
+    avatar = serializers.ImageField()
+
+
+class NoteRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    cover = serializers.SerializerMethodField()
+
+    def get_cover(self, note) -> str | None:
+        cover = note.cover
+        if cover is None or not cover.feed:
+            return None
+        request = self.context.get("request")
+        url = cover.feed.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class CommentRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    body = serializers.SerializerMethodField()
+    hidden = serializers.SerializerMethodField()
+
+    def get_body(self, comment) -> str | None:
+        return None if comment.status == Comment.Status.HIDDEN else comment.body
+
+    def get_hidden(self, comment) -> bool:
+        return comment.status == Comment.Status.HIDDEN
+
+
+class NotificationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Notification.Kind.choices)
+    text = serializers.CharField(source="get_kind_display")
+    inbox = serializers.ChoiceField(choices=Notification.Inbox.choices)
+    actor = ActorOutput()
+    note = NoteRefOutput(allow_null=True)
+    comment = CommentRefOutput(allow_null=True)
+    read = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class UnreadOutput(serializers.Serializer):
+    likes = serializers.IntegerField()
+    follows = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class NotificationListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class NotificationFilterInput(serializers.Serializer):
+        inbox = serializers.ChoiceField(choices=Notification.Inbox.choices, required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "inbox", enum=Notification.Inbox.values, description="One inbox; all if left out"
+            ),
+            OpenApiParameter("cursor", str, description="From `next` of the previous page"),
+            OpenApiParameter("page_size", int, description="At most 50"),
+        ],
+        responses=NotificationOutput(many=True),
+        summary="My notifications, newest first (reading them does not mark them read)",
+    )
+    def get(self, request):
+        filters = self.NotificationFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = notification_list_qs(user=request.user, inbox=filters.validated_data.get("inbox"))
+        paginator = NotificationPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        data = NotificationOutput(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+
+class NotificationUnreadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=UnreadOutput, summary="How many unread notifications each inbox has")
+    def get(self, request):
+        return Response(UnreadOutput(notification_unread_counts(user=request.user)).data)
+
+
+class NotificationReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class NotificationReadInput(serializers.Serializer):
+        inbox = serializers.ChoiceField(choices=Notification.Inbox.choices, required=False)
+        up_to = serializers.IntegerField(
+            required=False, min_value=1, help_text="The newest notification id you showed; newer stay unread"
+        )
+
+    @extend_schema(
+        request=NotificationReadInput,
+        responses=inline_serializer(
+            "NotificationsRead", {"marked": serializers.IntegerField(), "unread": UnreadOutput()}
+        ),
+        summary="Mark an inbox (or all of them) read; idempotent",
+    )
+    def post(self, request):
+        data = self.NotificationReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = notifications_mark_read(user=request.user, **data.validated_data)
+        unread = notification_unread_counts(user=request.user)
+        return Response({"marked": marked, "unread": UnreadOutput(unread).data})
+
+
+urlpatterns: list = [
+    path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/unread/", NotificationUnreadApi.as_view(), name="api-notifications-unread"),
+    path("notifications/read/", NotificationReadApi.as_view(), name="api-notifications-read"),
+]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.models import Collect, Comment, CommentLike, Follow, Like, Note, Notification
+from core.errors import DomainError
 
 Kind = Notification.Kind
 
@@ -141,12 +143,35 @@ def notify_note_mentions(*, note_id: int) -> None:
             )
 
 
+# The badge never says more than "99+", so counting stops there: a writer with a million unread
+# notifications costs the same as one with a hundred.
+UNREAD_COUNT_CAP = 100
+
+
 def notification_unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    """The unread badge on every page (``settings.UNREAD_COUNT_CALLABLE``): one COUNT on the partial
+    index ``notification_unread`` (recipient WHERE read_at IS NULL), capped at ``UNREAD_COUNT_CAP``.
+
+    Deliberately not cached: a cache makes the number of queries of every page depend on what an
+    earlier request left in Redis, and the capped count on a partial index is already cheap.
+    """
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at=None)[:UNREAD_COUNT_CAP].count()
 
 
-def notifications_mark_read(*, user, inbox: str | None = None) -> int:
-    qs = Notification.objects.filter(recipient=user, read_at=None)
-    if inbox:
-        qs = qs.filter(inbox=inbox)
-    return qs.update(read_at=timezone.now())
+def notifications_mark_read(*, user, inbox: str | None = None, up_to: int | None = None) -> int:
+    """Mark ``user``'s unread notifications read: of one inbox or all, up to id ``up_to`` if given.
+
+    ``up_to`` is the newest entry the person was shown, so a notification that arrives while the page
+    renders stays unread. Idempotent: running it twice marks nothing the second time.
+    """
+    if inbox is not None and inbox not in Notification.Inbox.values:
+        raise DomainError(_("No such inbox."), field="inbox")
+    with transaction.atomic(durable=True):
+        qs = Notification.objects.filter(recipient=user, read_at=None)
+        if inbox:
+            qs = qs.filter(inbox=inbox)
+        if up_to is not None:
+            qs = qs.filter(id__lte=up_to)
+        return qs.update(read_at=timezone.now())
