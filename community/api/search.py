@@ -1,3 +1,237 @@
-"""search API (see community/api/urls.py)."""
+"""Search API: notes (five sorts), users, topics and suggestions. Read-only, open to everyone; each list
+pages with an opaque keyset ``cursor`` (the ``next`` URL carries it) and never OFFSET."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.http import urlencode
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community.selectors import search as selectors
+
+
+class SearchInput(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    cursor = serializers.CharField(required=False, allow_blank=True, default="")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=selectors.PAGE_SIZE_MAX, default=selectors.PAGE_SIZE
+    )
+
+
+class NoteSearchInput(SearchInput):
+    sort = serializers.ChoiceField(
+        choices=selectors.SORT_KEYS, required=False, default=selectors.Sort.RELEVANCE
+    )
+
+
+class AuthorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    nickname = serializers.CharField(source="display_name")
+    avatar = serializers.ImageField(allow_null=True)
+
+
+class CoverOutput(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+    def get_url(self, image) -> str | None:
+        if not image.feed:
+            return None
+        request = self.context.get("request")
+        url = image.feed.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class NoteResultOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    author = AuthorOutput()
+    cover = CoverOutput(allow_null=True)
+    like_count = serializers.IntegerField()
+    collect_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    liked = serializers.SerializerMethodField()
+    collected = serializers.SerializerMethodField()
+
+    def get_liked(self, note) -> bool:
+        return note.id in self.context["state"].liked
+
+    def get_collected(self, note) -> bool:
+        return note.id in self.context["state"].collected
+
+
+class UserResultOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    nickname = serializers.CharField(source="display_name")
+    avatar = serializers.ImageField(allow_null=True)
+    bio = serializers.CharField()
+    follower_count = serializers.IntegerField()
+    note_count = serializers.IntegerField()
+
+
+class TopicResultOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    note_count = serializers.IntegerField()
+
+
+def _paged(name: str, item: serializers.Serializer):
+    return inline_serializer(
+        name,
+        {
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null at the end."),
+            "results": item.__class__(many=True),
+        },
+    )
+
+
+_QUERY_PARAMS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="What to search for, in Chinese and/or English."),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="From the previous page's `next` URL."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1 to {selectors.PAGE_SIZE_MAX}."),
+]
+
+
+def _next(request, cursor: str | None, params: dict) -> str | None:
+    if not cursor:
+        return None
+    query = {key: value for key, value in params.items() if key not in ("cursor",)}
+    query["cursor"] = cursor
+    return request.build_absolute_uri(request.path + "?" + urlencode(query))
+
+
+class _SearchApi(APIView):
+    permission_classes = [AllowAny]
+    input_class = SearchInput
+
+    def _input(self, request) -> dict:
+        data = self.input_class(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+
+class NoteSearchApi(_SearchApi):
+    input_class = NoteSearchInput
+
+    @extend_schema(
+        parameters=[
+            *_QUERY_PARAMS,
+            OpenApiParameter(
+                "sort",
+                OpenApiTypes.STR,
+                enum=selectors.SORT_KEYS,
+                description="relevance (default), newest, liked, collected or commented.",
+            ),
+        ],
+        responses=_paged("NoteSearchPage", NoteResultOutput()),
+        summary="Search public notes by title, topics and text",
+        description=(
+            "Chinese is segmented like the index (jieba words plus two-character windows), so a "
+            "two-character word matches inside longer text. All words must match. Relevance ranks "
+            "title and topic matches above body matches; only public, published notes are returned."
+        ),
+    )
+    def get(self, request):
+        data = self._input(request)
+        page = selectors.notes_search(
+            query=data["q"],
+            viewer=request.user,
+            sort=data["sort"],
+            cursor=data["cursor"] or None,
+            page_size=data["page_size"],
+        )
+        context = {"request": request, "state": page.state}
+        return Response(
+            {
+                "next": _next(request, page.next_cursor, {**data, "sort": data["sort"]}),
+                "results": NoteResultOutput(page.items, many=True, context=context).data,
+            }
+        )
+
+
+class UserSearchApi(_SearchApi):
+    @extend_schema(
+        parameters=_QUERY_PARAMS,
+        responses=_paged("UserSearchPage", UserResultOutput()),
+        summary="Search people by nickname or username",
+    )
+    def get(self, request):
+        data = self._input(request)
+        page = selectors.users_search(
+            query=data["q"], cursor=data["cursor"] or None, page_size=data["page_size"]
+        )
+        return Response(
+            {
+                "next": _next(request, page.next_cursor, data),
+                "results": UserResultOutput(page.items, many=True, context={"request": request}).data,
+            }
+        )
+
+
+class TopicSearchApi(_SearchApi):
+    @extend_schema(
+        parameters=_QUERY_PARAMS,
+        responses=_paged("TopicSearchPage", TopicResultOutput()),
+        summary="Search topics by name",
+    )
+    def get(self, request):
+        data = self._input(request)
+        page = selectors.topics_search(
+            query=data["q"], cursor=data["cursor"] or None, page_size=data["page_size"]
+        )
+        return Response(
+            {
+                "next": _next(request, page.next_cursor, data),
+                "results": TopicResultOutput(page.items, many=True).data,
+            }
+        )
+
+
+class SuggestApi(APIView):
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="What has been typed so far.")],
+        responses=inline_serializer(
+            "SearchSuggestions",
+            {
+                "topics": TopicResultOutput(many=True),
+                "notes": inline_serializer(
+                    "SuggestedNote",
+                    {"id": serializers.IntegerField(), "title": serializers.CharField()},
+                    many=True,
+                ),
+            },
+        ),
+        summary="Suggestions while typing: topics and note titles",
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        suggestions = selectors.search_suggest(query=data.validated_data["q"])
+        return Response(
+            {
+                "topics": TopicResultOutput(suggestions.topics, many=True).data,
+                "notes": [{"id": note_id, "title": title} for note_id, title in suggestions.notes],
+            }
+        )
+
+
+urlpatterns = [
+    path("search/notes/", NoteSearchApi.as_view(), name="api-search-notes"),
+    path("search/users/", UserSearchApi.as_view(), name="api-search-users"),
+    path("search/topics/", TopicSearchApi.as_view(), name="api-search-topics"),
+    path("search/suggest/", SuggestApi.as_view(), name="api-search-suggest"),
+]

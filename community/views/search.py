@@ -1,14 +1,94 @@
-"""search pages (see community/urls.py)."""
+"""Search pages: results in three tabs (notes, users, topics) with sort chips for notes, infinite scroll
+through htmx fragments, and the suggestions dropdown of the top search box."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from community.models import Topic
+from community.selectors import search as selectors
+
+TABS = [("notes", _("Notes")), ("users", _("Users")), ("topics", _("Topics"))]
+POPULAR_TOPICS = 12
 
 
-def _todo(request, **kwargs):
-    return HttpResponse("coming soon")
+def _page_url(*, query: str, tab: str, sort: str, cursor: str) -> str:
+    params = {"q": query, "type": tab, "cursor": cursor}
+    if tab == "notes":
+        params["sort"] = sort
+    return reverse("community:search") + "?" + urlencode(params)
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "")
+    tab = request.GET.get("type", "notes")
+    tab = tab if tab in dict(TABS) else "notes"
+    sort = selectors.sort_clean(request.GET.get("sort"))
+    cursor = request.GET.get("cursor") or None
+    if tab == "notes":
+        page = selectors.notes_search(
+            query=query, viewer=request.user, sort=sort, cursor=cursor, page_size=selectors.PAGE_SIZE
+        )
+    elif tab == "users":
+        page = selectors.users_search(query=query, cursor=cursor, page_size=selectors.PAGE_SIZE)
+    else:
+        page = selectors.topics_search(query=query, cursor=cursor, page_size=selectors.PAGE_SIZE)
+    next_url = _page_url(query=query, tab=tab, sort=sort, cursor=page.next_cursor) if page.next_cursor else ""
+    context = {
+        "query": query,
+        "tab": tab,
+        "sort": sort,
+        "page": page,
+        "notes": page.items if tab == "notes" else [],
+        "state": page.state,
+        "next_url": next_url,
+    }
+    if request.htmx and cursor:
+        return render(request, f"community/partials/search_{tab}.html", context)
+    context.update(
+        tabs=[
+            (key, label, reverse("community:search") + "?" + urlencode({"q": query, "type": key}))
+            for key, label in TABS
+        ],
+        sorts=[
+            (key, label, reverse("community:search") + "?" + urlencode({"q": query, "sort": key}))
+            for key, label in selectors.SORTS
+        ],
+        popular_topics=(
+            list(Topic.objects.filter(note_count__gt=0).order_by("-note_count", "id")[:POPULAR_TOPICS])
+            if not page.searched
+            else []
+        ),
+    )
+    return render(request, "community/search.html", context)
+
+
+@require_GET
+def search_suggest(request):
+    """The dropdown under the top search box: topics and note titles for what has been typed so far."""
+    query = request.GET.get("q", "")
+    suggestions = selectors.search_suggest(query=query)
+    if not suggestions:
+        return HttpResponse("")
+    return render(
+        request,
+        "community/partials/search_suggest.html",
+        {
+            "query": query,
+            "suggestions": suggestions,
+            "all_url": reverse("community:search") + "?" + urlencode({"q": query}),
+        },
+    )
 
 
 urlpatterns: list = [
-    path("search/", _todo, name="search"),
-    path("search/suggest/", _todo, name="search_suggest"),
+    path("search/", search, name="search"),
+    path("search/suggest/", search_suggest, name="search_suggest"),
 ]

@@ -1,0 +1,348 @@
+"""Search: notes by full text, users by name, topics by name; suggestions while typing.
+
+Every list pages with a keyset cursor on (sort value, id), never OFFSET, and costs a fixed number of
+queries whatever the page size: notes one query plus the viewer's likes and collects (one more), users
+one, topics one, suggestions two. An empty query (nothing searchable left after segmentation) costs none.
+
+Relevance is ``ts_rank_cd`` with the weights the index writes (title and topics A, body B, location C),
+ties broken by id. Ranking every match of a common word would grow with the size of the site (a word
+in 10% of 200,000 notes is 20,000 ranks per page), so only the newest ``RELEVANCE_CANDIDATES`` matches
+are ranked: found by walking the id index backwards or from the GIN bitmap, whichever the planner
+finds cheaper. For rarer words that is every match. See benchmarks/results/search.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from community import segment
+from community.models import Follow, Note, Topic
+from community.selectors.notes import ViewerState, note_public_qs, viewer_state
+from core.errors import DomainError
+
+PAGE_SIZE = 20
+PAGE_SIZE_MAX = 50
+SUGGEST_SIZE = 5
+# How many of the newest matches relevance ranks (see the module docstring).
+RELEVANCE_CANDIDATES = 1000
+# ts_rank_cd weights for labels D, C, B, A: the index labels title and topics A, body B, location C.
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+# ts_rank_cd normalisation 1: divide by 1 + log(length), so a long body does not win by length alone.
+RANK_NORMALISATION = 1
+NAME_QUERY_MAX = 30
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    LIKED = "liked"
+    COLLECTED = "collected"
+    COMMENTED = "commented"
+
+
+# The sort chips in the order they are shown, with their labels.
+SORTS = [
+    (Sort.RELEVANCE, gettext_lazy("Relevance")),
+    (Sort.NEWEST, gettext_lazy("Newest")),
+    (Sort.LIKED, gettext_lazy("Most liked")),
+    (Sort.COLLECTED, gettext_lazy("Most collected")),
+    (Sort.COMMENTED, gettext_lazy("Most commented")),
+]
+SORT_KEYS = [key for key, _label in SORTS]
+_COUNTER_OF = {
+    Sort.NEWEST: None,
+    Sort.LIKED: "like_count",
+    Sort.COLLECTED: "collect_count",
+    Sort.COMMENTED: "comment_count",
+}
+
+
+class BadCursor(DomainError):
+    code = "bad_cursor"
+
+
+@dataclass
+class SearchPage:
+    """One page of results. ``state`` is the viewer's likes and collects (notes only)."""
+
+    items: list
+    next_cursor: str | None = None
+    state: ViewerState = field(default_factory=ViewerState)
+    searched: bool = True
+
+
+# --- cursors --------------------------------------------------------------------------------------------
+
+
+def _cursor_encode(kind: str, values: list) -> str:
+    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str | None, *, kind: str, types: tuple[type, ...]) -> list | None:
+    """The values of a cursor made by ``_cursor_encode(kind, ...)``; anything else is a 400."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        data = None
+    ok = (
+        isinstance(data, list)
+        and len(data) == len(types) + 1
+        and data[0] == kind
+        and all(
+            isinstance(value, expected) and not isinstance(value, bool)
+            for value, expected in zip(data[1:], types, strict=True)
+        )
+        and all(math.isfinite(value) for value in data[1:] if isinstance(value, float))
+        and all(abs(value) < 2**63 for value in data[1:] if isinstance(value, int))
+    )
+    if not ok:
+        raise BadCursor(_("This list has moved on since it was loaded. Search again."))
+    return data[1:]
+
+
+def _after(keys: list[tuple[str, bool]], values: list) -> Q:
+    """Rows after ``values`` in the order of ``keys`` [(field, descending)]: the keyset condition
+    (a < x) or (a = x and b < y) ..., written out so PostgreSQL can use an index on the keys."""
+    condition = Q(pk__in=[])
+    equal = Q()
+    for (name, descending), value in zip(keys, values, strict=True):
+        condition |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+        equal &= Q(**{name: value})
+    return condition
+
+
+def _page(queryset: QuerySet, *, keys: list[tuple[str, bool]], cursor_kind: str, values, size: int):
+    ordering = [f"-{name}" if descending else name for name, descending in keys]
+    rows = list(queryset.order_by(*ordering)[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = _cursor_encode(cursor_kind, [values(last)[i] for i in range(len(keys))])
+    return rows, next_cursor
+
+
+def page_size_clean(value, *, default: int = PAGE_SIZE) -> int:
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(size, PAGE_SIZE_MAX))
+
+
+def sort_clean(value) -> str:
+    return value if value in SORT_KEYS else Sort.RELEVANCE
+
+
+# --- notes ----------------------------------------------------------------------------------------------
+
+
+def _note_query(query: str, *, prefix_last: bool = False, weights: str = "") -> SearchQuery | None:
+    raw = segment.tsquery(query, prefix_last=prefix_last, weights=weights)
+    if not raw:
+        return None
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+def _public_matches(search: SearchQuery) -> QuerySet[Note]:
+    return Note.objects.filter(
+        search_vector=search, status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC
+    )
+
+
+def _ranked(search: SearchQuery, *, candidates: int | None) -> QuerySet[Note]:
+    # ts_rank_cd is a float4, which PostgreSQL prints rounded: as a float8 it reaches Python and comes
+    # back in a cursor exactly, so the keyset (rank, id) neither repeats nor skips a note.
+    rank = Cast(
+        SearchRank(
+            F("search_vector"),
+            search,
+            weights=RANK_WEIGHTS,
+            normalization=Value(RANK_NORMALISATION),
+            cover_density=True,
+        ),
+        FloatField(),
+    )
+    if candidates is None:
+        queryset = note_public_qs().filter(search_vector=search)
+    else:
+        newest = _public_matches(search).order_by("-id").values("id")[:candidates]
+        queryset = note_public_qs().filter(id__in=newest)
+    return queryset.annotate(rank=rank)
+
+
+def notes_search(
+    *,
+    query: str,
+    viewer=None,
+    sort: str = Sort.RELEVANCE,
+    cursor: str | None = None,
+    page_size: int = PAGE_SIZE,
+    candidates: int | None = RELEVANCE_CANDIDATES,
+) -> SearchPage:
+    """Public, published notes matching ``query`` (title, topics, body, location), as feed cards."""
+    search = _note_query(query)
+    if search is None:
+        return SearchPage(items=[], searched=False)
+    sort = sort_clean(sort)
+    if sort == Sort.RELEVANCE:
+        keys = [("rank", True), ("id", True)]
+        after = _cursor_decode(cursor, kind=sort, types=(float, int))
+        queryset = _ranked(search, candidates=candidates)
+        values = lambda note: (note.rank, note.id)  # noqa: E731
+    else:
+        counter = _COUNTER_OF[sort]
+        keys = [(counter, True), ("id", True)] if counter else [("id", True)]
+        after = _cursor_decode(cursor, kind=sort, types=(int, int) if counter else (int,))
+        queryset = note_public_qs().filter(search_vector=search)
+        values = (lambda note: (getattr(note, counter), note.id)) if counter else (lambda note: (note.id,))
+    if after is not None:
+        queryset = queryset.filter(_after(keys, after))
+    notes, next_cursor = _page(queryset, keys=keys, cursor_kind=sort, values=values, size=page_size)
+    state = viewer_state(viewer=viewer, note_ids=[n.id for n in notes])
+    return SearchPage(items=notes, next_cursor=next_cursor, state=state)
+
+
+# --- users and topics -----------------------------------------------------------------------------------
+
+
+def _name_words(query: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", query or "")[: NAME_QUERY_MAX * 4]
+    # Control characters (NUL among them) can't be in a name, and PostgreSQL refuses NUL in a string.
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
+    return [word for word in text[:NAME_QUERY_MAX].split() if word][:3]
+
+
+def _name_rank(words: list[str], *fields: str) -> Case:
+    """2 when a field is exactly the query, 1 when it starts with it, else 0."""
+    whole = " ".join(words)
+    exact = Q()
+    starts = Q()
+    for name in fields:
+        exact |= Q(**{f"{name}__iexact": whole})
+        starts |= Q(**{f"{name}__istartswith": whole})
+    return Case(When(exact, then=Value(2)), When(starts, then=Value(1)), default=Value(0))
+
+
+def users_search(*, query: str, cursor: str | None = None, page_size: int = PAGE_SIZE) -> SearchPage:
+    """Active users whose nickname or username contains every word of ``query``: exact names first,
+    then names that start with it, then the newest accounts; with follower and public note counts."""
+    words = _name_words(query)
+    if not words:
+        return SearchPage(items=[], searched=False)
+    queryset = User.objects.filter(is_active=True)
+    for word in words:
+        queryset = queryset.filter(Q(nickname__icontains=word) | Q(username__icontains=word))
+    followers = (
+        Follow.objects.filter(followee=OuterRef("pk"))
+        .order_by()
+        .values("followee")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    notes = (
+        Note.objects.filter(
+            author=OuterRef("pk"), status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC
+        )
+        .order_by()
+        .values("author")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    queryset = queryset.only("id", "username", "nickname", "avatar", "bio").annotate(
+        name_rank=_name_rank(words, "username", "nickname"),
+        follower_count=Coalesce(Subquery(followers, output_field=IntegerField()), 0),
+        note_count=Coalesce(Subquery(notes, output_field=IntegerField()), 0),
+    )
+    keys = [("name_rank", True), ("id", True)]
+    after = _cursor_decode(cursor, kind="users", types=(int, int))
+    if after is not None:
+        queryset = queryset.filter(_after(keys, after))
+    users, next_cursor = _page(
+        queryset, keys=keys, cursor_kind="users", values=lambda u: (u.name_rank, u.id), size=page_size
+    )
+    return SearchPage(items=users, next_cursor=next_cursor)
+
+
+def topics_search(*, query: str, cursor: str | None = None, page_size: int = PAGE_SIZE) -> SearchPage:
+    """Topics whose name contains every word of ``query`` (a leading # is ignored): the exact name
+    first, then names that start with it, then by how many notes they have."""
+    words = _name_words((query or "").replace("#", " "))
+    if not words:
+        return SearchPage(items=[], searched=False)
+    queryset = Topic.objects.all()
+    for word in words:
+        queryset = queryset.filter(name__icontains=word)
+    queryset = queryset.annotate(name_rank=_name_rank(words, "name"))
+    keys = [("name_rank", True), ("note_count", True), ("id", False)]
+    after = _cursor_decode(cursor, kind="topics", types=(int, int, int))
+    if after is not None:
+        queryset = queryset.filter(_after(keys, after))
+    topics, next_cursor = _page(
+        queryset,
+        keys=keys,
+        cursor_kind="topics",
+        values=lambda t: (t.name_rank, t.note_count, t.id),
+        size=page_size,
+    )
+    return SearchPage(items=topics, next_cursor=next_cursor)
+
+
+# --- suggestions ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestions:
+    topics: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (id, title)
+
+    def __bool__(self) -> bool:
+        return bool(self.topics or self.notes)
+
+
+def search_suggest(*, query: str, size: int = SUGGEST_SIZE) -> Suggestions:
+    """What to offer while someone types: matching topics, and titles of notes whose title or topics
+    match with the last word as a prefix ("cera" -> CeraVe). Two queries, none for an empty query."""
+    topics = topics_search(query=query, page_size=size).items
+    search = _note_query(query, prefix_last=True, weights="A")
+    notes: list[tuple[int, str]] = []
+    if search is not None:
+        rows = (
+            _ranked(search, candidates=RELEVANCE_CANDIDATES)
+            .order_by("-rank", "-id")
+            .values_list("id", "title")[: size * 2]
+        )
+        seen: set[str] = set()
+        for note_id, title in rows:
+            if title.casefold() not in seen:
+                seen.add(title.casefold())
+                notes.append((note_id, title))
+    return Suggestions(topics=topics, notes=notes[:size])
