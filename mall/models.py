@@ -338,6 +338,9 @@ class Order(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING_PAYMENT)
     idempotency_key = models.CharField(max_length=64)
     is_cross_border = models.BooleanField(default=True)
+    # False when the units were set aside by someone else (a flash sale's quota): cancelling such an
+    # order leaves the ledger alone and the holder gets the unit back through mall.signals.
+    holds_own_stock = models.BooleanField(default=True)
     subtotal = models.DecimalField(**MONEY)
     tax_total = models.DecimalField(**MONEY)
     shipping_total = models.DecimalField(**MONEY, default=Decimal("0.00"))

@@ -72,6 +72,8 @@ def order_transition(
 
 
 def _release_allocations(order: Order, *, kind: str, reason: str, actor=None) -> None:
+    if not order.holds_own_stock:
+        return  # the holder (a flash sale) takes the units back when it hears order_cancelled
     for line in order.lines.all():
         record_id = line.sku.stock_records.get(warehouse_id=line.warehouse_id).pk
         stock_move(
