@@ -6,10 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from community.views import feeds as community_feeds
 from core import views as core_views
+from mall import urls_payments
 
 api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("community.api.urls")),
+    path("payments/", include((urls_payments.api_urlpatterns, "payments_api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -21,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("community.urls")),
     path("admin/", admin.site.urls),
+    path("pay/", include("mall.urls_payments")),
     path("api/", include(api_patterns)),
 ]
 

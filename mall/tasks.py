@@ -56,3 +56,18 @@ def customs_declare(order_id: int) -> None:
     from mall.services.customs import order_declare
 
     order_declare(order_id=order_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def payment_refund(payment_id: int, reason: str) -> None:
+    from mall.services.payments import payment_refund as refund
+
+    refund(payment_id=payment_id, reason=reason)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def payment_sandbox_deliver(body: str) -> int:
+    """The sandbox gateway's webhook delivery (it retries on network errors and 5xx like a real one)."""
+    from mall.payments.sandbox import sandbox_deliver
+
+    return sandbox_deliver(body=body)

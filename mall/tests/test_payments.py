@@ -1,0 +1,616 @@
+"""Payments: starting one, the signed webhook (forged, stale, mismatched, duplicated, concurrent), payment
+after cancellation, refunds. Real PostgreSQL; tasks counted as they reach the real broker."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from celery.signals import before_task_publish
+from django.test import Client
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from core.errors import Conflict, NotFound
+from mall import signals
+from mall.errors import InvalidTransition
+from mall.models import Order, OrderEvent, Payment, PaymentEvent, Refund, StockMovement
+from mall.payments import get_provider
+from mall.services import payments as payment_services
+from mall.services.orders import order_cancel, order_expire, order_transition
+from mall.services.pricing import quota_used
+from mall.services.stock import stock_reconcile
+from mall.tests.factories_payments import (
+    PublishedTasks,
+    event_for,
+    payment_for,
+    placed_order,
+    post_webhook,
+    run_concurrently,
+    signed,
+)
+
+S = Order.State
+DECLARE = "mall.tasks.customs_declare"
+REFUND_ORDER = "mall.tasks.payment_refund_order"
+REFUND_PAYMENT = "mall.tasks.payment_refund"
+
+
+@pytest.fixture
+def published():
+    tracker = PublishedTasks()
+    before_task_publish.connect(tracker, weak=False)
+    yield tracker
+    before_task_publish.disconnect(tracker)
+
+
+@pytest.fixture
+def paid_signals():
+    received: list[int] = []
+
+    def receiver(sender, order_id, **kwargs):
+        received.append(order_id)
+
+    signals.order_paid.connect(receiver, weak=False)
+    yield received
+    signals.order_paid.disconnect(receiver)
+
+
+def deliver(event: dict):
+    """The gateway's delivery, received in-process exactly as the endpoint receives it."""
+    body, headers = signed(event)
+    return payment_services.payment_webhook_receive(body=body, headers=headers)
+
+
+def snapshot(order: Order) -> tuple:
+    """Everything a webhook could change about an order and its payments."""
+    order.refresh_from_db()
+    return (
+        order.state,
+        order.paid_at,
+        list(Payment.objects.filter(order=order).values_list("reference", "state", "payer_name")),
+        PaymentEvent.objects.count(),
+        OrderEvent.objects.filter(order=order).count(),
+        Refund.objects.count(),
+    )
+
+
+# --- starting a payment -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_payment_start_creates_a_payment_and_sends_the_buyer_to_the_sandbox_page():
+    order, _record = placed_order()
+
+    url = payment_services.payment_start(order=order, user=order.user)
+    again = payment_services.payment_start(order=order, user=order.user)
+
+    first, second = Payment.objects.filter(order=order).order_by("pk")
+    assert url == f"/pay/sandbox/{first.reference}/"
+    assert again == f"/pay/sandbox/{second.reference}/" and first.reference != second.reference
+    assert (first.provider, first.amount, first.state) == ("sandbox", order.total, Payment.State.PENDING)
+
+
+@pytest.mark.django_db
+def test_paying_another_users_order_is_404_everywhere_and_creates_nothing(client):
+    order, _record = placed_order()
+    stranger = UserFactory()
+    client.force_login(stranger)
+
+    with pytest.raises(NotFound):
+        payment_services.payment_start(order=order, user=stranger)
+    assert client.get(f"/pay/order/{order.number}/").status_code == 404
+    assert client.post(f"/pay/order/{order.number}/").status_code == 404
+    assert client.post(f"/api/payments/orders/{order.number}/pay/").status_code == 404
+
+    assert not Payment.objects.exists()
+    own = payment_for(order)
+    assert client.get(f"/pay/sandbox/{own.reference}/").status_code == 404
+    assert client.post(f"/pay/sandbox/{own.reference}/", {"action": "pay"}).status_code == 404
+    assert client.get(f"/api/payments/{own.reference}/").status_code == 404
+    assert Payment.objects.get().state == Payment.State.PENDING
+
+
+@pytest.mark.django_db
+def test_the_pay_button_sends_the_buyer_to_sandbox_pay_and_the_api_says_where(client):
+    order, _record = placed_order()
+    client.force_login(order.user)
+
+    page = client.get(f"/pay/order/{order.number}/")
+    assert page.status_code == 200 and f"¥{order.total}" in page.content.decode()
+    response = client.post(f"/pay/order/{order.number}/")
+    payment = Payment.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/pay/sandbox/{payment.reference}/"
+
+    api = client.post(f"/api/payments/orders/{order.number}/pay/")
+    assert api.status_code == 201
+    body = api.json()
+    assert body["redirect_url"].endswith(f"/pay/sandbox/{body['reference']}/")
+    assert (body["order"], body["amount"], body["state"]) == (order.number, str(order.total), "pending")
+    assert client.get(f"/api/payments/{body['reference']}/").json()["state"] == "pending"
+
+
+@pytest.mark.django_db
+def test_a_cancelled_order_cannot_be_paid_and_says_so(client):
+    order, _record = placed_order()
+    order_cancel(order=order, actor=order.user)
+    client.force_login(order.user)
+
+    with pytest.raises(Conflict, match="cancelled"):
+        payment_services.payment_start(order=order, user=order.user)
+    response = client.post(f"/pay/order/{order.number}/")
+    assert response.status_code == 409
+    assert "This order was cancelled, so it can't be paid any more." in html.unescape(
+        response.content.decode()
+    )
+    api = client.post(f"/api/payments/orders/{order.number}/pay/")
+    assert (api.status_code, api.json()["code"]) == (409, "order_cancelled")
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_order_past_its_payment_deadline_cannot_be_paid():
+    order, _record = placed_order()
+    Order.objects.filter(pk=order.pk).update(payment_deadline=timezone.now() - timedelta(seconds=1))
+
+    with pytest.raises(Conflict, match="run out"):
+        payment_services.payment_start(order=order, user=order.user)
+    assert not Payment.objects.exists()
+
+
+# --- the webhook ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_signed_success_pays_the_order_and_queues_one_customs_declaration_after_commit(
+    client, published, paid_signals, django_capture_on_commit_callbacks
+):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    body, headers = signed(event_for(payment))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_webhook(client, body, headers)
+
+    assert response.status_code == 200 and response.json() == {"status": "paid"}
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.state == S.PAID and order.paid_at is not None
+    assert (payment.state, payment.payer_name, payment.payer_id_number) == (
+        Payment.State.SUCCEEDED,
+        order.buyer_name,
+        order.buyer_id_number,
+    )
+    event = PaymentEvent.objects.get()
+    assert (event.payment_id, event.kind) == (payment.pk, "payment.succeeded")
+    assert order.buyer_id_number not in str(event.payload), "the stored payload keeps the ID number masked"
+    assert list(order.events.values_list("from_state", "to_state")) == [
+        ("", S.PENDING_PAYMENT),
+        (S.PENDING_PAYMENT, S.PAID),
+    ]
+    assert len(callbacks) == 2
+    assert published.named(DECLARE) == [(order.pk,)]
+    assert paid_signals == [order.pk]
+
+
+@pytest.mark.django_db
+def test_a_domestic_order_is_paid_without_a_customs_declaration(
+    client, published, django_capture_on_commit_callbacks
+):
+    order, _record = placed_order(cross_border=False)
+    payment = payment_for(order)
+    event = event_for(payment, payer_name=order.user.display_name, payer_id_number="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, *signed(event))
+
+    assert response.status_code == 200
+    assert Order.objects.get(pk=order.pk).state == S.PAID
+    assert published.named(DECLARE) == []
+
+
+@pytest.mark.django_db
+def test_the_same_event_twice_is_answered_200_and_changes_nothing(
+    client, published, django_capture_on_commit_callbacks
+):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    body, headers = signed(event_for(payment))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_webhook(client, body, headers).status_code == 200
+    before = snapshot(order)
+    sent_before = list(published.sent)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = post_webhook(client, body, headers)
+
+    assert (again.status_code, again.json()) == (200, {"status": "duplicate"})
+    assert snapshot(order) == before
+    assert callbacks == [] and published.sent == sent_before
+
+
+@pytest.mark.django_db
+def test_another_success_event_for_an_already_paid_payment_changes_nothing(
+    client, published, django_capture_on_commit_callbacks
+):
+    # A gateway that resends under a new event id (its own retry logic): recorded, nothing moves.
+    order, _record = placed_order()
+    payment = payment_for(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_webhook(client, *signed(event_for(payment)))
+    events_before = OrderEvent.objects.filter(order=order).count()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_webhook(client, *signed(event_for(payment)))
+
+    assert response.json() == {"status": "already_succeeded"}
+    assert OrderEvent.objects.filter(order=order).count() == events_before
+    assert callbacks == [] and published.named(DECLARE) == [(order.pk,)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda body, headers: (body, {}), id="no-signature"),
+        pytest.param(lambda body, headers: (body, {"X-Sandbox-Signature": "garbage"}), id="malformed-header"),
+        pytest.param(
+            lambda body, headers: signed(__import__("json").loads(body), secret=b"not-the-secret"),
+            id="wrong-secret",
+        ),
+        pytest.param(
+            lambda body, headers: (body.replace(b'"amount":"', b'"amount":"1'), headers), id="body-tampered"
+        ),
+        pytest.param(
+            lambda body, headers: (
+                body,
+                {"X-Sandbox-Signature": headers["X-Sandbox-Signature"].replace("t=", "t=1", 1)},
+            ),
+            id="timestamp-tampered",
+        ),
+    ],
+)
+def test_forged_deliveries_are_refused_logged_and_change_nothing(client, published, caplog, forge):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    before = snapshot(order)
+    body, headers = forge(*signed(event_for(payment)))
+
+    with caplog.at_level(logging.WARNING, logger="mall.services.payments"):
+        response = post_webhook(client, body, headers)
+
+    assert response.status_code == 400 and response.json()["code"] == "bad_signature"
+    assert snapshot(order) == before
+    assert published.sent == []
+    assert "payment webhook refused" in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("age", [301, 3600, -301])
+def test_a_delivery_signed_outside_the_tolerance_is_refused_as_stale(client, published, caplog, age):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    before = snapshot(order)
+
+    with caplog.at_level(logging.WARNING, logger="mall.services.payments"):
+        response = post_webhook(client, *signed(event_for(payment), timestamp=int(time.time()) - age))
+
+    assert response.status_code == 400 and response.json()["code"] == "stale_timestamp"
+    assert snapshot(order) == before and published.sent == []
+    assert "stale_timestamp" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_delivery_just_inside_the_tolerance_is_accepted(client):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    response = post_webhook(client, *signed(event_for(payment), timestamp=int(time.time()) - 290))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "overrides",
+    [{"amount": "0.01"}, {"amount": "1000000.00"}, {"currency": "USD"}],
+    ids=["too-little", "too-much", "other-currency"],
+)
+def test_a_correctly_signed_amount_mismatch_is_refused_and_changes_nothing(
+    client, published, caplog, overrides
+):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    before = snapshot(order)
+
+    with caplog.at_level(logging.WARNING, logger="mall.services.payments"):
+        response = post_webhook(client, *signed(event_for(payment, **overrides)))
+
+    assert response.status_code == 400 and response.json()["code"] == "amount_mismatch"
+    assert snapshot(order) == before and published.sent == []
+    assert "amount_mismatch" in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_event_for_an_unknown_payment_is_404_and_changes_nothing(client, caplog):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    before = snapshot(order)
+
+    with caplog.at_level(logging.WARNING, logger="mall.services.payments"):
+        response = post_webhook(client, *signed(event_for(payment, reference="pay_" + "0" * 32)))
+
+    assert response.status_code == 404 and response.json()["code"] == "unknown_payment"
+    assert snapshot(order) == before
+    assert "unknown_payment" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_malformed_but_signed_body_is_refused(client):
+    order, _record = placed_order()
+    payment_for(order)
+    body = b"{not json"
+    from mall.payments.sandbox import sandbox_signature
+
+    response = post_webhook(
+        client, body, {"X-Sandbox-Signature": sandbox_signature(body, timestamp=int(time.time()))}
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "malformed")
+    assert not PaymentEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_webhook_needs_no_csrf_token_or_session_and_only_takes_post():
+    order, _record = placed_order()
+    payment = payment_for(order)
+    client = Client(enforce_csrf_checks=True)
+
+    assert client.get("/api/payments/webhook/sandbox/").status_code == 405
+    assert post_webhook(client, *signed(event_for(payment))).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_failed_payment_leaves_the_order_unpaid_and_the_buyer_can_try_again(client, published):
+    order, _record = placed_order()
+    payment = payment_for(order)
+
+    response = post_webhook(client, *signed(event_for(payment, kind="payment.failed")))
+
+    assert response.json() == {"status": "failed"}
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert (payment.state, order.state) == (Payment.State.FAILED, S.PENDING_PAYMENT)
+    assert published.sent == []
+    assert payment_services.payment_start(order=order, user=order.user).startswith("/pay/sandbox/")
+
+
+# --- concurrency: real threads, real PostgreSQL ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_deliveries_of_one_event_change_the_order_once_and_queue_one_declaration(published):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    body, headers = signed(event_for(payment))
+    provider = get_provider()
+
+    results = run_concurrently(
+        [lambda: payment_services.payment_webhook_receive(body=body, headers=headers, provider=provider)] * 20
+    )
+
+    statuses = sorted(r.body["status"] for r in results)
+    assert all(r.status == 200 for r in results), results
+    assert statuses == ["duplicate"] * 19 + ["paid"]
+    order.refresh_from_db()
+    assert order.state == S.PAID
+    assert OrderEvent.objects.filter(order=order, to_state=S.PAID).count() == 1
+    assert PaymentEvent.objects.count() == 1
+    assert published.named(DECLARE) == [(order.pk,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_distinct_success_events_for_one_payment_still_pay_once(published):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    deliveries = [signed(event_for(payment)) for _ in range(20)]
+    provider = get_provider()
+
+    results = run_concurrently(
+        [
+            lambda d=d: payment_services.payment_webhook_receive(body=d[0], headers=d[1], provider=provider)
+            for d in deliveries
+        ]
+    )
+
+    assert sorted(r.body["status"] for r in results) == ["already_succeeded"] * 19 + ["paid"]
+    assert OrderEvent.objects.filter(order=order, to_state=S.PAID).count() == 1
+    assert PaymentEvent.objects.count() == 20
+    assert published.named(DECLARE) == [(order.pk,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payment_racing_expiry_is_decided_by_the_database_and_the_money_is_never_lost(published):
+    for _round in range(6):
+        order, record = placed_order()
+        payment = payment_for(order)
+        Order.objects.filter(pk=order.pk).update(payment_deadline=timezone.now() - timedelta(seconds=1))
+        body, headers = signed(event_for(payment))
+        provider = get_provider()
+
+        results = run_concurrently(
+            [
+                lambda order=order: order_expire(order_id=order.pk),
+                lambda body=body, headers=headers, provider=provider: (
+                    payment_services.payment_webhook_receive(body=body, headers=headers, provider=provider)
+                ),
+            ]
+        )
+
+        expired, delivered = results
+        order.refresh_from_db()
+        assert delivered.status == 200, results
+        if expired:
+            assert order.state == S.REFUND_DUE and delivered.body["status"] == "refund_due"
+            assert (order.pk, "paid after cancellation") in published.named(REFUND_ORDER)
+        else:
+            assert order.state == S.PAID and delivered.body["status"] == "paid"
+            assert (order.pk,) in published.named(DECLARE)
+        assert Payment.objects.get(pk=payment.pk).state == Payment.State.SUCCEEDED
+    assert stock_reconcile() == []
+
+
+# --- payment after cancellation, refunds -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_payment_after_cancellation_goes_refund_due_then_refunded_once(
+    client, published, django_capture_on_commit_callbacks
+):
+    order, record = placed_order()
+    payment = payment_for(order)
+    order_cancel(order=order, actor=order.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, *signed(event_for(payment)))
+
+    assert response.json() == {"status": "refund_due"}
+    order.refresh_from_db()
+    assert order.state == S.REFUND_DUE
+    assert published.named(REFUND_ORDER) == [(order.pk, "paid after cancellation")]
+    assert published.named(DECLARE) == []
+
+    refunds = payment_services.order_refund(order_id=order.pk, reason="paid after cancellation")
+    again = payment_services.order_refund(order_id=order.pk, reason="paid after cancellation")
+
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.state == S.REFUNDED and payment.state == Payment.State.REFUNDED
+    assert len(refunds) == 1 and again == []
+    refund = Refund.objects.get()
+    assert (refund.payment_id, refund.amount, refund.state) == (
+        payment.pk,
+        order.total,
+        Refund.State.SUCCEEDED,
+    )
+    assert refund.reference.startswith("sbx_re_")
+    assert list(order.events.values_list("to_state", flat=True)) == [
+        S.PENDING_PAYMENT,
+        S.CANCELLED,
+        S.REFUND_DUE,
+        S.REFUNDED,
+    ]
+    record.refresh_from_db()
+    assert record.allocated == 0
+    assert stock_reconcile() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refunds_of_one_order_refund_once():
+    order, _record = placed_order()
+    payment = payment_for(order)
+    order_cancel(order=order, actor=order.user)
+    deliver(event_for(payment))
+    assert Order.objects.get(pk=order.pk).state == S.REFUND_DUE
+
+    results = run_concurrently([lambda: payment_services.order_refund(order_id=order.pk, reason="x")] * 8)
+
+    assert sum(len(r) for r in results if isinstance(r, list)) == 1, results
+    assert Refund.objects.count() == 1
+    assert Order.objects.get(pk=order.pk).state == S.REFUNDED
+
+
+@pytest.mark.django_db
+def test_refunding_a_paid_order_releases_its_stock_and_restores_the_quota():
+    order, record = placed_order(quantity=2)
+    payment = payment_for(order)
+    deliver(event_for(payment))
+    assert quota_used(id_number=order.buyer_id_number) == order.total
+
+    payment_services.order_refund(order_id=order.pk, reason="operator refund")
+
+    order.refresh_from_db()
+    record.refresh_from_db()
+    assert order.state == S.REFUNDED
+    assert (record.on_hand, record.allocated) == (10, 0)
+    assert StockMovement.objects.filter(stock_record=record, kind=StockMovement.Kind.DEALLOCATED).count() == 1
+    assert quota_used(id_number=order.buyer_id_number) == Decimal("0.00")
+    assert stock_reconcile() == []
+
+
+@pytest.mark.django_db
+def test_a_returned_order_stays_returned_and_gets_its_refund_recorded():
+    order, _record = placed_order(cross_border=False)
+    payment = payment_for(order)
+    deliver(event_for(payment))
+    for state in (S.SHIPPED, S.DELIVERED, S.RETURN_REQUESTED, S.RETURNED):
+        order_transition(order=order, to_state=state)
+
+    payment_services.order_refund(order_id=order.pk, reason="return")
+    payment_services.order_refund(order_id=order.pk, reason="return")
+
+    order.refresh_from_db()
+    assert order.state == S.RETURNED
+    assert Refund.objects.filter(payment=payment, state=Refund.State.SUCCEEDED).count() == 1
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.REFUNDED
+
+
+@pytest.mark.django_db
+def test_an_order_on_its_way_cannot_be_refunded_and_nothing_is_recorded():
+    order, _record = placed_order(cross_border=False)
+    payment = payment_for(order)
+    deliver(event_for(payment))
+    order_transition(order=order, to_state=S.SHIPPED)
+
+    with pytest.raises(InvalidTransition):
+        payment_services.order_refund(order_id=order.pk, reason="no")
+
+    assert not Refund.objects.exists()
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_second_payment_of_a_paid_order_is_refunded_on_its_own(
+    published, django_capture_on_commit_callbacks
+):
+    order, _record = placed_order()
+    first, second = payment_for(order), payment_for(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(event_for(first))
+        result = deliver(event_for(second))
+
+    assert result.body == {"status": "duplicate_refund"}
+    assert published.named(REFUND_PAYMENT) == [(second.pk, "duplicate payment")]
+    payment_services.payment_refund(payment_id=second.pk, reason="duplicate payment")
+    payment_services.payment_refund(payment_id=second.pk, reason="duplicate payment")
+
+    order.refresh_from_db()
+    assert order.state == S.PAID
+    assert list(Refund.objects.values_list("payment_id", flat=True)) == [second.pk]
+    assert Payment.objects.get(pk=first.pk).state == Payment.State.SUCCEEDED
+    assert Payment.objects.get(pk=second.pk).state == Payment.State.REFUNDED
+
+
+@pytest.mark.django_db
+def test_a_refund_the_provider_could_not_answer_is_finished_by_the_retry(monkeypatch):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    order_cancel(order=order, actor=order.user)
+    deliver(event_for(payment))
+    from mall.payments.sandbox import SandboxProvider
+
+    real_refund = SandboxProvider.refund
+    monkeypatch.setattr(
+        SandboxProvider, "refund", lambda *a, **k: (_ for _ in ()).throw(OSError("gateway down"))
+    )
+    with pytest.raises(OSError):
+        payment_services.order_refund(order_id=order.pk, reason="paid after cancellation")
+    assert Refund.objects.get().state == Refund.State.PENDING
+    assert Order.objects.get(pk=order.pk).state == S.REFUNDED
+
+    monkeypatch.setattr(SandboxProvider, "refund", real_refund)
+    payment_services.order_refund(order_id=order.pk, reason="paid after cancellation")
+
+    assert Refund.objects.get().state == Refund.State.SUCCEEDED
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.REFUNDED
