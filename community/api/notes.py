@@ -1,3 +1,313 @@
-"""notes API (see community/api/urls.py)."""
+"""Notes API: list and publish (multipart), read, edit and delete one note, #topic suggestions."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community.access import _int, access_note_for_edit
+from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note
+from community.selectors.note_page import note_page
+from community.selectors.notes import note_visible_qs
+from community.selectors.topics import topic_suggest
+from community.services.notes import note_create, note_delete, note_update
+from core.pagination import IdCursorPagination
+
+
+class NotePagination(IdCursorPagination):
+    page_size = 20
+    max_page_size = 50
+
+
+def _absolute(request, field) -> str | None:
+    if not field:
+        return None
+    url = field.url
+    return request.build_absolute_uri(url) if request else url
+
+
+class AuthorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    nickname = serializers.CharField(source="display_name")
+    avatar = serializers.SerializerMethodField()
+
+    def get_avatar(self, user) -> str | None:
+        return _absolute(self.context.get("request"), user.avatar)
+
+
+class ImageOutput(serializers.Serializer):
+    """A photo's renditions; ``null`` while ``state`` is ``pending`` (the original is never served)."""
+
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    state = serializers.CharField()
+    feed = serializers.SerializerMethodField()
+    detail = serializers.SerializerMethodField()
+
+    def get_feed(self, image) -> str | None:
+        return _absolute(self.context.get("request"), image.feed)
+
+    def get_detail(self, image) -> str | None:
+        return _absolute(self.context.get("request"), image.detail)
+
+
+class CoverOutput(ImageOutput):
+    position = None  # a card's cover is the first photo
+
+
+class NoteSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    author = AuthorOutput()
+    cover = CoverOutput(allow_null=True)
+    visibility = serializers.CharField()
+    status = serializers.CharField()
+    like_count = serializers.IntegerField()
+    collect_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class NoteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    location = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=Note.Visibility.choices)
+    status = serializers.ChoiceField(choices=Note.Status.choices)
+    author = AuthorOutput()
+    images = ImageOutput(many=True)
+    topics = serializers.ListField(child=serializers.CharField())
+    like_count = serializers.IntegerField()
+    collect_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    view_count = serializers.IntegerField()
+    liked = serializers.BooleanField()
+    collected = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+def _note_output(request, note_id) -> dict:
+    page = note_page(note_id=note_id, viewer=request.user)
+    note = page.note
+    data = {
+        **{f: getattr(note, f) for f in ("id", "title", "body", "location", "visibility", "status")},
+        **{f: getattr(note, f) for f in ("like_count", "collect_count", "comment_count", "view_count")},
+        "author": note.author,
+        "images": page.images,
+        "topics": [t.name for t in page.topics],
+        "liked": note.pk in page.state.liked,
+        "collected": note.pk in page.state.collected,
+        "created_at": note.created_at,
+        "updated_at": note.updated_at,
+    }
+    return NoteOutput(data, context={"request": request}).data
+
+
+def _refusal(exc: ValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(
+            {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
+    return serializers.ValidationError({"detail": exc.messages})
+
+
+_FORMATS = "JPEG, PNG, WebP or GIF"
+
+
+class NoteCreateInput(serializers.Serializer):
+    # Lengths and photos are checked by the service (one set of rules and messages for pages and API).
+    title = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text=f"1 to {TITLE_MAX} characters."
+    )
+    body = serializers.CharField(
+        required=False, default="", allow_blank=True, trim_whitespace=False,
+        help_text=f"At most {BODY_MAX} characters; #topics and @mentions are linked.",
+    )  # fmt: skip
+    location = serializers.CharField(required=False, default="", allow_blank=True, trim_whitespace=False)
+    visibility = serializers.ChoiceField(choices=Note.Visibility.choices, default=Note.Visibility.PUBLIC)
+    images = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        allow_empty=True,
+        required=False,
+        default=list,
+        help_text=f"1 to {IMAGES_MAX} photos ({_FORMATS}), each as a part named 'images'; the first is the cover.",
+    )
+    image_order = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=IMAGES_MAX * 2),
+        required=False,
+        allow_empty=True,
+        max_length=IMAGES_MAX * 2,
+        help_text="Indices of 'images' in display order (for example 2,0,1); file order when left out.",
+    )
+
+
+class NoteUpdateInput(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    location = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    visibility = serializers.ChoiceField(choices=Note.Visibility.choices, required=False)
+    new_images = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        allow_empty=True,
+        help_text=f"Photos to add ({_FORMATS}), each as a part named 'new_images'.",
+    )
+    image_order = serializers.ListField(
+        child=serializers.CharField(max_length=24),
+        required=False,
+        allow_empty=True,
+        max_length=IMAGES_MAX * 3,
+        help_text=(
+            "The display order: ids of the photos to keep and 'new:N' for the N-th of 'new_images'. "
+            "Photos left out are removed; new photos left out go last. Left out: photos unchanged."
+        ),
+    )
+
+
+def _multi(request, name: str) -> list | None:
+    """A repeated multipart/form field (or a JSON list, or one comma-separated value) as a list."""
+    data = request.data
+    if hasattr(data, "getlist"):
+        values = data.getlist(name)
+        if not values and name not in data:
+            return None
+        if len(values) == 1 and isinstance(values[0], str):
+            return [v.strip() for v in values[0].split(",") if v.strip()]
+        return values
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+def _input(serializer_class, request, list_fields: tuple[str, ...]):
+    data = {k: v for k, v in request.data.items() if k not in list_fields}
+    for name in list_fields:
+        if name in ("images", "new_images") and hasattr(request, "FILES"):
+            files = request.FILES.getlist(name)
+            if files:
+                data[name] = files
+                continue
+        values = _multi(request, name)
+        if values is not None:
+            data[name] = values
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class NoteListApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("author", int, description="Only this writer's notes.")],
+        responses=NoteSummaryOutput(many=True),
+        summary="Notes the viewer may see, newest first (cursor pagination)",
+    )
+    def get(self, request):
+        qs = note_visible_qs(viewer=request.user)
+        if "author" in request.query_params:
+            qs = qs.filter(author_id=_int(request.query_params["author"]))
+        paginator = NotePagination()
+        notes = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(
+            NoteSummaryOutput(notes, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": NoteCreateInput},
+        responses={201: NoteOutput},
+        summary="Publish a note with 1 to 18 photos",
+        description="Photos are checked (format, bytes, pixels) before anything is stored; WebP "
+        "renditions are made in the background, so their URLs are null until `state` is `ready`.",
+    )
+    def post(self, request):
+        data = _input(NoteCreateInput, request, ("images", "image_order"))
+        try:
+            note = note_create(author=request.user, **data)
+        except ValidationError as exc:
+            raise _refusal(exc) from None
+        return Response(_note_output(request, note.pk), status=status.HTTP_201_CREATED)
+
+
+class NoteDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_permissions(self):
+        if self.request.method in ("PATCH", "DELETE"):
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(responses=NoteOutput, summary="One note (404 for hidden or private notes of others)")
+    def get(self, request, note_id: int):
+        return Response(_note_output(request, note_id))
+
+    @extend_schema(
+        request={"multipart/form-data": NoteUpdateInput, "application/json": NoteUpdateInput},
+        responses=NoteOutput,
+        summary="Edit my note: text, visibility, photo order, remove and add photos",
+    )
+    def patch(self, request, note_id: int):
+        note = access_note_for_edit(user=request.user, note_id=note_id)
+        data = _input(NoteUpdateInput, request, ("new_images", "image_order"))
+        fields = {
+            "title": data.get("title", note.title),
+            "body": data.get("body", note.body),
+            "location": data.get("location", note.location),
+            "visibility": data.get("visibility", note.visibility),
+        }
+        try:
+            note_update(
+                note=note,
+                **fields,
+                image_order=data.get("image_order"),
+                new_images=data.get("new_images", []),
+            )
+        except ValidationError as exc:
+            raise _refusal(exc) from None
+        return Response(_note_output(request, note.pk))
+
+    @extend_schema(responses={204: None}, summary="Delete my note with its photos")
+    def delete(self, request, note_id: int):
+        note_delete(note=access_note_for_edit(user=request.user, note_id=note_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TopicOutput(serializers.Serializer):
+    name = serializers.CharField()
+    note_count = serializers.IntegerField()
+
+
+class TopicSuggestApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="What follows '#': topics starting with it.")],
+        responses=TopicOutput(many=True),
+        summary="#topic suggestions: prefix match, most used first",
+    )
+    def get(self, request):
+        topics = topic_suggest(prefix=request.query_params.get("q", ""))
+        return Response(TopicOutput(topics, many=True).data)
+
+
+urlpatterns = [
+    path("notes/", NoteListApi.as_view(), name="api-notes"),
+    path("notes/<int:note_id>/", NoteDetailApi.as_view(), name="api-note"),
+    path("topics/suggest/", TopicSuggestApi.as_view(), name="api-topics-suggest"),
+]
