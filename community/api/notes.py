@@ -32,7 +32,7 @@ def _absolute(request, field) -> str | None:
     return request.build_absolute_uri(url) if request else url
 
 
-class AuthorOutput(serializers.Serializer):
+class NoteAuthorOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     nickname = serializers.CharField(source="display_name")
@@ -42,7 +42,7 @@ class AuthorOutput(serializers.Serializer):
         return _absolute(self.context.get("request"), user.avatar)
 
 
-class ImageOutput(serializers.Serializer):
+class NoteImageOutput(serializers.Serializer):
     """A photo's renditions; ``null`` while ``state`` is ``pending`` (the original is never served)."""
 
     id = serializers.IntegerField()
@@ -60,15 +60,15 @@ class ImageOutput(serializers.Serializer):
         return _absolute(self.context.get("request"), image.detail)
 
 
-class CoverOutput(ImageOutput):
+class NoteCoverOutput(NoteImageOutput):
     position = None  # a card's cover is the first photo
 
 
 class NoteSummaryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    author = AuthorOutput()
-    cover = CoverOutput(allow_null=True)
+    author = NoteAuthorOutput()
+    cover = NoteCoverOutput(allow_null=True)
     visibility = serializers.CharField()
     status = serializers.CharField()
     like_count = serializers.IntegerField()
@@ -84,8 +84,8 @@ class NoteOutput(serializers.Serializer):
     location = serializers.CharField()
     visibility = serializers.ChoiceField(choices=Note.Visibility.choices)
     status = serializers.ChoiceField(choices=Note.Status.choices)
-    author = AuthorOutput()
-    images = ImageOutput(many=True)
+    author = NoteAuthorOutput()
+    images = NoteImageOutput(many=True)
     topics = serializers.ListField(child=serializers.CharField())
     like_count = serializers.IntegerField()
     collect_count = serializers.IntegerField()
@@ -288,7 +288,7 @@ class NoteDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TopicOutput(serializers.Serializer):
+class TopicSuggestionOutput(serializers.Serializer):
     name = serializers.CharField()
     note_count = serializers.IntegerField()
 
@@ -298,12 +298,12 @@ class TopicSuggestApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="What follows '#': topics starting with it.")],
-        responses=TopicOutput(many=True),
+        responses=TopicSuggestionOutput(many=True),
         summary="#topic suggestions: prefix match, most used first",
     )
     def get(self, request):
         topics = topic_suggest(prefix=request.query_params.get("q", ""))
-        return Response(TopicOutput(topics, many=True).data)
+        return Response(TopicSuggestionOutput(topics, many=True).data)
 
 
 urlpatterns = [
