@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from community.access import _int, note_visible_q
 from community.models import Comment, CommentLike, Note
 from community.pagination import keyset_page
 from community.text import mentions_parse, text_linkify
+from core.errors import NotFound
 
 COMMENTS_PAGE_SIZE = 10
 REPLIES_SHOWN = 2
@@ -71,6 +74,22 @@ def _shown_q(viewer_id: int | None) -> Q:
     if viewer_id is not None:
         q |= Q(author_id=viewer_id)
     return q
+
+
+def access_comment(*, user, comment_id) -> Comment:
+    """A comment on a note the viewer may open: visible, or the viewer's own under review."""
+    shown = Q(status=Comment.Status.VISIBLE)
+    if user is not None and user.is_authenticated:
+        shown |= Q(author_id=user.pk)
+    comment = (
+        Comment.objects.filter(shown, pk=_int(comment_id))
+        .filter(note__in=Note.objects.filter(note_visible_q(user)))
+        .select_related("note", "author")
+        .first()
+    )
+    if comment is None:
+        raise NotFound(_("This comment does not exist."))
+    return comment
 
 
 def _comment_qs() -> QuerySet[Comment]:

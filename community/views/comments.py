@@ -7,15 +7,14 @@ to the note.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from community.access import _int, access_note_for_view, note_visible_q
+from community.access import access_note_for_view
 from community.models import COMMENT_MAX, Comment, Note
-from community.selectors.comments import comments_page, replies_page
+from community.selectors.comments import access_comment, comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
 from community.text import text_linkify
@@ -29,22 +28,6 @@ COMMENTS_MORE = "community/partials/comments_more.html"
 COMMENT_REPLIES_MORE = "community/partials/comment_replies_more.html"
 COMMENT_PAGE = "community/partials/comment_page.html"
 COMMENT_COUNT_OOB = "community/partials/comment_count_oob.html"
-
-
-def access_comment(*, user, comment_id) -> Comment:
-    """A comment on a note the viewer may open: visible, or the viewer's own under review."""
-    shown = Q(status=Comment.Status.VISIBLE)
-    if user is not None and user.is_authenticated:
-        shown |= Q(author_id=user.pk)
-    comment = (
-        Comment.objects.filter(shown, pk=_int(comment_id))
-        .filter(note__in=Note.objects.filter(note_visible_q(user)))
-        .select_related("note", "author")
-        .first()
-    )
-    if comment is None:
-        raise NotFound(_("This comment does not exist."))
-    return comment
 
 
 def _fresh_comment_count(note: Note) -> int:
