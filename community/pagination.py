@@ -141,12 +141,13 @@ def page_response_data(request, page: Page, results) -> dict:
     return {"next": next_url, "next_cursor": page.next_cursor, "results": results}
 
 
-def paginated(name: str, item: serializers.Serializer | type[serializers.Serializer]):
-    """The OpenAPI shape of a page of ``item`` for ``extend_schema(responses=...)``."""
+def paginated(name: str, item: serializers.Serializer | type[serializers.Serializer], **extra_fields):
+    """The OpenAPI shape of a page of ``item`` (plus ``extra_fields``) for ``extend_schema(responses=)``."""
     item_instance = item(many=True) if isinstance(item, type) else item
     return inline_serializer(
         name=name,
         fields={
+            **extra_fields,
             "next": serializers.URLField(allow_null=True, help_text="The next page, or null at the end."),
             "next_cursor": serializers.CharField(allow_null=True, help_text="Opaque; pass as ?cursor="),
             "results": item_instance,

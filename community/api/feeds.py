@@ -1,3 +1,156 @@
-"""feeds API (see community/api/urls.py)."""
+"""Feeds API: discovery (hot), following (newest), a topic's notes. Keyset pages with opaque cursors:
+``?cursor=`` from the previous page's ``next_cursor`` (or follow ``next``), ``?page_size=`` up to 100."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community.pagination import page_response_data, page_size_parse, paginated
+from community.selectors import feeds as selectors
+from community.selectors.feeds import NotePage
+
+
+def _absolute(request, field) -> str | None:
+    if not field:
+        return None
+    return request.build_absolute_uri(field.url)
+
+
+class FeedAuthorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    nickname = serializers.CharField(source="display_name")
+    avatar = serializers.SerializerMethodField()
+
+    def get_avatar(self, user) -> str | None:
+        return _absolute(self.context["request"], user.avatar)
+
+
+class FeedCoverOutput(serializers.Serializer):
+    """The cover's feed rendition and its size (lay the card out before it loads); ``url`` is null while
+    the photo is still being prepared."""
+
+    url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+    def get_url(self, image) -> str | None:
+        return _absolute(self.context["request"], image.feed)
+
+
+class FeedCardOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    author = FeedAuthorOutput()
+    cover = FeedCoverOutput(allow_null=True)
+    like_count = serializers.IntegerField()
+    collect_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    liked = serializers.SerializerMethodField()
+    collected = serializers.SerializerMethodField()
+    visibility = serializers.CharField(help_text="Only the author ever sees 'private'.")
+    status = serializers.CharField(help_text="Only the author ever sees a note that is not 'published'.")
+    created_at = serializers.DateTimeField()
+
+    def get_liked(self, note) -> bool:
+        return note.pk in self.context["state"].liked
+
+    def get_collected(self, note) -> bool:
+        return note.pk in self.context["state"].collected
+
+
+FeedPageOutput = paginated("FeedPage", FeedCardOutput)
+
+
+class FeedTopicOutput(serializers.Serializer):
+    name = serializers.CharField()
+    note_count = serializers.IntegerField()
+
+
+TopicFeedPageOutput = paginated("TopicFeedPage", FeedCardOutput, topic=FeedTopicOutput())
+
+CURSOR = OpenApiParameter("cursor", str, description="Opaque: the previous page's next_cursor.")
+PAGE_SIZE = OpenApiParameter("page_size", int, description="Cards per page (1-100, default 20).")
+
+
+def note_page_response(request, note_page: NotePage) -> Response:
+    context = {"request": request, "state": note_page.state}
+    results = FeedCardOutput(note_page.notes, many=True, context=context).data
+    return Response(page_response_data(request, note_page.page, results))
+
+
+def page_args(request) -> dict:
+    return {
+        "cursor": request.query_params.get("cursor"),
+        "size": page_size_parse(request.query_params.get("page_size")),
+    }
+
+
+class DiscoverFeedApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[CURSOR, PAGE_SIZE],
+        responses=FeedPageOutput,
+        summary="The discovery feed: public notes by hot score",
+        tags=["feeds"],
+    )
+    def get(self, request):
+        return note_page_response(request, selectors.feed_discover(viewer=request.user, **page_args(request)))
+
+
+class FollowingFeedApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[CURSOR, PAGE_SIZE],
+        responses=FeedPageOutput,
+        summary="Newest notes from the writers you follow",
+        tags=["feeds"],
+    )
+    def get(self, request):
+        return note_page_response(
+            request, selectors.feed_following(viewer=request.user, **page_args(request))
+        )
+
+
+class TopicNotesApi(APIView):
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        sort = serializers.ChoiceField(choices=selectors.TOPIC_SORTS, default="hot", required=False)
+
+    @extend_schema(
+        parameters=[
+            CURSOR,
+            PAGE_SIZE,
+            OpenApiParameter(
+                "sort", str, enum=list(selectors.TOPIC_SORTS), description="hot (default) or new"
+            ),
+        ],
+        responses=TopicFeedPageOutput,
+        summary="A topic's public notes, hot or newest first",
+        tags=["feeds"],
+    )
+    def get(self, request, name: str):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        topic = selectors.topic_get(name=name)
+        note_page = selectors.topic_notes(
+            topic=topic, viewer=request.user, sort=params.validated_data["sort"], **page_args(request)
+        )
+        response = note_page_response(request, note_page)
+        response.data = {"topic": FeedTopicOutput(topic).data, **response.data}
+        return response
+
+
+urlpatterns = [
+    path("feed/", DiscoverFeedApi.as_view(), name="api-feed"),
+    path("feed/following/", FollowingFeedApi.as_view(), name="api-feed-following"),
+    path("topics/<str:name>/notes/", TopicNotesApi.as_view(), name="api-topic-notes"),
+]
