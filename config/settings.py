@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "mall",
+    "flashsale",
     "community",
 ]
 
@@ -335,6 +336,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "flashsale-warm-upcoming": {"task": "flashsale.tasks.sales_warm_upcoming", "schedule": 30.0},
+    "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live", "schedule": 5.0},
+    "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile", "schedule": 60.0},
+    "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due", "schedule": 30.0},
     "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_sweep", "schedule": 60.0},
     "mall-orders-complete-sweep": {"task": "mall.tasks.orders_complete_sweep", "schedule": crontab(minute=20)},
     "mall-reservations-cleanup": {"task": "mall.tasks.reservations_cleanup", "schedule": 300.0},
@@ -347,7 +352,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.feeds.hot_scores_update",
         "schedule": timedelta(minutes=10),
     },
+    "community-note-views-flush": {
+        "task": "community.tasks.counters.note_views_flush",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    "community-counters-recompute": {
+        "task": "community.tasks.counters.counters_recompute",
+        "schedule": crontab(minute=35),
+        "options": {"expires": 30 * 60},
+    },
 }
+
+# --- Flash sales ------------------------------------------------------------------------------------
+
+FLASHSALE_REDIS_URL = env.str("FLASHSALE_REDIS_URL", default=REDIS_URL)
+FLASHSALE_REDIS_CLUSTER = env.bool("FLASHSALE_REDIS_CLUSTER", default=False)
+FLASHSALE_PAYMENT_MINUTES = env.int("FLASHSALE_PAYMENT_MINUTES", default=5)
+FLASHSALE_RATE_PER_USER = env.int("FLASHSALE_RATE_PER_USER", default=5)  # requests per second
+FLASHSALE_RATE_PER_IP = env.int("FLASHSALE_RATE_PER_IP", default=200)
+FLASHSALE_SOLD_OUT_CACHE_SECONDS = 0.5
+FLASHSALE_BATCH_SIZE = 500
 
 # --- Logging -----------------------------------------------------------------------------------------
 

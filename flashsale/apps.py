@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FlashsaleConfig(AppConfig):
+    name = "flashsale"
+    verbose_name = _("Flash sales")
+
+    def ready(self) -> None:
+        from flashsale.receivers import on_order_released
+        from mall import signals
+
+        signals.order_cancelled.connect(on_order_released, dispatch_uid="flashsale-unit-return")

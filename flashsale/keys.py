@@ -1,0 +1,61 @@
+"""Every Redis key of the flash-sale app. A sale's keys share the hash tag ``{fs:<id>}`` so one Lua
+script can touch all of them on a Redis Cluster (they live in one slot)."""
+
+
+def _tag(sale_id: int) -> str:
+    return f"{{fs:{sale_id}}}"
+
+
+def meta(sale_id: int) -> str:
+    """Hash: loaded, start_ms, end_ms, limit, frozen."""
+    return f"{_tag(sale_id)}:meta"
+
+
+def stock(sale_id: int) -> str:
+    return f"{_tag(sale_id)}:stock"
+
+
+def users(sale_id: int) -> str:
+    """Hash user_id -> units admitted."""
+    return f"{_tag(sale_id)}:users"
+
+
+def requests(sale_id: int) -> str:
+    """Hash request_id -> the first answer given to it."""
+    return f"{_tag(sale_id)}:req"
+
+
+def stream(sale_id: int) -> str:
+    """Stream of admissions waiting to become orders."""
+    return f"{_tag(sale_id)}:stream"
+
+
+def outcomes(sale_id: int) -> str:
+    """Hash request_id -> "order:<id>" or "sold_out" once materialised."""
+    return f"{_tag(sale_id)}:outcome"
+
+
+def consumer_lease(sale_id: int) -> str:
+    return f"{_tag(sale_id)}:consumer"
+
+
+def sale_keys(sale_id: int) -> list[str]:
+    return [
+        meta(sale_id),
+        stock(sale_id),
+        users(sale_id),
+        requests(sale_id),
+        stream(sale_id),
+        outcomes(sale_id),
+    ]
+
+
+def rate_user(user_id: int, window: int) -> str:
+    return f"fs:rate:u:{user_id}:{window}"
+
+
+def rate_ip(ip: str, window: int) -> str:
+    return f"fs:rate:ip:{ip}:{window}"
+
+
+GROUP = "materializer"

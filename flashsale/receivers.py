@@ -1,0 +1,11 @@
+"""Listening to the mall's domain events. Receivers only enqueue a task."""
+
+from __future__ import annotations
+
+from core.tasks import enqueue_on_commit
+
+
+def on_order_released(sender, order_id: int, **kwargs) -> None:
+    from flashsale.tasks import unit_return
+
+    enqueue_on_commit(unit_return, order_id)

@@ -1,0 +1,120 @@
+"""Buying in a flash sale: cheap rejections first, then one Lua script decides atomically.
+
+No database query on this path: whether a buyer may join a cross-border sale is cached in Redis and
+checked in the same round trip as the rate limits.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError, RateLimited, Unavailable
+from flashsale import keys
+from flashsale.services.redis import client, script
+
+ADMITTED = "admitted"
+DUPLICATE = "duplicate"
+SOLD_OUT = "sold_out"
+OVER_LIMIT = "over_limit"
+NOT_STARTED = "not_started"
+ENDED = "ended"
+NOT_LOADED = "not_loaded"
+REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+MESSAGES = {
+    ADMITTED: _("You're in! Creating your order…"),
+    SOLD_OUT: _("Sold out."),
+    OVER_LIMIT: _("You have reached the limit for this sale."),
+    NOT_STARTED: _("This sale has not started yet."),
+    ENDED: _("This sale has ended."),
+    NOT_LOADED: _("This sale is not open for buying right now. Please try again shortly."),
+}
+
+# Per process: sale id -> monotonic time until which "sold out" is answered without Redis.
+_sold_out_until: dict[int, float] = {}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str
+    request_id: str
+    first: bool = True  # False when this request id was answered before (the first answer is repeated)
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES.get(self.status, ""))
+
+
+def buyer_readiness_key(user_id: int) -> str:
+    return f"fs:ready:{user_id}"
+
+
+def sold_out_forget(sale_id: int) -> None:
+    _sold_out_until.pop(sale_id, None)
+
+
+def flash_buy(
+    *, sale_id: int, user_id: int, request_id: str, ip: str, cross_border: bool, quantity: int = 1
+) -> Answer:
+    if not REQUEST_ID.match(request_id or ""):
+        raise DomainError(
+            _("A request id of 8 to 64 letters, digits, - or _ is required."), field="request_id"
+        )
+    if not 1 <= quantity <= 10:
+        raise DomainError(_("Choose between 1 and 10."), field="quantity")
+    until = _sold_out_until.get(sale_id)
+    if until is not None:
+        if time.monotonic() < until:
+            return Answer(SOLD_OUT, request_id)
+        _sold_out_until.pop(sale_id, None)
+    window = int(time.time())
+    try:
+        pipe = client().pipeline(transaction=False)
+        pipe.incr(keys.rate_user(user_id, window))
+        pipe.expire(keys.rate_user(user_id, window), 2)
+        pipe.incr(keys.rate_ip(ip, window))
+        pipe.expire(keys.rate_ip(ip, window), 2)
+        pipe.get(buyer_readiness_key(user_id))
+        per_user, _e1, per_ip, _e2, readiness = pipe.execute()
+        if per_user > settings.FLASHSALE_RATE_PER_USER or per_ip > settings.FLASHSALE_RATE_PER_IP:
+            raise RateLimited(_("Too many requests; wait a second and try again."))
+        if readiness is None:
+            readiness = buyer_readiness_refresh(user_id=user_id)
+        if "a" not in readiness:
+            raise DomainError(_("Add a shipping address before the sale starts."), code="needs_address")
+        if cross_border and "i" not in readiness:
+            raise DomainError(
+                _("Cross-border sales need a verified customs identity. Add one in your account first."),
+                code="needs_identity",
+            )
+        result = script("buy")(
+            keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id), keys.requests(sale_id), keys.stream(sale_id)],
+            args=[request_id, user_id, quantity],
+        )  # fmt: skip
+    except redis.RedisError:
+        raise Unavailable(_("We're very busy right now; please try again.")) from None
+    if result[0] == DUPLICATE:
+        return Answer(result[1], request_id, first=False)
+    if result[0] == SOLD_OUT:
+        _sold_out_until[sale_id] = time.monotonic() + settings.FLASHSALE_SOLD_OUT_CACHE_SECONDS
+    return Answer(result[0], request_id)
+
+
+def buyer_readiness_refresh(*, user_id: int) -> str:
+    """'a' when the buyer has a default address, 'i' when a verified identity: cached for a minute."""
+    from accounts.models import Address, CustomsIdentity
+
+    flags = ""
+    if Address.objects.filter(user_id=user_id).exists():
+        flags += "a"
+    if CustomsIdentity.objects.filter(user_id=user_id, verified_at__isnull=False).exists():
+        flags += "i"
+    # A buyer who is not ready yet may fix that any moment: remember "not ready" only briefly.
+    client().set(buyer_readiness_key(user_id), flags or "-", ex=60 if "a" in flags else 5)
+    return flags or "-"

@@ -1,0 +1,37 @@
+"""The Redis connection for flash sales and its Lua scripts, registered once per process.
+
+redis-py's Script objects send EVALSHA and reload the source on NOSCRIPT (after a Redis restart).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import redis
+from django.conf import settings
+
+LUA_DIR = Path(__file__).resolve().parent.parent / "lua"
+
+
+@functools.cache
+def client() -> redis.Redis:
+    url = settings.FLASHSALE_REDIS_URL
+    if settings.FLASHSALE_REDIS_CLUSTER:
+        from redis.cluster import RedisCluster
+
+        return RedisCluster.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=1)
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30
+    )
+
+
+@functools.cache
+def script(name: str):
+    return client().register_script((LUA_DIR / f"{name}.lua").read_text())
+
+
+def reset() -> None:
+    """Forget the connection and scripts (tests that point at another Redis)."""
+    client.cache_clear()
+    script.cache_clear()

@@ -1,0 +1,329 @@
+"""A sale's life: publish (quota out of warehouse stock), warm (into Redis), freeze/rebuild/resume,
+give units back, end (unsold units back to warehouse stock), reconcile."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, DomainError, Unavailable
+from flashsale import keys
+from flashsale.models import FlashSale
+from flashsale.services.admission import sold_out_forget
+from flashsale.services.redis import client, script
+from mall.errors import InsufficientStock
+from mall.models import Order, OrderLine, StockMovement, StockRecord
+from mall.services.stock import stock_move
+
+logger = logging.getLogger(__name__)
+
+# Orders that hold one of the sale's units: everything except those that gave the unit back.
+RELEASED_STATES = [
+    Order.State.CANCELLED,
+    Order.State.REFUND_DUE,
+    Order.State.CUSTOMS_REJECTED,
+    Order.State.REFUNDED,
+]
+
+
+def _ms(dt) -> int:
+    return int(dt.timestamp() * 1000)
+
+
+def sale_publish(*, sale: FlashSale, actor=None) -> FlashSale:
+    """Move the quota out of warehouse stock into the sale (allocated, on the ledger)."""
+    if sale.state != FlashSale.State.DRAFT:
+        raise Conflict(_("Only a draft sale can be published."))
+    if sale.ends_at <= timezone.now():
+        raise DomainError(_("This sale's window is already over."))
+    record = StockRecord.objects.filter(sku_id=sale.sku_id, warehouse_id=sale.warehouse_id).first()
+    if record is None:
+        raise InsufficientStock(_("There is no stock of this SKU in %(w)s.") % {"w": sale.warehouse})
+    with transaction.atomic(durable=True):
+        if not FlashSale.objects.filter(pk=sale.pk, state=FlashSale.State.DRAFT).update(
+            state=FlashSale.State.PUBLISHED, published_at=timezone.now()
+        ):
+            raise Conflict(_("Only a draft sale can be published."))
+        try:
+            stock_move(
+                record_id=record.pk,
+                kind=StockMovement.Kind.FLASH_IN,
+                allocated_delta=sale.quota,
+                actor=actor,
+                source=sale.referral,
+                keep_free=0,
+            )
+        except InsufficientStock:
+            available = record.on_hand - record.allocated
+            raise InsufficientStock(
+                _("Not enough stock: the quota is %(q)d but only %(a)d units are free in %(w)s.")
+                % {"q": sale.quota, "a": max(available, 0), "w": sale.warehouse}
+            ) from None
+    sale.refresh_from_db()
+    return sale
+
+
+def _live_units_by_user(sale: FlashSale) -> dict[int, int]:
+    rows = (
+        OrderLine.objects.filter(referral=sale.referral)
+        .exclude(order__state__in=RELEASED_STATES)
+        .values("order__user_id")
+        .annotate(units=Sum("quantity"))
+    )
+    return {r["order__user_id"]: r["units"] for r in rows}
+
+
+def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
+    """Load the sale into Redis from the database (the source of truth). Admissions already waiting
+    in the stream are counted so they are not sold twice."""
+    if sale.state != FlashSale.State.PUBLISHED:
+        raise Conflict(_("Only a published sale can be loaded."))
+    try:
+        waiting = _waiting_by_user(sale.pk)
+        by_user = _live_units_by_user(sale)
+        for user_id, units in waiting.items():
+            by_user[user_id] = by_user.get(user_id, 0) + units
+        stock_left = sale.quota - sale.sold - sum(waiting.values())
+        args = [
+            _ms(sale.starts_at),
+            _ms(sale.ends_at),
+            sale.per_user_limit,
+            max(stock_left, 0),
+            "1" if frozen else "0",
+        ]
+        for user_id, units in by_user.items():
+            args += [user_id, units]
+        script("load")(
+            keys=[keys.meta(sale.pk), keys.stock(sale.pk), keys.users(sale.pk), keys.stream(sale.pk)],
+            args=args,
+        )
+        _ensure_group(sale.pk)
+    except redis.RedisError as exc:
+        raise Unavailable(_("Redis is unreachable: %(e)s") % {"e": exc}) from None
+    sold_out_forget(sale.pk)
+
+
+def _ensure_group(sale_id: int) -> None:
+    try:
+        client().xgroup_create(keys.stream(sale_id), keys.GROUP, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def _waiting_by_user(sale_id: int) -> dict[int, int]:
+    """Admissions in the stream that have not become orders yet (not acknowledged by the group)."""
+    r = client()
+    waiting: dict[int, int] = {}
+    try:
+        info = {g["name"]: g for g in r.xinfo_groups(keys.stream(sale_id))}
+    except redis.ResponseError:
+        info = {}
+    group = info.get(keys.GROUP)
+    last = group["last-delivered-id"] if group else "0-0"
+    # Delivered but not acknowledged (pending) plus never delivered (after last-delivered-id).
+    pending_ids = set()
+    if group and group.get("pending"):
+        for entry in r.xpending_range(keys.stream(sale_id), keys.GROUP, min="-", max="+", count=100_000):
+            pending_ids.add(entry["message_id"])
+    entries = []
+    for message_id in pending_ids:
+        entries += r.xrange(keys.stream(sale_id), min=message_id, max=message_id)
+    entries += r.xrange(keys.stream(sale_id), min=f"({last}" if last != "0-0" else "-", max="+")
+    for _id, fields in entries:
+        waiting[int(fields["uid"])] = waiting.get(int(fields["uid"]), 0) + int(fields["qty"])
+    return waiting
+
+
+def waiting_count(sale_id: int) -> int:
+    return sum(_waiting_by_user(sale_id).values())
+
+
+def sale_freeze(*, sale: FlashSale) -> None:
+    FlashSale.objects.filter(pk=sale.pk).update(frozen=True)
+    try:
+        client().hset(keys.meta(sale.pk), "frozen", "1")
+    except redis.RedisError:
+        logger.warning("sale %s frozen in the database only: Redis unreachable", sale.pk)
+
+
+def sale_resume(*, sale: FlashSale) -> None:
+    """Rebuild the sale's Redis state from the database and open admission again."""
+    sale.refresh_from_db()
+    sale_warm(sale=sale, frozen=False)
+    FlashSale.objects.filter(pk=sale.pk).update(frozen=False)
+
+
+def unit_return(*, sale_id: int, order_id: int) -> bool:
+    """An order of the sale was cancelled or expired: its units go back to the sale while it runs
+    (database first, then Redis), to warehouse stock after it ended. Idempotent per order."""
+    order = Order.objects.filter(pk=order_id, holds_own_stock=False, state__in=RELEASED_STATES).first()
+    if order is None:
+        return False
+    units = OrderLine.objects.filter(order=order, referral=f"flashsale:{sale_id}").aggregate(
+        n=Sum("quantity")
+    )["n"]
+    if not units:
+        return False
+    from flashsale.models import ReturnedUnit
+
+    with transaction.atomic(durable=True):
+        _marker, created = ReturnedUnit.objects.get_or_create(
+            order_id=order.pk, defaults={"sale_id": sale_id}
+        )
+        if not created:
+            return False
+        sale = FlashSale.objects.get(pk=sale_id)
+        FlashSale.objects.filter(pk=sale_id).update(sold=F("sold") - units)
+        still_running = sale.state == FlashSale.State.PUBLISHED and timezone.now() < sale.ends_at
+        if not still_running:
+            record = StockRecord.objects.get(sku_id=sale.sku_id, warehouse_id=sale.warehouse_id)
+            stock_move(
+                record_id=record.pk,
+                kind=StockMovement.Kind.FLASH_OUT,
+                allocated_delta=-units,
+                source=sale.referral,
+                reason=f"order {order.number} released after the sale",
+            )
+            # The sale's quota shrinks with it, so the invariant keeps holding after the end.
+            FlashSale.objects.filter(pk=sale_id).update(quota=F("quota") - units)
+    if still_running:
+        try:
+            script("release")(
+                keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id)],
+                args=[order.user_id, units],
+            )
+        except redis.RedisError:
+            logger.warning(
+                "unit of sale %s returned in the database; Redis will get it at the next rebuild", sale_id
+            )
+        sold_out_forget(sale_id)
+    return True
+
+
+def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
+    """Close the sale: unsold units go back to warehouse stock through the ledger."""
+    with transaction.atomic(durable=True):
+        if not FlashSale.objects.filter(pk=sale.pk, state=FlashSale.State.PUBLISHED).update(
+            state=FlashSale.State.ENDED, ended_at=timezone.now()
+        ):
+            raise Conflict(_("Only a published sale can be ended."))
+    # Whatever is still waiting in the stream becomes orders (or "sold out") first.
+    from flashsale.services.materialize import sale_drain
+
+    sale_drain(sale_id=sale.pk, block_ms=0)
+    with transaction.atomic(durable=True):
+        sale = FlashSale.objects.get(pk=sale.pk)
+        unsold = sale.quota - sale.sold
+        if unsold > 0:
+            record = StockRecord.objects.get(sku_id=sale.sku_id, warehouse_id=sale.warehouse_id)
+            stock_move(
+                record_id=record.pk,
+                kind=StockMovement.Kind.FLASH_OUT,
+                allocated_delta=-unsold,
+                actor=actor,
+                source=sale.referral,
+                reason="unsold at the end of the sale",
+            )
+            FlashSale.objects.filter(pk=sale.pk).update(quota=F("quota") - unsold)
+    with contextlib.suppress(redis.RedisError):
+        client().hset(keys.meta(sale.pk), "end_ms", 0)
+    sale.refresh_from_db()
+    return sale
+
+
+@dataclass(frozen=True)
+class SaleFigures:
+    quota: int
+    sold: int
+    redis_stock: int | None
+    waiting: int | None
+    live_orders: int
+    pending_payment: int
+    paid: int
+
+    @property
+    def drift(self) -> int | None:
+        if self.redis_stock is None or self.waiting is None:
+            return None
+        return self.quota - (self.redis_stock + self.waiting + self.live_orders)
+
+
+def sale_figures(*, sale: FlashSale) -> SaleFigures:
+    lines = OrderLine.objects.filter(referral=sale.referral).exclude(order__state__in=RELEASED_STATES)
+    live = lines.aggregate(n=Sum("quantity"))["n"] or 0
+    pending = lines.filter(order__state=Order.State.PENDING_PAYMENT).aggregate(n=Sum("quantity"))["n"] or 0
+    try:
+        raw = client().get(keys.stock(sale.pk))
+        loaded = client().hget(keys.meta(sale.pk), "loaded") == "1"
+        redis_stock = int(raw) if (raw is not None and loaded) else None
+        waiting = waiting_count(sale.pk) if loaded else None
+    except redis.RedisError:
+        redis_stock = waiting = None
+    if sale.state == FlashSale.State.ENDED:
+        redis_stock, waiting = 0, 0
+    return SaleFigures(sale.quota, sale.sold, redis_stock, waiting, live, pending, live - pending)
+
+
+def sale_reconcile(*, sale: FlashSale) -> SaleFigures:
+    """Check quota = Redis stock + admissions waiting + live orders. If Redis lost the sale, freeze it,
+    rebuild it from the database and resume; log any drift."""
+    figures = sale_figures(sale=sale)
+    if sale.state == FlashSale.State.PUBLISHED and figures.redis_stock is None:
+        logger.error("sale %s: Redis lost its state; freezing, rebuilding from the database", sale.pk)
+        sale_freeze(sale=sale)
+        sale_resume(sale=sale)
+        figures = sale_figures(sale=sale)
+    if figures.drift and sale.state == FlashSale.State.PUBLISHED:
+        # Measure again: an entry between its commit and its XACK is briefly counted twice.
+        figures = sale_figures(sale=sale)
+        if figures.drift:
+            logger.error("sale %s drift %s; rebuilding Redis from the database", sale.pk, figures.drift)
+            sale_freeze(sale=sale)
+            sale_resume(sale=sale)
+            figures = sale_figures(sale=sale)
+    if figures.drift:
+        logger.error(
+            "sale %s drift %s: quota %s, redis %s, waiting %s, live orders %s",
+            sale.pk, figures.drift, figures.quota, figures.redis_stock, figures.waiting, figures.live_orders,
+        )  # fmt: skip
+    return figures
+
+
+def sales_warm_due(*, lead_minutes: int = 10) -> int:
+    """Load published sales that start soon (or run now) and are not in Redis yet."""
+    now = timezone.now()
+    warmed = 0
+    due = FlashSale.objects.filter(
+        state=FlashSale.State.PUBLISHED,
+        frozen=False,
+        ends_at__gt=now,
+        starts_at__lte=now + timedelta(minutes=lead_minutes),
+    )
+    for sale in due:
+        try:
+            if client().hget(keys.meta(sale.pk), "loaded") != "1":
+                sale_warm(sale=sale)
+                warmed += 1
+        except (redis.RedisError, Unavailable):
+            logger.warning("could not warm sale %s: Redis unreachable", sale.pk)
+    return warmed
+
+
+def sales_end_due() -> int:
+    ended = 0
+    for sale in FlashSale.objects.filter(state=FlashSale.State.PUBLISHED, ends_at__lte=timezone.now()):
+        try:
+            sale_end(sale=sale)
+            ended += 1
+        except Conflict:
+            continue
+    return ended
