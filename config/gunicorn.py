@@ -8,7 +8,6 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
 # Recycle workers now and then so a slow leak can't grow forever (jitter keeps them from restarting together).
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
