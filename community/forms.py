@@ -50,6 +50,7 @@ class NoteForm(forms.Form):
             attrs={
                 "maxlength": BODY_MAX,
                 "rows": 7,
+                "data-counter": "1",  # the form shows its own counter (site.js adds none)
                 "placeholder": _(
                     "Share what you bought and what you think. Add #topics and @mention friends."
                 ),

@@ -88,6 +88,7 @@ def test_writer_publishes_a_note_with_three_photos_in_order_and_a_topic_then_edi
     assert body.input_value() == "敏感肌也能用 #护肤品 "
     assert page.get_by_test_id("topic-suggestions").inner_text().strip() == ""
     page.get_by_label("Location").fill("上海")
+    _shot(page, "compose-filled")
     page.get_by_test_id("publish").click()
 
     # then they land on their note, photos in the order they chose
@@ -108,6 +109,7 @@ def test_writer_publishes_a_note_with_three_photos_in_order_and_a_topic_then_edi
     first = page.locator("[data-testid=slide] img").first
     assert first.get_attribute("src").startswith("/media/notes/detail/")
     assert first.evaluate("i => i.naturalWidth / i.naturalHeight") == 1.0
+    _shot(page, "note-desktop")
     # the carousel moves with its arrows and dots
     assert page.get_by_test_id("carousel-count").inner_text() == "1/3"
     page.get_by_role("button", name="Next photo").click()
@@ -115,7 +117,6 @@ def test_writer_publishes_a_note_with_three_photos_in_order_and_a_topic_then_edi
     assert page.get_by_test_id("carousel-count").inner_text() == "2/3"
     page.get_by_role("button", name="Photo 3", exact=True).click()
     page.wait_for_function("() => document.querySelector('[data-carousel]').dataset.index === '2'")
-    _shot(page, "note-desktop")
 
     # when they edit the title
     page.get_by_test_id("edit-note").click()
@@ -189,6 +190,8 @@ def test_phone_note_page_photos_full_width_text_below_no_overflow(phone_page):
     page.locator("[data-track]").evaluate("t => t.scrollTo({left: t.clientWidth, behavior: 'instant'})")
     page.wait_for_function("() => document.querySelector('[data-carousel]').dataset.index === '1'")
     assert page.get_by_test_id("carousel-count").inner_text() == "2/3"
+    page.locator("[data-track]").evaluate("t => t.scrollTo({left: 0, behavior: 'instant'})")
+    page.wait_for_function("() => document.querySelector('[data-carousel]').dataset.index === '0'")
     bar = page.get_by_test_id("note-bar")
     if bar.locator("*").count():
         box = bar.bounding_box()
