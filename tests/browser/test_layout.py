@@ -11,7 +11,7 @@ import pytest
 from accounts import services
 from accounts.tests import images
 from accounts.tests.factories import AddressFactory, CustomsIdentityFactory, UserFactory
-from tests.browser.helpers import assert_clean, scroll_width
+from tests.browser.helpers import assert_clean, low_contrast, scroll_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -177,4 +177,28 @@ def test_phone_forms_have_large_touch_targets(phone_page):
         # One column: every field spans the form's width.
         assert box["width"] >= 300, f"control {i} is only {box['width']}px wide"
     assert scroll_width(page) <= PHONE_W
+    assert_clean(page)
+
+
+def test_phone_form_labels_help_and_errors_are_readable(phone_page, login_as):
+    """Every input has a label, and labels, hints and errors keep AA contrast on their background."""
+    page = phone_page
+    login_as(page, UserFactory())
+    page.goto(page.base_url + "/accounts/identities/new/")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist").count() >= 2
+    unlabeled = page.evaluate(
+        "[...document.querySelectorAll('main input:not([type=hidden]), main textarea, main select')]"
+        ".filter(el => !el.labels || el.labels.length === 0).map(el => el.name)"
+    )
+    assert unlabeled == []
+    text = (
+        "main .field label, main .field .help, main .errorlist li, main .callout p, main h1, main .form-foot"
+    )
+    assert low_contrast(page, text) == []
+    # The error is announced with its field: the input points at it.
+    described = page.get_by_label("Real name").get_attribute("aria-describedby") or ""
+    assert "id_real_name_error" in described.split()
+    assert page.locator("#id_real_name_error").is_visible()
     assert_clean(page)
