@@ -7,7 +7,13 @@ def note_views_pending() -> str:
 
 
 def note_views_flushing() -> str:
+    """The pending hash, moved aside by the flush that is adding it to PostgreSQL."""
     return "community:views:flushing"
+
+
+def note_views_flush_lock() -> str:
+    """Held (SET NX EX, with a token) by the one flush running, so two never add the same batch."""
+    return "community:views:flush-lock"
 
 
 def note_viewed(note_id: int, viewer: str) -> str:

@@ -3,6 +3,7 @@
 Importing the package registers every task (Celery's autodiscovery imports ``community.tasks``).
 """
 
+from community.tasks.counters import counters_recompute, note_views_flush
 from community.tasks.feeds import hot_score_initial, hot_scores_update
 from community.tasks.images import image_renditions_make
 from community.tasks.notifications import (
@@ -15,6 +16,8 @@ from community.tasks.notifications import (
 )
 
 __all__ = [
+    "counters_recompute",
+    "note_views_flush",
     "hot_score_initial",
     "hot_scores_update",
     "image_renditions_make",
