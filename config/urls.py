@@ -11,6 +11,7 @@ from mall import urls_payments
 api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("community.api.urls")),
+    path("", include("flashsale.api")),
     path("payments/", include((urls_payments.api_urlpatterns, "payments_api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -98,6 +98,7 @@ def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
             sale.per_user_limit,
             max(stock_left, 0),
             "1" if frozen else "0",
+            "1" if sale.is_cross_border else "0",
         ]
         for user_id, units in by_user.items():
             args += [user_id, units]

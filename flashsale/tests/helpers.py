@@ -24,6 +24,5 @@ def buy(sale: FlashSale, user, request_id: str | None = None, ip: str = "127.0.0
         user_id=user.pk,
         request_id=request_id or uuid.uuid4().hex,
         ip=ip,
-        cross_border=sale.is_cross_border,
         quantity=quantity,
     )

@@ -1,0 +1,57 @@
+import pytest
+from rest_framework.test import APIClient
+
+from flashsale.services import materialize
+from flashsale.tests.helpers import live_sale
+from mall.tests.factories import buyer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    user, *_ = buyer()
+    client = APIClient()
+    client.force_authenticate(user)
+    client.user = user
+    return client
+
+
+def test_list_shows_live_sales_with_remaining_units_and_server_time(api):
+    sale = live_sale(quota=7)
+    body = APIClient().get("/api/flash/sales/").json()
+    assert body["server_time"]
+    assert [(s["id"], s["remaining"]) for s in body["sales"]] == [(sale.pk, 7)]
+
+
+def test_buy_then_poll_until_the_order_exists(api):
+    sale = live_sale(quota=2)
+    response = api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "abcdef123456"}, format="json")
+    assert response.status_code == 202 and response.json()["status"] == "admitted"
+    poll = api.get(f"/api/flash/sales/{sale.pk}/requests/abcdef123456/").json()
+    assert poll["status"] == "pending"
+    materialize.sale_drain(sale_id=sale.pk)
+    poll = api.get(f"/api/flash/sales/{sale.pk}/requests/abcdef123456/").json()
+    assert poll["status"] == "order" and poll["order_state"] == "pending_payment"
+
+
+def test_second_request_is_over_the_limit_with_409(api):
+    sale = live_sale(quota=2)
+    api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "first-request"}, format="json")
+    response = api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "second-request"}, format="json")
+    assert response.status_code == 409 and response.json()["status"] == "over_limit"
+
+
+def test_bad_request_id_is_a_400(api):
+    sale = live_sale()
+    response = api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "<script>"}, format="json")
+    assert response.status_code == 400
+
+
+def test_another_users_request_is_unknown(api):
+    sale = live_sale(quota=2)
+    api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "mine-123456"}, format="json")
+    materialize.sale_drain(sale_id=sale.pk)
+    other = APIClient()
+    other.force_authenticate(buyer()[0])
+    assert other.get(f"/api/flash/sales/{sale.pk}/requests/mine-123456/").json()["status"] == "unknown"
