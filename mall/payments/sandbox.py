@@ -91,7 +91,9 @@ class SandboxProvider(PaymentProvider):
             event = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise WebhookMalformed(_("The webhook body is not JSON.")) from None
-        if not isinstance(event, dict) or any(not isinstance(event.get(k), str) for k in REQUIRED_FIELDS):
+        if not isinstance(event, dict) or any(
+            not isinstance(event.get(k), str) or not 0 < len(event[k]) <= 64 for k in REQUIRED_FIELDS
+        ):
             raise WebhookMalformed(_("The webhook event lacks required fields."))
         try:
             event["amount"] = Decimal(event["amount"])

@@ -156,7 +156,7 @@ def _webhook_apply(*, event: dict, provider: PaymentProvider) -> WebhookResult:
         try:
             with transaction.atomic():
                 PaymentEvent.objects.create(
-                    event_id=event["id"][:64], payment=payment, kind=event["type"], payload=payload
+                    event_id=event["id"], payment=payment, kind=event["type"], payload=payload
                 )
         except IntegrityError:
             logger.info("payment webhook: duplicate event %s", event["id"])

@@ -614,3 +614,18 @@ def test_a_refund_the_provider_could_not_answer_is_finished_by_the_retry(monkeyp
 
     assert Refund.objects.get().state == Refund.State.SUCCEEDED
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.REFUNDED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "overrides", [{"id": "evt_" + "x" * 61}, {"id": ""}, {"amount": 12.5}, {"type": None}]
+)
+def test_a_signed_event_with_bad_fields_is_refused_as_malformed(client, overrides):
+    order, _record = placed_order()
+    payment = payment_for(order)
+    before = snapshot(order)
+
+    response = post_webhook(client, *signed(event_for(payment, **overrides)))
+
+    assert (response.status_code, response.json()["code"]) == (400, "malformed")
+    assert snapshot(order) == before
