@@ -297,3 +297,20 @@ def test_topic_suggestions_prefix_most_used_first(client):
     assert "&lt;b&gt;x&lt;/b&gt;" in everything and "<b>x</b>" not in everything
     fresh = client.get(reverse("community:topic_suggest"), {"q": "<i>new"}).content.decode()
     assert "New topic" in fresh and "<i>new" not in fresh
+
+
+def test_opening_a_note_counts_one_view_per_reader_not_the_author(client):
+    from community.services.views_count import note_views_pending
+
+    note = NoteFactory()
+    client.force_login(note.author)
+    client.get(reverse("community:note", args=[note.pk]))
+    assert note_views_pending(note_id=note.pk) == 0
+    reader = UserFactory()
+    client.force_login(reader)
+    client.get(reverse("community:note", args=[note.pk]))
+    client.get(reverse("community:note", args=[note.pk]))
+    assert note_views_pending(note_id=note.pk) == 1
+    client.logout()
+    client.get(reverse("community:note", args=[note.pk]), REMOTE_ADDR="203.0.113.9")
+    assert note_views_pending(note_id=note.pk) == 2

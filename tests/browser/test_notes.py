@@ -174,6 +174,35 @@ def test_refused_photo_shows_a_clear_inline_error(page, login_as, tmp_path):
     page.wait_for_load_state()
     assert "not an image we can read" in page.get_by_test_id("error-images").inner_text()
     assert Note.objects.count() == 0
+    _shot(page, "compose-errors")
+    assert_clean(page)
+
+
+def test_phone_compose_and_edit_pages_fit_the_screen(phone_page, login_as, jpeg_file):
+    page = phone_page
+    note = NoteFactory(images=4, title="编辑我")
+    login_as(page, note.author)
+    page.goto(page.base_url + "/notes/new/")
+    page.locator("input[name=images]").set_input_files([jpeg_file, jpeg_file])
+    assert page.locator("[data-photo-grid] .photo-tile").count() == 2
+    assert scroll_width(page) <= 390
+    _shot(page, "compose-phone")
+    page.goto(page.base_url + f"/notes/{note.pk}/edit/")
+    tiles = page.locator("[data-photo-grid] .photo-tile")
+    assert tiles.count() == 4
+    # the no-JavaScript "remove" boxes give way to buttons; removing one updates the order sent
+    assert not page.locator(".photo-remove-nojs").first.is_visible()
+    tiles.nth(1).get_by_role("button", name="Remove photo").tap()
+    assert tiles.count() == 3
+    ids = [str(pk) for pk in note.images.order_by("position").values_list("pk", flat=True)]
+    assert page.locator("input[name=image_order]").input_value() == ",".join([ids[0], ids[2], ids[3]])
+    assert scroll_width(page) <= 390
+    _shot(page, "edit-phone")
+    page.get_by_test_id("publish").click()
+    page.wait_for_url(f"**/notes/{note.pk}/")
+    assert list(note.images.order_by("position").values_list("pk", flat=True)) == [
+        int(i) for i in (ids[0], ids[2], ids[3])
+    ]
     assert_clean(page)
 
 
