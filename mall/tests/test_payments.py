@@ -4,6 +4,7 @@ after cancellation, refunds. Real PostgreSQL; tasks counted as they reach the re
 from __future__ import annotations
 
 import html
+import json
 import logging
 import time
 from datetime import timedelta
@@ -629,3 +630,32 @@ def test_a_signed_event_with_bad_fields_is_refused_as_malformed(client, override
 
     assert (response.status_code, response.json()["code"]) == (400, "malformed")
     assert snapshot(order) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_webhook_posted_twenty_times_at_once_over_http_changes_the_order_once(
+    live_server, published
+):
+    import urllib.request
+
+    order, _record = placed_order()
+    payment = payment_for(order)
+    body, headers = signed(event_for(payment))
+
+    def post():
+        request = urllib.request.Request(  # noqa: S310 - the test server
+            live_server.url + "/api/payments/webhook/sandbox/",
+            data=body,
+            headers={**headers, "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the test server
+            return response.status, json.loads(response.read())
+
+    results = run_concurrently([post] * 20)
+
+    assert sorted(r[1]["status"] for r in results) == ["duplicate"] * 19 + ["paid"], results
+    assert {r[0] for r in results} == {200}
+    assert OrderEvent.objects.filter(order=order, to_state=S.PAID).count() == 1
+    assert Order.objects.get(pk=order.pk).state == S.PAID
+    assert published.named(DECLARE) == [(order.pk,)]
