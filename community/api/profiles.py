@@ -50,7 +50,7 @@ class ProfileOutput(serializers.Serializer):
         return _absolute(self.context["request"], user.avatar)
 
 
-class PersonOutput(serializers.Serializer):
+class ProfilePersonOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     nickname = serializers.CharField(source="display_name")
@@ -65,10 +65,10 @@ class PersonOutput(serializers.Serializer):
         return user.pk in self.context["viewer_follows"]
 
 
-PeoplePageOutput = paginated("PeoplePage", PersonOutput)
+PeoplePageOutput = paginated("PeoplePage", ProfilePersonOutput)
 
 
-class BoardSummaryOutput(serializers.Serializer):
+class ProfileBoardOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     is_private = serializers.BooleanField()
@@ -81,21 +81,21 @@ class BoardSummaryOutput(serializers.Serializer):
         return self.context["request"].build_absolute_uri(url) if url else None
 
 
-class BoardOwnerOutput(serializers.Serializer):
+class ProfileBoardOwnerOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     nickname = serializers.CharField(source="display_name")
 
 
-class BoardDetailOutput(serializers.Serializer):
+class ProfileBoardDetailOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     is_private = serializers.BooleanField()
     note_count = serializers.IntegerField()
-    owner = BoardOwnerOutput()
+    owner = ProfileBoardOwnerOutput()
 
 
-BoardNotesPageOutput = paginated("BoardNotesPage", FeedCardOutput, board=BoardDetailOutput())
+BoardNotesPageOutput = paginated("BoardNotesPage", FeedCardOutput, board=ProfileBoardDetailOutput())
 
 
 class ProfileApi(APIView):
@@ -163,7 +163,7 @@ class ProfileBoardsApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=BoardSummaryOutput(many=True),
+        responses=ProfileBoardOutput(many=True),
         summary="A user's boards (only public ones unless it is you)",
         tags=["profiles"],
     )
@@ -172,7 +172,7 @@ class ProfileBoardsApi(APIView):
         if profile.collects_hidden:
             raise Forbidden(_("This person keeps their collects private."), code="private")
         boards = selectors.profile_boards(profile=profile, viewer=request.user)
-        return Response(BoardSummaryOutput(boards, many=True, context={"request": request}).data)
+        return Response(ProfileBoardOutput(boards, many=True, context={"request": request}).data)
 
 
 class _PeopleApi(APIView):
@@ -188,7 +188,7 @@ class _PeopleApi(APIView):
             size=page_size_parse(request.query_params.get("page_size"), default=selectors.USERS_PAGE_SIZE),
         )
         context = {"request": request, "viewer_follows": people.viewer_follows}
-        results = PersonOutput(people.users, many=True, context=context).data
+        results = ProfilePersonOutput(people.users, many=True, context=context).data
         return Response(page_response_data(request, people.page, results))
 
 
@@ -232,7 +232,7 @@ class BoardNotesApi(APIView):
         response = note_page_response(
             request, selectors.board_notes(board=board, viewer=request.user, **page_args(request))
         )
-        response.data = {"board": BoardDetailOutput(board).data, **response.data}
+        response.data = {"board": ProfileBoardDetailOutput(board).data, **response.data}
         return response
 
 
