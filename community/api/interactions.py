@@ -135,9 +135,10 @@ class BoardListApi(APIView):
             OpenApiParameter("page_size", int, description="At most 100"),
         ],
         responses=paginated("BoardPage", BoardOutput),
-        summary="My boards, the default board first",
+        summary="My boards, the default board first (made on first use)",
     )
     def get(self, request):
+        board_default(user=request.user)
         page = keyset_page(
             Board.objects.filter(owner=request.user),
             keys=BOARD_KEYS,
