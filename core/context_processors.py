@@ -13,13 +13,14 @@ NAV = [
 ]
 
 
-def _first_url(names: list[str]) -> str:
-    for name in names:
+def _first_url(names: list[str]) -> tuple[str, bool]:
+    """The first URL that resolves, and whether it is the tab's own (not a fallback)."""
+    for index, name in enumerate(names):
         try:
-            return reverse(name)
+            return reverse(name), index == 0
         except NoReverseMatch:
             continue
-    return "/"
+    return "/", False
 
 
 def site(request):
@@ -28,8 +29,8 @@ def site(request):
         unread = import_string(settings.UNREAD_COUNT_CALLABLE)(request.user)
     items = []
     for key, icon, label, names in NAV:
-        url = _first_url(names)
-        active = request.path == url if url == "/" else request.path.startswith(url) and key != "post"
+        url, own = _first_url(names)
+        active = own and (request.path == url if url == "/" else request.path.startswith(url))
         items.append(
             {
                 "key": key,
@@ -51,5 +52,5 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "DEBUG": settings.DEBUG,
         "nav_items": items,
-        "search_url": _first_url(["community:search", "home"]),
+        "search_url": _first_url(["community:search", "home"])[0],
     }

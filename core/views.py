@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -21,19 +22,19 @@ def _error_page(request, status: int, message: str):
 
 @requires_csrf_token
 def bad_request(request, exception=None):
-    return _error_page(request, 400, "That request could not be understood.")
+    return _error_page(request, 400, _("That request could not be understood."))
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    return _error_page(request, 403, "You are not allowed to do that.")
+    return _error_page(request, 403, _("You are not allowed to do that."))
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    return _error_page(request, 404, "This page does not exist, or it is not yours to see.")
+    return _error_page(request, 404, _("This page does not exist, or it is not yours to see."))
 
 
 @requires_csrf_token
 def server_error(request):
-    return _error_page(request, 500, "Something went wrong on our side. Please try again.")
+    return _error_page(request, 500, _("Something went wrong on our side. Please try again."))
