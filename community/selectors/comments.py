@@ -10,9 +10,11 @@ A page of comments costs a fixed number of queries whatever its size:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -27,6 +29,7 @@ REPLIES_SHOWN = 2
 REPLIES_PAGE_SIZE = 10
 TOP_KEYS = ("-like_count", "id")
 REPLY_KEYS = ("id",)
+JUST_NOW = timedelta(minutes=1)
 _AUTHOR_FIELDS = ("author__id", "author__username", "author__nickname", "author__avatar")
 
 
@@ -138,7 +141,9 @@ def _decorate(comments: list[Comment], *, note: Note, viewer_id: int | None) -> 
         mentioned = dict(
             User.objects.filter(username__in=handles, is_active=True).values_list("username", "pk")
         )
+    recent = timezone.now() - JUST_NOW
     for c in comments:
+        c.just_now = c.created_at > recent
         c.liked = c.pk in liked
         c.is_note_author = c.author_id == note.author_id
         c.can_delete = viewer_id is not None and viewer_id in (c.author_id, note.author_id)

@@ -37,6 +37,7 @@ def _fresh_comment_count(note: Note) -> int:
 def _shown(comment: Comment, *, viewer) -> Comment:
     """Set what the comment partials read on a comment just written by ``viewer``."""
     comment.liked = False
+    comment.just_now = True
     comment.is_note_author = comment.author_id == comment.note.author_id
     comment.can_delete = True
     comment.under_review = False
