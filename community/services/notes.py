@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import text
 from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note, NoteImage, Topic
+from community.services.feeds import note_hot_score_initial
 from community.services.search import note_search_index
 from core.errors import NotFound
 from core.images import image_check
@@ -215,6 +216,7 @@ def note_create(
             created = _images_add(note, saved, positions=range(len(saved)))
             note.cover = created[0]
             note.save(update_fields=["cover"])
+            note_hot_score_initial(note_id=note.pk)  # in the discovery feed at once, not at the next refresh
             _topics_attach(note, _topics_of(fields))
             note.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=author))
             note_search_index(note_id=note.pk)

@@ -270,3 +270,14 @@ def test_following_and_topic_cost_two_queries(django_assert_num_queries, size):
         page = selectors.topic_notes(topic=topic, viewer=reader, sort="hot", size=size)
         [n.author.display_name for n in page.notes]
     assert len(page.notes) == size
+
+
+def test_a_note_published_through_the_service_is_first_in_the_feed_right_away():
+    from community.services.notes import note_create
+    from community.tests.factories import image_upload
+
+    FeedNoteFactory.create_batch(3, hot_score=0.05, age=timedelta(days=2))
+
+    note = note_create(author=UserFactory(), title="刚发布", body="#种草", images=[image_upload()])
+
+    assert selectors.feed_discover(viewer=None, size=1).notes[0].pk == note.pk
