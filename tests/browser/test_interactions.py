@@ -115,7 +115,7 @@ def test_a_reader_likes_collects_comments_replies_and_follows_without_a_reload(p
     assert reply.parent.body == "Is it good for dry skin?"
 
 
-def test_unliking_deleting_a_comment_and_closing_the_picker(page, note):
+def test_unliking_sharing_deleting_a_comment_and_closing_the_picker(page, note):
     reader = UserFactory(nickname="Reader")
     comment_create(author=reader, note=note, body="Mine, to delete")
     sign_in(page, reader)
@@ -132,6 +132,11 @@ def test_unliking_deleting_a_comment_and_closing_the_picker(page, note):
     expect(page.get_by_test_id("collect-picker")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("collect-picker")).to_have_count(0)
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.base_url)
+    bar.get_by_test_id("share-button").click()
+    expect(page.locator("#toasts")).to_contain_text("Link copied")
+    assert page.evaluate("navigator.clipboard.readText()") == f"{page.base_url}/notes/{note.pk}/"
 
     mine = page.get_by_test_id("comment").filter(has_text="Mine, to delete")
     mine.get_by_test_id("comment-delete").click()
