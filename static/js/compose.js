@@ -197,7 +197,7 @@
       if (items.length === 0) {
         event.preventDefault();
         showError(form.getAttribute("data-msg-no-photo"));
-        addTile.querySelector("label").focus();
+        input.focus();
       }
     });
 
