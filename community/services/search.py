@@ -25,10 +25,11 @@ VECTOR_SQL = (
 
 
 def note_search_texts(*, title: str, body: str, location: str, topic_names: Iterable[str]) -> dict[str, str]:
-    """The segmented texts of a note, one per weighted part (input of ``VECTOR_SQL``)."""
+    """The segmented texts of a note, one per weighted part (input of ``VECTOR_SQL``). Topics are taken
+    in name order, so the same note always gets the same vector."""
     return {
         "title": segment.segment(title),
-        "topics": segment.segment(" ".join(topic_names)),
+        "topics": segment.segment(" ".join(sorted(topic_names))),
         "body": segment.segment(body),
         "location": segment.segment(location),
     }
