@@ -74,6 +74,9 @@ def _report(request, *, target: dict, note, comment, back: str):
         "comment": comment,
         "back": back,
         "action": request.path,
+        # Loaded into another page by htmx: it posts through htmx too and swaps in the answer. As a
+        # page of its own it is a plain form that redirects back with a message.
+        "inline": bool(request.htmx),
     }
     if request.htmx:
         # htmx swaps only 2xx answers: the form comes back with its errors in place.

@@ -135,3 +135,45 @@ def test_scrolling_loads_older_entries(page, login_as):
     page.wait_for_function("() => document.querySelectorAll('[data-testid=notification]').length === 25")
     assert page.get_by_test_id("notification-more").count() == 0
     assert_clean(page)
+
+
+def test_a_reader_reports_a_note_an_operator_hides_it_and_only_its_writer_still_sees_it(
+    page, login_as, browser
+):
+    writer = UserFactory(nickname="Writer Wen")
+    note = NoteFactory(author=writer, title="Too good to be true")
+    reader = UserFactory()
+    login_as(page, reader)
+
+    page.goto(page.base_url + f"/notes/{note.pk}/report/")
+    page.get_by_text("Fake review or undisclosed promotion").click()
+    page.get_by_label("Anything our team should know?").fill("The brand paid for this, not disclosed")
+    page.get_by_test_id("report-submit").click()
+    page.wait_for_url(f"**/notes/{note.pk}/")
+    assert "Thanks" in page.locator(".flash-stack").inner_text()
+    _shot(page, "report-sent")
+    assert_clean(page)
+
+    operator_context = browser.new_context(viewport={"width": 1280, "height": 860})
+    try:
+        admin = operator_context.new_page()
+        admin.base_url = page.base_url
+        login_as(admin, UserFactory(is_staff=True, is_superuser=True))
+        admin.goto(page.base_url + "/admin/community/report/")
+        row = admin.locator("#result_list tbody tr", has_text="Too good to be true")
+        assert "The brand paid for this" in row.inner_text()
+        row.locator("input.action-select").check()
+        admin.select_option("select[name=action]", "hide_content")
+        admin.get_by_role("button", name="Go").click()
+        assert "Hid the content of 1 report" in admin.locator(".messagelist").inner_text()
+    finally:
+        operator_context.close()
+
+    # The reader (and everyone else) no longer finds it; its writer still does, marked as hidden.
+    response = page.goto(page.base_url + f"/notes/{note.pk}/")
+    assert response.status == 404
+    login_as(page, writer)
+    response = page.goto(page.base_url + f"/notes/{note.pk}/")
+    assert response.status == 200
+    assert "Hidden by moderation" in page.inner_text("main")
+    assert_clean(page)
