@@ -185,6 +185,35 @@ def test_unread_badge_is_one_capped_count(django_assert_num_queries):
 
 
 @pytest.mark.django_db
+def test_unread_badge_query_uses_the_partial_index_of_unread_rows():
+    from django.db import connection
+    from django.utils import timezone
+
+    # A writer with a long history: thousands read, a few new.
+    user, actor = UserFactory(), UserFactory()
+    note = NoteFactory(author=user)
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            actor=actor,
+            kind=Kind.LIKE_NOTE,
+            inbox=Inbox.LIKES,
+            note=note,
+            dedupe_key=f"old:{i}",
+            read_at=None if i < 3 else now,
+        )
+        for i in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE community_notification")
+    query = Notification.objects.filter(recipient=user, read_at=None)[
+        : notification_services.UNREAD_COUNT_CAP
+    ]
+    assert "notification_unread" in query.explain()
+
+
+@pytest.mark.django_db
 def test_unread_badge_stops_counting_at_the_cap():
     user = UserFactory()
     note = NoteFactory(author=user)
