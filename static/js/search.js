@@ -14,8 +14,14 @@
     if (i) i.setAttribute("aria-expanded", options().length ? "true" : "false");
   }
 
+  // Set when the list was just closed: focusing the input again must not fetch it right back.
+  var quietUntil = 0;
+
   function close() {
+    var i = input();
     var b = box();
+    quietUntil = Date.now() + 400;
+    if (i && window.htmx) window.htmx.trigger(i, "htmx:abort");
     if (b) b.replaceChildren();
     sync();
   }
@@ -52,6 +58,10 @@
     var form = i && i.form;
     if (!form || !form.contains(event.target)) return;
     if (event.relatedTarget && !form.contains(event.relatedTarget)) close();
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail && event.detail.elt === input() && Date.now() < quietUntil) event.preventDefault();
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
