@@ -10,4 +10,4 @@ class FlashsaleConfig(AppConfig):
         from flashsale.receivers import on_order_released
         from mall import signals
 
-        signals.order_cancelled.connect(on_order_released, dispatch_uid="flashsale-unit-return")
+        signals.order_stock_released.connect(on_order_released, dispatch_uid="flashsale-unit-return")

@@ -9,3 +9,5 @@ order_paid = Signal()
 order_cancelled = Signal()
 order_delivered = Signal()
 order_returned = Signal()
+# The order gave up the units it held (cancelled, expired, rejected by customs, refunded before shipping).
+order_stock_released = Signal()

@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from core.tasks import enqueue_on_commit
 from mall.customs import CustomsDecision, get_gateway
 from mall.errors import InvalidTransition
-from mall.models import CustomsDeclaration, Order, OrderLine, Payment, StockMovement, StockRecord
-from mall.services.orders import order_transition
-from mall.services.stock import stock_move
+from mall.models import CustomsDeclaration, Order, OrderLine, Payment, StockMovement
+from mall.services.orders import order_release_stock, order_transition
 
 logger = logging.getLogger(__name__)
 S = Order.State
@@ -119,19 +118,7 @@ def _declaration_decide(*, order: Order, declaration: CustomsDeclaration, decisi
             allowed_from=[S.DECLARED],
             message=_("Rejected by customs: %(reason)s") % {"reason": reason},
         )
-        lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
-        records = {
-            (r.sku_id, r.warehouse_id): r.pk
-            for r in StockRecord.objects.filter(sku_id__in=[line.sku_id for line in lines])
-        }
-        for line in lines:
-            stock_move(
-                record_id=records[(line.sku_id, line.warehouse_id)],
-                kind=StockMovement.Kind.CUSTOMS_REJECTED,
-                allocated_delta=-line.quantity,
-                source=f"order:{order.number}",
-                reason=reason[:200],
-            )
+        order_release_stock(order, kind=StockMovement.Kind.CUSTOMS_REJECTED, reason=reason)
         enqueue_on_commit(payment_refund_order, order.pk, f"customs rejected: {reason}"[:200])
     logger.warning("customs rejected order %s: %s", order.number, reason)
     return True

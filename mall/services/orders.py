@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.tasks import enqueue_on_commit
 from mall import signals
 from mall.errors import InvalidTransition
-from mall.models import Order, OrderEvent, StockMovement
+from mall.models import Order, OrderEvent, StockMovement, StockRecord
 from mall.services.stock import stock_move
 
 S = Order.State
@@ -71,19 +71,28 @@ def order_transition(
     return order
 
 
-def _release_allocations(order: Order, *, kind: str, reason: str, actor=None) -> None:
-    if not order.holds_own_stock:
-        return  # the holder (a flash sale) takes the units back when it hears order_cancelled
-    for line in order.lines.all():
-        record_id = line.sku.stock_records.get(warehouse_id=line.warehouse_id).pk
-        stock_move(
-            record_id=record_id,
-            kind=kind,
-            allocated_delta=-line.quantity,
-            actor=actor,
-            source=f"order:{order.number}",
-            reason=reason,
-        )
+def order_release_stock(order: Order, *, kind: str, reason: str, actor=None) -> None:
+    """Give back the units an order held, in the caller's transaction.
+
+    The order's own allocation is released on the ledger. Units held by someone else (a flash sale's
+    quota) are left alone: the holder hears ``order_stock_released`` after commit and takes them back.
+    """
+    if order.holds_own_stock:
+        lines = list(order.lines.all())
+        records = {
+            (r.sku_id, r.warehouse_id): r.pk
+            for r in StockRecord.objects.filter(sku_id__in=[line.sku_id for line in lines])
+        }
+        for line in lines:
+            stock_move(
+                record_id=records[(line.sku_id, line.warehouse_id)],
+                kind=kind,
+                allocated_delta=-line.quantity,
+                actor=actor,
+                source=f"order:{order.number}",
+                reason=reason[:200],
+            )
+    transaction.on_commit(lambda: signals.order_stock_released.send(sender=Order, order_id=order.pk))
 
 
 def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
@@ -92,9 +101,7 @@ def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
         order_transition(
             order=order, to_state=S.CANCELLED, actor=actor, message=reason or _("Cancelled by the buyer.")
         )
-        _release_allocations(
-            order, kind=StockMovement.Kind.DEALLOCATED, reason="order cancelled", actor=actor
-        )
+        order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason="order cancelled", actor=actor)
         transaction.on_commit(lambda: signals.order_cancelled.send(sender=Order, order_id=order.pk))
     return order
 
@@ -107,7 +114,7 @@ def order_expire(*, order_id: int) -> bool:
     try:
         with transaction.atomic(durable=True):
             order_transition(order=order, to_state=S.CANCELLED, message=_("Payment deadline passed."))
-            _release_allocations(order, kind=StockMovement.Kind.DEALLOCATED, reason="payment deadline passed")
+            order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason="payment deadline passed")
             transaction.on_commit(lambda: signals.order_cancelled.send(sender=Order, order_id=order.pk))
     except InvalidTransition:
         return False

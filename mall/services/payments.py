@@ -23,7 +23,7 @@ from core.errors import Conflict, DomainError, NotFound
 from core.tasks import enqueue_on_commit
 from mall import lock_objects, signals
 from mall.errors import InvalidTransition
-from mall.models import Order, OrderLine, Payment, PaymentEvent, Refund, StockMovement, StockRecord
+from mall.models import Order, Payment, PaymentEvent, Refund, StockMovement
 from mall.payments import get_provider
 from mall.payments.base import (
     PAYMENT_FAILED,
@@ -33,9 +33,8 @@ from mall.payments.base import (
     WebhookRejected,
     WebhookUnknownPayment,
 )
-from mall.services.orders import order_transition
+from mall.services.orders import order_release_stock, order_transition
 from mall.services.pricing import money
-from mall.services.stock import stock_move
 
 logger = logging.getLogger(__name__)
 S = Order.State
@@ -267,22 +266,6 @@ def _refunds_execute(*, order_id: int) -> list[Refund]:
     return done
 
 
-def _release_allocations(order: Order, *, reason: str) -> None:
-    lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
-    records = {
-        (r.sku_id, r.warehouse_id): r.pk
-        for r in StockRecord.objects.filter(sku_id__in=[line.sku_id for line in lines])
-    }
-    for line in lines:
-        stock_move(
-            record_id=records[(line.sku_id, line.warehouse_id)],
-            kind=StockMovement.Kind.DEALLOCATED,
-            allocated_delta=-line.quantity,
-            source=f"order:{order.number}",
-            reason=reason,
-        )
-
-
 def order_refund(*, order_id: int, reason: str) -> list[Refund]:
     """Give the buyer their money back through the provider the payment came from.
 
@@ -308,7 +291,7 @@ def order_refund(*, order_id: int, reason: str) -> list[Refund]:
                 % {"amount": money(sum(p.amount for p in payments)), "reason": reason},
             )
             if was_paid:
-                _release_allocations(order, reason=f"refunded: {reason}"[:200])
+                order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason=f"refunded: {reason}")
         elif order.state not in (S.RETURNED, S.REFUNDED):
             raise InvalidTransition(
                 _("This order is %(state)s and can't be refunded.") % {"state": S(order.state).label}
