@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("community.urls")),
     path("admin/", admin.site.urls),
     path("pay/", include("mall.urls_payments")),
+    path("mall/", include("mall.urls")),
     path("api/", include(api_patterns)),
 ]
 

@@ -17,9 +17,9 @@ from accounts.models import Address, CustomsIdentity, User
 from core.errors import DomainError
 from core.tasks import enqueue_on_commit
 from mall import lock_objects
-from mall.errors import InsufficientStock
+from mall.errors import InsufficientStock, QuotaExceeded
 from mall.models import Cart, CartLine, Order, OrderEvent, OrderLine, Reservation, StockMovement, StockRecord
-from mall.services.pricing import PricedLine, line_price, money, quota_check
+from mall.services.pricing import PricedLine, line_price, money, order_limit_check, quota_check
 from mall.services.stock import available_quantity, reserved_quantity, stock_move
 
 
@@ -64,13 +64,38 @@ def _candidate_records(sku_ids) -> dict[int, list[int]]:
     return by_sku
 
 
-def checkout_reserve(*, user: User, cart: Cart, token: str | None = None) -> CheckoutSummary:
+def checkout_quota_check(*, user: User, lines: list[CartLine], identity: CustomsIdentity | None) -> None:
+    """The customs limits for these lines, before anything is held: per order always, the annual quota
+    once the purchaser's identity is known. Raises QuotaExceeded saying how much is left."""
+    priced = [line_price(sku=line.sku, quantity=line.quantity) for line in lines]
+    if not any(line.sku.product.is_cross_border for line in lines):
+        return
+    total = money(sum((p.line_total for p in priced), Decimal("0")))
+    if identity is None:
+        order_limit_check(order_total=total)
+        return
+    if identity.user_id != user.pk:
+        raise DomainError(_("Choose one of your own addresses and identities."))
+    quota_check(id_number=identity.id_number, order_total=total)
+
+
+def checkout_reserve(
+    *, user: User, cart: Cart, token: str | None = None, identity: CustomsIdentity | None = None
+) -> CheckoutSummary:
     """Hold stock for the cart's selected lines until the reservation expires. Calling it again with
-    the same token renews the holds. Lines that can't be held are reported in ``problems``."""
+    the same token renews the holds. Lines that can't be held are reported in ``problems``.
+
+    An order over the customs limits (per order; the annual quota of ``identity`` when given) is
+    refused with QuotaExceeded and holds nothing (earlier holds of this token are released)."""
     token = token or secrets.token_urlsafe(24)
     lines = _cart_lines(cart)
     if not lines:
         raise DomainError(_("Your cart is empty."))
+    try:
+        checkout_quota_check(user=user, lines=lines, identity=identity)
+    except QuotaExceeded:
+        checkout_release(token=token)
+        raise
     now = timezone.now()
     until = now + timedelta(minutes=settings.CHECKOUT_RESERVATION_MINUTES)
     summary = CheckoutSummary(token=token, reserved_until=until)
@@ -145,6 +170,10 @@ def order_place(
             identity=identity,
             idempotency_key=idempotency_key,
         )
+    except QuotaExceeded:
+        # Refused by customs limits: nothing stays held for this checkout.
+        checkout_release(token=token)
+        raise
     except IntegrityError:
         # A concurrent submission with the same key won the insert: answer with its order.
         existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()

@@ -72,10 +72,9 @@ def quota_used(*, id_number: str, year: int | None = None) -> Decimal:
     return money(total or 0)
 
 
-def quota_check(*, id_number: str, order_total: Decimal) -> None:
-    """Refuse an order over the per-order limit or over what is left of the annual quota."""
+def order_limit_check(*, order_total: Decimal) -> None:
+    """Refuse a cross-border order over the per-order limit (no identity needed to know that)."""
     per_order = money(settings.CROSS_BORDER_ORDER_LIMIT)
-    annual = money(settings.CROSS_BORDER_ANNUAL_LIMIT)
     if order_total > per_order:
         raise QuotaExceeded(
             _(
@@ -83,6 +82,18 @@ def quota_check(*, id_number: str, order_total: Decimal) -> None:
             )
             % {"limit": per_order, "total": order_total}
         )
+
+
+def quota_left(*, id_number: str) -> Decimal:
+    """What is left of the annual cross-border quota on ``id_number`` this calendar year."""
+    annual = money(settings.CROSS_BORDER_ANNUAL_LIMIT)
+    return money(max(Decimal("0.00"), annual - quota_used(id_number=id_number)))
+
+
+def quota_check(*, id_number: str, order_total: Decimal) -> None:
+    """Refuse an order over the per-order limit or over what is left of the annual quota."""
+    annual = money(settings.CROSS_BORDER_ANNUAL_LIMIT)
+    order_limit_check(order_total=order_total)
     used = quota_used(id_number=id_number)
     left = max(Decimal("0.00"), annual - used)
     if order_total > left:

@@ -1,0 +1,28 @@
+"""The shopper's mall pages under /mall/ (namespace "mall")."""
+
+from django.urls import path
+
+from mall.views import cart, catalog, checkout, orders
+
+app_name = "mall"
+
+urlpatterns = [
+    path("", catalog.home, name="home"),
+    path("products/", catalog.product_list, name="products"),
+    path("search/", catalog.product_list, name="search"),
+    path("categories/<slug:slug>/", catalog.product_list, name="category"),
+    path("products/<slug:slug>/", catalog.product_detail, name="product"),
+    path("cart/", cart.cart, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/select/", cart.cart_select_all, name="cart_select_all"),
+    path("cart/lines/<int:line_id>/", cart.cart_line, name="cart_line"),
+    path("cart/lines/<int:line_id>/remove/", cart.cart_line_remove, name="cart_line_remove"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("orders/", orders.orders, name="orders"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
+    path(
+        "orders/<str:number>/confirm-delivery/", orders.order_confirm_delivery, name="order_confirm_delivery"
+    ),
+    path("orders/<str:number>/return/", orders.order_return, name="order_return"),
+]

@@ -1,0 +1,83 @@
+"""Catalog pages: the mall's first screen, listings with filters and sorts, the product page."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+
+from mall.cart_session import cart_for_request
+from mall.selectors import catalog
+from mall.selectors.cart import cart_count
+from mall.selectors.paging import page_size_parse
+from mall.services.cart import referral_clean
+
+FLASH_STRIP_TEMPLATE = "flashsale/strip.html"
+
+
+def flash_strip_template() -> str | None:
+    """The flash-sale app's strip, when that app is installed: the mall never imports it."""
+    try:
+        select_template([FLASH_STRIP_TEMPLATE])
+    except TemplateDoesNotExist:
+        return None
+    return FLASH_STRIP_TEMPLATE
+
+
+def _with_params(request, **changes) -> str:
+    """This page's URL with some query parameters changed (None removes one)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+def next_page_url(request, cursor: str | None) -> str | None:
+    return _with_params(request, cursor=cursor) if cursor else None
+
+
+def home(request):
+    data = catalog.mall_home()
+    return render(
+        request,
+        "mall/home.html",
+        {"home": data, "flash_strip_template": flash_strip_template(), "sorts": catalog.SORT_LABELS},
+    )
+
+
+def product_list(request, slug: str | None = None):
+    query = catalog.ListingQuery.from_params(request.GET, category=slug or "")
+    listing = catalog.product_list(
+        query=query, cursor=request.GET.get("cursor"), size=page_size_parse(request.GET.get("size"))
+    )
+    context = {
+        "listing": listing,
+        "query": query,
+        "sorts": catalog.SORT_LABELS,
+        "next_url": next_page_url(request, listing.page.next_cursor),
+        "sort_links": [
+            (key, label, _with_params(request, sort=key, cursor=None))
+            for key, label in catalog.SORT_LABELS.items()
+        ],
+    }
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "mall/partials/product_page.html", context)
+    return render(request, "mall/product_list.html", context)
+
+
+def product_detail(request, slug: str):
+    data = catalog.product_page(slug=slug, sku_id=request.GET.get("sku"))
+    cart = cart_for_request(request, create=False)
+    return render(
+        request,
+        "mall/product_detail.html",
+        {
+            "data": data,
+            "product": data.product,
+            "referral": referral_clean(request.GET.get("ref")),
+            "cart_count": cart_count(cart=cart),
+        },
+    )
