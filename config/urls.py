@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from community.views import feeds as community_feeds
@@ -33,8 +32,7 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             r"^" + settings.MEDIA_URL.lstrip("/") + r"(?P<path>.*)$",
-            serve_static,
-            {"document_root": settings.MEDIA_ROOT},
+            core_views.media,
         )
     ]
 

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.static import serve
 
 
 @never_cache
@@ -38,3 +40,14 @@ def page_not_found(request, exception=None):
 @requires_csrf_token
 def server_error(request):
     return _error_page(request, 500, _("Something went wrong on our side. Please try again."))
+
+
+# Uploads as received are kept to make renditions from and are never served: they may carry EXIF.
+PRIVATE_MEDIA_PREFIXES = ("notes/originals/",)
+
+
+def media(request, path: str):
+    """Local media for machines without object storage (SERVE_MEDIA); originals stay private."""
+    if path.lstrip("/").startswith(PRIVATE_MEDIA_PREFIXES) or ".." in path:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
