@@ -341,7 +341,10 @@ CELERY_BEAT_SCHEDULE = {
     "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile", "schedule": 60.0},
     "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due", "schedule": 30.0},
     "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_sweep", "schedule": 60.0},
-    "mall-orders-complete-sweep": {"task": "mall.tasks.orders_complete_sweep", "schedule": crontab(minute=20)},
+    "mall-orders-complete-sweep": {
+        "task": "mall.tasks.orders_complete_sweep",
+        "schedule": crontab(minute=20),
+    },
     "mall-reservations-cleanup": {"task": "mall.tasks.reservations_cleanup", "schedule": 300.0},
     "mall-stock-reconcile": {"task": "mall.tasks.stock_reconcile", "schedule": crontab(minute=5)},
     "accounts-clear-expired-sessions": {
@@ -368,11 +371,20 @@ CELERY_BEAT_SCHEDULE = {
 
 FLASHSALE_REDIS_URL = env.str("FLASHSALE_REDIS_URL", default=REDIS_URL)
 FLASHSALE_REDIS_CLUSTER = env.bool("FLASHSALE_REDIS_CLUSTER", default=False)
+# Per process (per cluster node): busy threads wait up to POOL_WAIT seconds for a free connection.
+FLASHSALE_REDIS_MAX_CONNECTIONS = env.int("FLASHSALE_REDIS_MAX_CONNECTIONS", default=50)
+FLASHSALE_REDIS_POOL_WAIT = env.float("FLASHSALE_REDIS_POOL_WAIT", default=2.0)
 FLASHSALE_PAYMENT_MINUTES = env.int("FLASHSALE_PAYMENT_MINUTES", default=5)
 FLASHSALE_RATE_PER_USER = env.int("FLASHSALE_RATE_PER_USER", default=5)  # requests per second
 FLASHSALE_RATE_PER_IP = env.int("FLASHSALE_RATE_PER_IP", default=200)
 FLASHSALE_SOLD_OUT_CACHE_SECONDS = 0.5
 FLASHSALE_BATCH_SIZE = 500
+# A materialiser's unacknowledged admissions are taken over by another after this long (XAUTOCLAIM).
+FLASHSALE_RECLAIM_IDLE_MS = env.int("FLASHSALE_RECLAIM_IDLE_MS", default=30_000)
+# Fault tests only: park the materialiser at "before_commit" or "before_ack" (writing its pid to
+# FLASHSALE_TEST_PARK_FILE) until it is killed with SIGKILL. Empty in every real deployment.
+FLASHSALE_TEST_PARK_AT = env.str("FLASHSALE_TEST_PARK_AT", default="")
+FLASHSALE_TEST_PARK_FILE = env.str("FLASHSALE_TEST_PARK_FILE", default="")
 
 # --- Logging -----------------------------------------------------------------------------------------
 

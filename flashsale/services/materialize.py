@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -33,7 +35,6 @@ from mall.services.pricing import line_price, money
 
 logger = logging.getLogger(__name__)
 CONSUMER = f"{socket.gethostname()}-{os.getpid()}"
-RECLAIM_IDLE_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _reclaim(sale_id: int) -> list[Admission]:
     start = "0-0"
     while True:
         result = r.xautoclaim(
-            keys.stream(sale_id), keys.GROUP, CONSUMER, min_idle_time=RECLAIM_IDLE_MS, start_id=start,
+            keys.stream(sale_id), keys.GROUP, CONSUMER, min_idle_time=settings.FLASHSALE_RECLAIM_IDLE_MS, start_id=start,
             count=settings.FLASHSALE_BATCH_SIZE,
         )  # fmt: skip
         next_start, entries = result[0], result[1]
@@ -123,6 +124,7 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
                 sold=F("sold") + units
             ):
                 raise _OverQuota
+            _park("before_commit")
     except _OverQuota:
         # Redis admitted more than the quota allows: keep what fits, in admission order.
         inserted, refused = _materialize_one_by_one(sale, admissions, addresses, identities, now, deadline)
@@ -131,12 +133,22 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
     for a in admissions:
         if a.request_id not in outcomes:
             outcomes[a.request_id] = _existing_outcome(a)  # a redelivered entry: its order exists
+    _park("before_ack")
     _acknowledge(sale_id, admissions, outcomes)
     if inserted:
         from flashsale.tasks import orders_expire_at_deadline
 
         orders_expire_at_deadline.apply_async(args=[list(inserted.values())], eta=deadline)
     return len(admissions)
+
+
+def _park(point: str) -> None:
+    """Fault tests stop a materialiser exactly here, to kill it with SIGKILL (see settings)."""
+    if point != settings.FLASHSALE_TEST_PARK_AT:
+        return
+    Path(settings.FLASHSALE_TEST_PARK_FILE).write_text(str(os.getpid()))
+    while True:
+        signal.pause()
 
 
 def _existing_outcome(admission: Admission) -> str:
