@@ -78,6 +78,7 @@ def ensure_dataset(size: int, *, regenerate: bool) -> str | None:
     """Generate the dataset unless it is there with the right size; returns the generator's report."""
     name = database_name(size)
     if not regenerate and note_count(name) == size:
+        generate_notes.database_prepare(name, recreate=False)  # applies any newer migration
         return None
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "generate_notes.py"), "--database", name,
@@ -139,23 +140,20 @@ def measure(*, repeat: int, sorts: list[str]) -> dict:
     from community.selectors import search
 
     results: dict[tuple[str, str], dict[str, list[float]]] = {}
-    variants = [(sort, search.RELEVANCE_CANDIDATES) for sort in sorts]
-    variants.append(("relevance, uncapped", None))
-    for sort_label, candidates in variants:
-        sort = sort_label.split(",")[0]
+    for sort in sorts:
         for kind, query in QUERIES:
-            bucket = results.setdefault((sort_label, kind), {"page1": [], "page2": []})
-            first = search.notes_search(query=query, sort=sort, page_size=PAGE_SIZE, candidates=candidates)
-            cursor = first.next_cursor
+            bucket = results.setdefault((sort, kind), {"page1": [], "page2": []})
+            cursor = search.notes_search(query=query, sort=sort, page_size=PAGE_SIZE).next_cursor
             for _ in range(repeat):
                 bucket["page1"].append(
-                    time_call(lambda q=query, s=sort, c=candidates: search.notes_search(
-                        query=q, sort=s, page_size=PAGE_SIZE, candidates=c))
-                )  # fmt: skip
+                    time_call(
+                        lambda q=query, s=sort: search.notes_search(query=q, sort=s, page_size=PAGE_SIZE)
+                    )
+                )
                 if cursor:
                     bucket["page2"].append(
-                        time_call(lambda q=query, s=sort, c=candidates, k=cursor: search.notes_search(
-                            query=q, sort=s, page_size=PAGE_SIZE, candidates=c, cursor=k))
+                        time_call(lambda q=query, s=sort, k=cursor: search.notes_search(
+                            query=q, sort=s, page_size=PAGE_SIZE, cursor=k))
                     )  # fmt: skip
     suggest = {"page1": [], "page2": []}
     for query in SUGGEST_QUERIES:
@@ -170,7 +168,14 @@ def explain(query: str) -> dict[str, str]:
     from community.selectors import search
 
     plans = {}
-    for sort in ("relevance", "newest", "liked"):
+    note_query = search._note_query(query)
+    _notes, _cursor, ranked = search._relevance_page(
+        note_query, cursor=None, size=PAGE_SIZE, block=search.RELEVANCE_BLOCK
+    )
+    plans["relevance (first block)"] = ranked.order_by("-rank", "-id")[: PAGE_SIZE + 1].explain(
+        analyze=True, buffers=True
+    )
+    for sort in ("newest", "liked"):
         queryset, _keys, _values = search.notes_search_queryset(query=query, sort=sort)
         plans[sort] = queryset[: PAGE_SIZE + 1].explain(analyze=True, buffers=True)
     plans["count of matches"] = (

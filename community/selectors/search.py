@@ -34,6 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,8 +48,11 @@ from core.errors import DomainError
 PAGE_SIZE = 20
 PAGE_SIZE_MAX = 50
 SUGGEST_SIZE = 5
-# How many of the newest matches relevance ranks (see the module docstring).
-RELEVANCE_CANDIDATES = 1000
+# How many matches relevance ranks at a time (see ``_relevance_page``), and the id windows, newest
+# first, in which ``_candidates`` looks for them.
+RELEVANCE_BLOCK = 200
+CANDIDATE_WINDOWS = (5_000, 50_000, 500_000)
+SUGGEST_CANDIDATES = 100
 # ts_rank_cd weights for labels D, C, B, A: the index labels title and topics A, body B, location C.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # ts_rank_cd normalisation 1: divide by 1 + log(length), so a long body does not win by length alone.
@@ -169,7 +173,9 @@ def _note_query(query: str, *, prefix_last: bool = False, weights: str = "") -> 
     raw = segment.tsquery(query, prefix_last=prefix_last, weights=weights)
     if not raw:
         return None
-    return SearchQuery(raw, search_type="raw", config="simple")
+    search = SearchQuery(raw, search_type="raw", config="simple")
+    search.raw_query = raw  # for the SQL that ``_candidates`` writes by hand
+    return search
 
 
 def _public_matches(search: SearchQuery) -> QuerySet[Note]:
@@ -178,10 +184,10 @@ def _public_matches(search: SearchQuery) -> QuerySet[Note]:
     )
 
 
-def _ranked(search: SearchQuery, *, candidates: int | None) -> QuerySet[Note]:
+def _rank(search: SearchQuery):
     # ts_rank_cd is a float4, which PostgreSQL prints rounded: as a float8 it reaches Python and comes
     # back in a cursor exactly, so the keyset (rank, id) neither repeats nor skips a note.
-    rank = Cast(
+    return Cast(
         SearchRank(
             F("search_vector"),
             search,
@@ -191,38 +197,120 @@ def _ranked(search: SearchQuery, *, candidates: int | None) -> QuerySet[Note]:
         ),
         FloatField(),
     )
-    if candidates is None:
-        queryset = note_public_qs().filter(search_vector=search)
+
+
+def _id_ceiling() -> int:
+    """One more than the newest note's id: the first block of relevance starts below it."""
+    newest = Note.objects.order_by("-id").values_list("id", flat=True).first()
+    return (newest or 0) + 1
+
+
+def _candidates(search: SearchQuery, *, below: int, limit: int) -> RawSQL:
+    """Ids of the newest ``limit`` public notes matching ``search`` with an id below ``below``.
+
+    Written as a ladder of id windows, newest first, glued with UNION ALL under one LIMIT: PostgreSQL
+    runs a window only while the ones above it have not produced ``limit`` rows, and each window can
+    intersect the GIN bitmap with a primary-key range (BitmapAnd), so a common word reads the rows of
+    a few thousand recent notes, not all its matches, and a rare word goes down the ladder instead of
+    walking the whole table. The bounds are literals so the planner sizes each window right.
+    """
+    table = Note._meta.db_table
+    PUBLISHED, PUBLIC = str(Note.Status.PUBLISHED.value), str(Note.Visibility.PUBLIC.value)  # noqa: N806
+    match = "search_vector @@ to_tsquery('simple', %s) AND status = %s AND visibility = %s"
+    raw = search.raw_query
+    branches: list[str] = []
+    params: list = []
+    upper = below
+    for width in (*CANDIDATE_WINDOWS, None):
+        lower = below - width if width is not None else None
+        if lower is not None and lower > 1:
+            where = f"{match} AND id < %s AND id >= %s"
+            params += [raw, PUBLISHED, PUBLIC, upper, lower]
+        else:
+            where = f"{match} AND id < %s"
+            params += [raw, PUBLISHED, PUBLIC, upper]
+            lower = None
+        branches.append(f"(SELECT id FROM {table} WHERE {where} ORDER BY id DESC)")  # noqa: S608
+        if lower is None:
+            break
+        upper = lower
+    params.append(limit)
+    # Only constants and placeholders are formatted in; every value is a parameter.
+    sql = f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS candidates LIMIT %s"  # noqa: S608
+    return RawSQL(sql, params)  # noqa: S611
+
+
+def _relevance_cursor(cursor: str | None) -> list | None:
+    """[below, lowest id seen in the block, how many seen, rank, id] (rank and id None at a block's
+    start)."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        data = None
+    ok = (
+        isinstance(data, list)
+        and len(data) == 6
+        and data[0] == Sort.RELEVANCE
+        and all(type(v) is int and 0 <= v < 2**63 for v in data[1:4])
+        and (
+            (data[4] is None and data[5] is None)
+            or (
+                type(data[4]) is float
+                and math.isfinite(data[4])
+                and type(data[5]) is int
+                and 0 <= data[5] < 2**63
+            )
+        )
+    )
+    if not ok:
+        raise BadCursor(_("This list has moved on since it was loaded. Search again."))
+    return data[1:]
+
+
+def _relevance_page(search: SearchQuery, *, cursor: str | None, size: int, block: int):
+    """Relevance pages through blocks: the newest ``block`` matches ranked by ts_rank_cd (keyset on
+    rank, id), then the ``block`` matches older than those, and so on, so every match is reachable
+    and a page never ranks more than ``block`` notes whatever the size of the site."""
+    state = _relevance_cursor(cursor)
+    if state is None:
+        below = _id_ceiling()
+        state = [below, below, 0, None, None]
+    below, lowest, seen, rank, last_id = state
+    queryset = (
+        note_public_qs()
+        .filter(id__in=_candidates(search, below=below, limit=block))
+        .annotate(rank=_rank(search))
+    )
+    if rank is not None:
+        queryset = queryset.filter(_after([("rank", True), ("id", True)], [rank, last_id]))
+    notes = list(queryset.order_by("-rank", "-id")[: size + 1])
+    more_in_block = len(notes) > size
+    notes = notes[:size]
+    lowest = min([lowest, *(n.id for n in notes)])
+    seen += len(notes)
+    if more_in_block:
+        next_state = [below, lowest, seen, notes[-1].rank, notes[-1].id]
+    elif seen >= block and lowest > 1:
+        next_state = [lowest, lowest, 0, None, None]
     else:
-        newest = _public_matches(search).order_by("-id").values("id")[:candidates]
-        queryset = note_public_qs().filter(id__in=newest)
-    return queryset.annotate(rank=rank)
+        next_state = None
+    return notes, (_cursor_encode(Sort.RELEVANCE, next_state) if next_state else None), queryset
 
 
-def notes_search_queryset(
-    *,
-    query: str,
-    sort: str = Sort.RELEVANCE,
-    cursor: str | None = None,
-    candidates: int | None = RELEVANCE_CANDIDATES,
-):
-    """(queryset ordered for ``sort`` and after ``cursor``, the keyset's values of a note) or None for a
-    query without words. ``notes_search`` slices it; the benchmark EXPLAINs it."""
+def notes_search_queryset(*, query: str, sort: str = Sort.RELEVANCE, cursor: str | None = None):
+    """(queryset ordered for ``sort`` and after ``cursor``, the keyset's fields, a note's values) for
+    the counter and newest sorts, None for a query without words."""
     search = _note_query(query)
     if search is None:
         return None
-    sort = sort_clean(sort)
-    if sort == Sort.RELEVANCE:
-        keys = [("rank", True), ("id", True)]
-        after = _cursor_decode(cursor, kind=sort, types=(float, int))
-        queryset = _ranked(search, candidates=candidates)
-        values = lambda note: (note.rank, note.id)  # noqa: E731
-    else:
-        counter = _COUNTER_OF[sort]
-        keys = [(counter, True), ("id", True)] if counter else [("id", True)]
-        after = _cursor_decode(cursor, kind=sort, types=(int, int) if counter else (int,))
-        queryset = note_public_qs().filter(search_vector=search)
-        values = (lambda note: (getattr(note, counter), note.id)) if counter else (lambda note: (note.id,))
+    counter = _COUNTER_OF[sort]
+    keys = [(counter, True), ("id", True)] if counter else [("id", True)]
+    after = _cursor_decode(cursor, kind=sort, types=(int, int) if counter else (int,))
+    queryset = note_public_qs().filter(search_vector=search)
+    values = (lambda note: (getattr(note, counter), note.id)) if counter else (lambda note: (note.id,))
     if after is not None:
         queryset = queryset.filter(_after(keys, after))
     ordering = [f"-{name}" if descending else name for name, descending in keys]
@@ -236,16 +324,25 @@ def notes_search(
     sort: str = Sort.RELEVANCE,
     cursor: str | None = None,
     page_size: int = PAGE_SIZE,
-    candidates: int | None = RELEVANCE_CANDIDATES,
+    block: int | None = None,
 ) -> SearchPage:
-    """Public, published notes matching ``query`` (title, topics, body, location), as feed cards."""
-    built = notes_search_queryset(query=query, sort=sort, cursor=cursor, candidates=candidates)
-    if built is None:
+    """Public, published notes matching ``query`` (title, topics, body, location), as feed cards.
+
+    Newest and the counter sorts walk an index in their order (note_recent, note_search_liked, ...)
+    checking each row against the query, or take the GIN bitmap of a rare query, as the planner finds
+    cheaper; relevance ranks blocks of ``RELEVANCE_BLOCK`` candidates (see ``_relevance_page``).
+    """
+    search = _note_query(query)
+    if search is None:
         return SearchPage(items=[], searched=False)
-    queryset, keys, values = built
-    notes, next_cursor = _page(
-        queryset, keys=keys, cursor_kind=sort_clean(sort), values=values, size=page_size
-    )
+    sort = sort_clean(sort)
+    if sort == Sort.RELEVANCE:
+        notes, next_cursor, _queryset = _relevance_page(
+            search, cursor=cursor, size=page_size, block=block or RELEVANCE_BLOCK
+        )
+    else:
+        queryset, keys, values = notes_search_queryset(query=query, sort=sort, cursor=cursor)
+        notes, next_cursor = _page(queryset, keys=keys, cursor_kind=sort, values=values, size=page_size)
     state = viewer_state(viewer=viewer, note_ids=[n.id for n in notes])
     return SearchPage(items=notes, next_cursor=next_cursor, state=state)
 
@@ -355,7 +452,8 @@ def search_suggest(*, query: str, size: int = SUGGEST_SIZE) -> Suggestions:
     notes: list[tuple[int, str]] = []
     if search is not None:
         rows = (
-            _ranked(search, candidates=RELEVANCE_CANDIDATES)
+            Note.objects.filter(id__in=_candidates(search, below=_id_ceiling(), limit=SUGGEST_CANDIDATES))
+            .annotate(rank=_rank(search))
             .order_by("-rank", "-id")
             .values_list("id", "title")[: size * 2]
         )

@@ -170,15 +170,29 @@ def test_every_sort_pages_through_all_matches_without_repeats(sort):
     )
 
 
-def test_relevance_ranks_only_the_newest_candidates_of_a_common_word():
-    notes = [indexed_note(title="面霜" if i == 0 else "日常", body="面霜") for i in range(5)]
+def test_relevance_ranks_blocks_of_the_newest_matches_and_reaches_them_all():
+    # Titles make notes 0 and 3 the most relevant; blocks of 3 rank the newest three (4, 5, 6) first.
+    notes = [indexed_note(title="面霜" if i in (0, 3) else "日常", body="面霜") for i in range(7)]
 
-    capped = _ids(selectors.notes_search(query="面霜", candidates=3))
-    full = _ids(selectors.notes_search(query="面霜", candidates=None))
+    everything = _all_pages(query="面霜", sort=Sort.RELEVANCE, page_size=2, block=3)
 
-    assert set(capped) == {n.id for n in notes[-3:]}
-    # Without the cap the oldest note wins on its title.
-    assert full[0] == notes[0].id and len(full) == 5
+    assert set(everything[:3]) == {n.id for n in notes[4:]}
+    # The next block (notes 1 to 3) starts with its title match, then the last block (note 0).
+    assert everything[3] == notes[3].id
+    assert set(everything[3:6]) == {n.id for n in notes[1:4]}
+    assert everything[6:] == [notes[0].id]
+    assert len(everything) == len(set(everything)) == 7
+
+
+def test_relevance_blocks_take_rare_words_from_far_down_the_ladder(monkeypatch):
+    monkeypatch.setattr(selectors, "CANDIDATE_WINDOWS", (2, 4))
+    old = indexed_note(title="眼霜", body="x")
+    for i in range(8):
+        indexed_note(title=f"日常 {i}", body="面霜")
+    new = indexed_note(title="眼霜 new", body="x")
+
+    assert set(_ids(selectors.notes_search(query="眼霜"))) == {old.id, new.id}
+    assert len(_ids(selectors.notes_search(query="面霜"))) == 8
 
 
 # --- hostile and empty input ------------------------------------------------------------------------------
@@ -300,10 +314,12 @@ def test_a_page_of_notes_costs_the_same_queries_whatever_its_size(sort, django_a
     for i in range(8):
         note = indexed_note(title=f"面霜 {i}", images=1)
         Like.objects.create(user=viewer, note=note)
+    # Relevance asks for the newest id once on its first page (its candidate windows start there).
+    first = 2 if sort == Sort.RELEVANCE else 1
     for size in (2, 6):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(first):
             selectors.notes_search(query="面霜", sort=sort, page_size=size)
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(first + 1):
             page = selectors.notes_search(query="面霜", sort=sort, page_size=size, viewer=viewer)
         assert len(page.items) == size and page.state.liked == {n.id for n in page.items}
         with django_assert_num_queries(2):
@@ -321,5 +337,5 @@ def test_users_topics_and_suggestions_cost_fixed_queries(django_assert_num_queri
             assert len(selectors.users_search(query="amy", page_size=size).items) == size
         with django_assert_num_queries(1):
             assert len(selectors.topics_search(query="amy", page_size=size).items) == size
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):
             assert selectors.search_suggest(query="amy", size=size).notes
