@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("community.api.urls")),
     path("", include("flashsale.api")),
     path("payments/", include((urls_payments.api_urlpatterns, "payments_api"))),
+    path("mall/", include("mall.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -221,9 +221,10 @@ def product_filter(qs: QuerySet[Product], *, query: ListingQuery, tree: Category
 
 
 def product_list(
-    *, query: ListingQuery, cursor: str | None = None, size: int = PAGE_SIZE_DEFAULT
+    *, query: ListingQuery, cursor: str | None = None, size: int = PAGE_SIZE_DEFAULT, facets: bool = True
 ) -> ProductListing:
-    """A page of product cards: 4 queries (categories, brands, products, stock) whatever the size."""
+    """A page of product cards: 4 queries (categories, products, stock, and the brands to filter by
+    unless ``facets`` is false) whatever the size."""
     tree = category_tree()
     qs = product_filter(product_card_qs(), query=query, tree=tree)
     page = keyset_page(qs, keys=SORTS[query.sort], cursor=cursor, size=size, salt=query.salt())
@@ -236,7 +237,7 @@ def product_list(
         query=query,
         tree=tree,
         category=tree.by_slug(query.category) if query.category else None,
-        brands=brand_list(products=in_scope),
+        brands=brand_list(products=in_scope) if facets else [],
     )
 
 

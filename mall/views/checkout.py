@@ -23,6 +23,7 @@ from mall.errors import InsufficientStock, QuotaExceeded
 from mall.forms import CheckoutForm
 from mall.selectors.cart import cart_page
 from mall.selectors.catalog import product_covers
+from mall.selectors.orders import order_qs
 from mall.services import checkout as checkout_services
 from mall.services.payments import payment_start
 from mall.services.pricing import quota_left
@@ -111,6 +112,12 @@ def checkout(request):
     if request.method == "POST":
         form = CheckoutForm(request.POST, addresses=addresses, identities=identities, needs_identity=False)
         if form.is_valid():
+            replayed = order_qs(user=request.user).filter(
+                idempotency_key=form.cleaned_data["idempotency_key"].strip()[:64]
+            )
+            if replayed.exists():
+                # The same form sent again (a double click, a retry): the order it made, no new payment.
+                return redirect(reverse("mall:order", args=[replayed.get().number]))
             try:
                 order = checkout_services.order_place(
                     user=request.user,
