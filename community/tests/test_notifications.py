@@ -108,11 +108,11 @@ def test_the_task_is_sent_only_when_the_like_commits(django_capture_on_commit_ca
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         note_like(user=reader, note=note)
-        assert not Notification.objects.exists()
+        assert not Notification.objects.filter(recipient=writer).exists()
         note_like(user=reader, note=note)  # a double click: already liked, nothing more to send
 
     assert len(callbacks) == 1
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(recipient=writer).exists()
 
 
 @pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_nobody_is_notified_of_their_own_actions():
     notification_services.notify_like(like_id=writer.likes.get().pk)
     notification_services.notify_collect(collect_id=writer.collects.get().pk)
 
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(recipient=writer).exists()
 
 
 @pytest.mark.django_db
@@ -239,7 +239,7 @@ def test_mark_read_is_idempotent_and_leaves_newer_ones_unread():
     again = notification_services.notifications_mark_read(user=user, inbox=Inbox.LIKES, up_to=older[-1].pk)
 
     assert (marked, again) == (2, 0)
-    assert set(Notification.objects.filter(read_at=None).values_list("pk", flat=True)) == {
+    assert set(Notification.objects.filter(recipient=user, read_at=None).values_list("pk", flat=True)) == {
         newer.pk,
         other_inbox.pk,
     }
@@ -253,7 +253,7 @@ def test_mark_read_refuses_an_unknown_inbox_and_changes_nothing():
     NotificationFactory(recipient=user)
     with pytest.raises(DomainError):
         notification_services.notifications_mark_read(user=user, inbox="spam")
-    assert Notification.objects.filter(read_at=None).count() == 1
+    assert Notification.objects.filter(recipient=user, read_at=None).count() == 1
 
 
 # --- the Messages page ---------------------------------------------------------------------------------------

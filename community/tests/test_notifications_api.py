@@ -81,7 +81,7 @@ def test_list_pages_by_cursor_with_fixed_queries(api, size, django_assert_num_qu
 def test_reading_the_list_marks_nothing(api):
     NotificationFactory(recipient=api.user)
     api.get("/api/notifications/")
-    assert Notification.objects.filter(read_at=None).count() == 1
+    assert Notification.objects.filter(recipient=api.user, read_at=None).count() == 1
 
 
 def test_unread_counts_per_inbox(api, django_assert_num_queries):
@@ -114,7 +114,7 @@ def test_read_refuses_bad_input_and_marks_nothing(api):
     NotificationFactory(recipient=api.user)
     assert api.post("/api/notifications/read/", {"inbox": "x"}, format="json").status_code == 400
     assert api.post("/api/notifications/read/", {"up_to": -1}, format="json").status_code == 400
-    assert Notification.objects.filter(read_at=None).count() == 1
+    assert Notification.objects.filter(recipient=api.user, read_at=None).count() == 1
 
 
 def test_marking_read_never_touches_someone_elses(api):
