@@ -106,6 +106,31 @@ def flash_purchase(*, sale_id: int, user_id: int, request_id: str, ip: str, quan
     return answer.status if answer.first else f"duplicate:{answer.status}"
 
 
+RETRYABLE = {"unavailable", "rate_limited"}
+
+
+def flash_purchase_retrying(
+    *, sale_id: int, user_id: int, request_id: str, ip: str, quantity: int = 1, within: float = 30.0
+) -> str:
+    """A buyer's page: on 503 "try again" (or 429) it sends the same request id again, backing off,
+    until it gets a definite answer. Answers that needed a retry are prefixed ``retried:``."""
+    deadline = time.monotonic() + within
+    attempt = 0
+    while True:
+        status = flash_purchase(
+            sale_id=sale_id, user_id=user_id, request_id=request_id, ip=ip, quantity=quantity
+        )
+        if status.split(":")[0] not in RETRYABLE or time.monotonic() > deadline:
+            return f"retried:{status}" if attempt else status
+        attempt += 1
+        time.sleep(min(0.05 * attempt, 0.3))  # a client's back-off between retries, not synchronisation
+
+
+def final(status: str) -> str:
+    """The answer a buyer ended with, whether or not it needed retries."""
+    return status.removeprefix("retried:").removeprefix("duplicate:")
+
+
 @dataclass(frozen=True)
 class Job:
     user_id: int
@@ -125,6 +150,17 @@ class RushResult:
     @property
     def statuses(self) -> Counter:
         return Counter(s for _u, _r, s in self.answers)
+
+    @property
+    def final_statuses(self) -> Counter:
+        return Counter(final(s) for _u, _r, s in self.answers)
+
+    @property
+    def retried(self) -> int:
+        return sum(1 for _u, _r, s in self.answers if s.startswith("retried:"))
+
+    def users_with(self, status: str) -> set[int]:
+        return {u for u, _r, s in self.answers if final(s) == status}
 
 
 def _child(purchase, sale_id, jobs_by_thread, start_barrier, results, index):
