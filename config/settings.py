@@ -138,7 +138,9 @@ def _redis_db(url: str, db: int) -> str:
 
 
 if TESTING:
-    REDIS_URL = _redis_db(REDIS_URL, env.int("TEST_REDIS_DB", default=9))
+    # Each pytest-xdist worker (gw0, gw1, ...) gets its own Redis database next to the base one.
+    _xdist_worker = env.str("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw") or "0"
+    REDIS_URL = _redis_db(REDIS_URL, env.int("TEST_REDIS_DB", default=9) + int(_xdist_worker))
 
 CACHES = {
     "default": {
@@ -340,6 +342,7 @@ CELERY_BEAT_SCHEDULE = {
     "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live", "schedule": 5.0},
     "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile", "schedule": 60.0},
     "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due", "schedule": 30.0},
+    "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send", "schedule": 10.0},
     "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_sweep", "schedule": 60.0},
     "mall-orders-complete-sweep": {
         "task": "mall.tasks.orders_complete_sweep",
