@@ -42,7 +42,10 @@ class FlashSale(models.Model):
         verbose_name_plural = _("flash sales")
         constraints = [
             models.CheckConstraint(condition=Q(sold__lte=F("quota")), name="flashsale_sold_within_quota"),
-            models.CheckConstraint(condition=Q(quota__gt=0), name="flashsale_quota_positive"),
+            # An ended sale that sold nothing gave its whole quota back: zero is its true quota then.
+            models.CheckConstraint(
+                condition=Q(quota__gt=0) | Q(state="ended"), name="flashsale_quota_positive"
+            ),
             models.CheckConstraint(condition=Q(per_user_limit__gte=1), name="flashsale_limit_positive"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="flashsale_window"),
             models.CheckConstraint(condition=Q(price__gt=0), name="flashsale_price_positive"),

@@ -75,7 +75,13 @@ def test_the_operator_creates_a_draft_sale(admin_client):
     response = admin_client.post(reverse("admin:flashsale_flashsale_add"), add_form(sku, warehouse))
     assert response.status_code == 302
     sale = FlashSale.objects.get()
-    assert (sale.state, sale.sku, sale.price, sale.quota, sale.sold) == ("draft", sku, Decimal("59.00"), 10, 0)
+    assert (sale.state, sale.sku, sale.price, sale.quota, sale.sold) == (
+        "draft",
+        sku,
+        Decimal("59.00"),
+        10,
+        0,
+    )
     # Creating touches no stock: that is publishing's job.
     assert not StockMovement.objects.filter(kind=StockMovement.Kind.FLASH_IN).exists()
 
@@ -122,7 +128,7 @@ def test_a_published_sale_keeps_its_terms(admin_client):
     response = admin_client.get(reverse("admin:flashsale_flashsale_change", args=[sale.pk]))
     form = response.context["adminform"].form
     assert list(form.fields) == ["title"]
-    assert 'href="/admin/flashsale/flashsale/%d/console/"' % sale.pk in response.content.decode()
+    assert f'href="/admin/flashsale/flashsale/{sale.pk}/console/"' in response.content.decode()
     # ...and cannot be deleted: it holds warehouse stock.
     assert admin_client.post(reverse("admin:flashsale_flashsale_delete", args=[sale.pk])).status_code == 403
     assert FlashSale.objects.filter(pk=sale.pk).exists()
@@ -164,7 +170,9 @@ def test_publish_without_enough_stock_says_so_and_changes_nothing(admin_client):
     movements_before = StockMovement.objects.count()
     response = run_action(admin_client, "publish", sale)
     messages = said(response)
-    assert any("Not enough stock: the quota is 50 but only 10 units are free" in m for m in messages), messages
+    assert any("Not enough stock: the quota is 50 but only 10 units are free" in m for m in messages), (
+        messages
+    )
     sale.refresh_from_db()
     assert (sale.state, sale.published_at) == ("draft", None)
     record = record_of(sale)
@@ -334,7 +342,12 @@ def test_console_actions_need_a_post_and_staff(client, admin_client):
     sale = live_sale(quota=2)
     url = reverse("admin:flashsale_flashsale_console_action", args=[sale.pk, "end"])
     assert admin_client.get(url).status_code == 405
-    assert admin_client.post(reverse("admin:flashsale_flashsale_console_action", args=[sale.pk, "nope"])).status_code == 404
+    assert (
+        admin_client.post(
+            reverse("admin:flashsale_flashsale_console_action", args=[sale.pk, "nope"])
+        ).status_code
+        == 404
+    )
     client.force_login(buyer()[0])
     response = client.post(url)
     assert response.status_code == 302 and "/admin/login/" in response.url
@@ -345,3 +358,14 @@ def test_console_actions_need_a_post_and_staff(client, admin_client):
 
 def test_console_of_a_missing_sale_is_404(admin_client):
     assert admin_client.get(reverse("admin:flashsale_flashsale_console", args=[987654])).status_code == 404
+
+
+def test_ending_a_sale_that_sold_nothing_gives_the_whole_quota_back(admin_client):
+    # Regression: the quota CHECK (quota > 0) refused the ended sale's quota of 0.
+    sale = live_sale(quota=5, stock=5)
+    press(admin_client, sale, "end")
+    sale.refresh_from_db()
+    assert (sale.state, sale.quota, sale.sold) == ("ended", 0, 0)
+    assert record_of(sale).allocated == 0
+    response = press(admin_client, sale, "reconcile")
+    assert any("balances: quota 0" in m for m in said(response))
