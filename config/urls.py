@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("pay/", include("mall.urls_payments")),
     path("mall/", include("mall.urls")),
+    path("flash/", include("flashsale.urls")),
     path("api/", include(api_patterns)),
 ]
 

@@ -73,3 +73,10 @@ def sales_end_due() -> int:
     from flashsale.services.sales import sales_end_due as end_due
 
     return end_due()
+
+
+@shared_task
+def reminders_send() -> int:
+    from flashsale.services.reminders import reminders_send as send
+
+    return send()
