@@ -248,7 +248,7 @@ class MallHome:
 
 
 def mall_home(*, size: int = 20) -> MallHome:
-    """Round category icons, then the newest products: 3 queries."""
+    """Round category icons, then the best-selling products: 3 queries."""
     tree = category_tree()
     products = _with_cards(list(product_card_qs().order_by("-sales_count", "-id")[:size]))
     return MallHome(tree=tree, products=products)
