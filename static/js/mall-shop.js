@@ -17,6 +17,7 @@
     var state = input.dataset.state || "in_stock";
     document.querySelectorAll('[data-bind="stock"]').forEach(function (el) {
       el.className = el.className.replace(/\bstock-\S+/g, "").trim() + " stock-" + state;
+      el.dataset.state = state;
     });
     document.querySelectorAll("[data-needs-stock]").forEach(function (button) {
       button.disabled = state === "sold_out";
