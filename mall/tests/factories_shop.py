@@ -77,7 +77,9 @@ def category_pair():
     return parent, child
 
 
-def place_order(*, shopper=None, sku: Sku | None = None, quantity: int = 1, referral: str = "", cross_border=True):
+def place_order(
+    *, shopper=None, sku: Sku | None = None, quantity: int = 1, referral: str = "", cross_border=True
+):
     """An unpaid order placed through the real checkout (reserve, then place)."""
     if sku is None:
         _product, (sku,) = shop_product(is_cross_border=cross_border)
