@@ -19,14 +19,14 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, AddressFactory, UserFactory
 from flashsale.models import FlashSale
 from flashsale.services import materialize
 from flashsale.services.sales import sale_figures
 from flashsale.tests.helpers import live_sale
 from mall.models import Order, ProductImage
 from mall.tests.factories import SkuFactory, WarehouseFactory, buyer, stock_give
-from tests.browser.helpers import assert_clean
+from tests.browser.helpers import assert_clean, scroll_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -237,3 +237,32 @@ def test_without_javascript_the_buy_form_and_status_page_lead_to_payment(browser
         expect(page.get_by_test_id("pay-now")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_sale_page_and_strip_fit_a_phone(phone_page, login_as):
+    sale = live_sale(quota=3, sku=product_with_photo())
+    login_as(phone_page, buyer()[0])
+    phone_page.goto(f"{phone_page.base_url}/flash/sales/{sale.pk}/")
+    buy_button = phone_page.get_by_test_id("flash-buy")
+    expect(buy_button).to_be_enabled()
+    expect(buy_button).to_be_in_viewport()  # sticky above the tab bar
+    assert scroll_width(phone_page) <= 390
+    phone_page.goto(f"{phone_page.base_url}/mall/")
+    expect(phone_page.get_by_test_id("flash-strip")).to_be_visible()
+    assert scroll_width(phone_page) <= 390
+    assert_clean(phone_page)
+
+
+def test_a_shopper_without_identity_is_told_in_words_with_a_link_to_fix_it(page, login_as):
+    sale = live_sale(quota=3, sku=product_with_photo(), is_cross_border=True)
+    user = UserFactory()
+    AddressFactory(user=user, is_default=True)
+    login_as(page, user)
+    page.goto(f"{page.base_url}/flash/sales/{sale.pk}/")
+    page.get_by_test_id("flash-buy").click()
+    status = page.get_by_test_id("flash-status")
+    expect(status).to_contain_text("Cross-border sales need a verified customs identity")
+    status.get_by_role("link", name="Add your identity").click()
+    expect(page).to_have_url(f"{page.base_url}/accounts/identities/new/")
+    assert not Order.objects.filter(user=user).exists()
+    assert_clean(page)
