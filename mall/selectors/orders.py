@@ -110,6 +110,16 @@ class OrderPage:
         """States the order leaves by itself soon (the page keeps its status fresh)."""
         return self.order.state in (S.PAID, S.DECLARED, S.CUSTOMS_REJECTED, S.REFUND_DUE)
 
+    @property
+    def poll_seconds(self) -> int | None:
+        """How often the page refreshes its status: often while customs and refunds run, less often
+        while unpaid (a payment confirmed by webhook or the deadline passing shows up), else never."""
+        if self.is_settling:
+            return 2
+        if self.order.state == S.PENDING_PAYMENT:
+            return 4
+        return None
+
 
 def order_page(*, user, number) -> OrderPage:
     """One of the buyer's orders: 3 queries (order with declaration and return; lines; events)."""

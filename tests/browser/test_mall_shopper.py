@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
 from mall.models import CartLine, Order, StockRecord
-from mall.services.orders import order_expire
+from mall.services.orders import order_expire, order_ship
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import BrandFactory, buyer
 from mall.tests.factories_shop import category_pair, shop_product
@@ -135,6 +135,19 @@ def test_a_shopper_browses_filters_buys_two_skus_pays_and_sees_the_order_clear(p
     page.goto(f"{page.base_url}/mall/orders/?tab=processing")
     expect(page.get_by_test_id("order-card")).to_have_count(1)
     expect(page.get_by_test_id("order-state")).to_have_text("Cleared customs")
+
+    # The warehouse ships it (an operator does this in admin); the shopper confirms delivery.
+    order_ship(order=order, tracking_number="SF1234567890")
+    page.get_by_test_id("tab-shipped").click()
+    page.get_by_test_id("order-card").click()
+    expect(page.get_by_test_id("tracking-number")).to_have_text("SF1234567890")
+    page.get_by_test_id("confirm-delivery").click()
+    expect(page.get_by_test_id("order-state")).to_have_text("Delivered")
+    expect(page.get_by_test_id("return-box")).to_be_visible()
+    order.refresh_from_db()
+    assert order.state == S.DELIVERED and order.delivered_at is not None
+    record = StockRecord.objects.get(sku=large)
+    assert (record.on_hand, record.allocated) == (9, 0)
     assert stock_reconcile() == []
     assert_clean(page)
 
