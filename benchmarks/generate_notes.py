@@ -268,6 +268,21 @@ ADJECTIVES = ["amazing", "affordable", "underrated", "overrated", "gentle", "lig
 SEASONS = ["winter", "summer", "spring", "autumn", "travel", "work", "school"]
 FILLERS = ["真的很好用", "不是广告", "纯分享", "自用无广", "欢迎交流", "评论区见", "码住", "冲鸭", "太爱了",
            "姐妹们冲", "建议收藏", "个人感受"]  # fmt: skip
+# The long tail: details people mention now and then, picked with Zipf-like weights (the first often,
+# the last in about one note in a thousand), so the benchmark has rare two-character words too.
+TAIL = ["质地", "口碑", "香味", "包装", "色号", "肤感", "成分", "气味", "手感", "做工", "尺码", "面料",
+        "口感", "甜度", "环境", "服务", "停车", "交通", "售后", "物流", "赠品", "小样", "试用", "专柜",
+        "免税", "折扣", "满减", "凑单", "囤货", "国货", "进口", "限定", "联名", "礼盒", "节日", "生日",
+        "约会", "通勤", "出差", "宿舍", "毕业", "面试", "婚礼", "年会", "春游", "秋游", "夜市", "早市",
+        "菜场", "商场", "地铁", "公交", "高铁", "航班", "签证", "汇率", "关税", "清关", "海关", "直邮",
+        "拼单", "团购", "秒杀", "抢购", "预售", "尾款", "定金", "返场", "补货", "断货", "缺货", "现货",
+        "代购", "鉴定", "防伪", "溯源", "批号", "保质", "开封", "储存", "避光", "冷藏", "密封", "分装",
+        "旅行", "便携", "迷你", "大容", "补充", "替换", "芯子", "刷头", "粉扑", "棉签", "化妆", "卸甲",
+        "美甲", "染发", "烫发", "护发", "头皮", "发质", "脱发", "白发", "刘海", "发型", "发色", "发圈",
+        "耳环", "项链", "戒指", "手链", "胸针", "发夹", "墨镜", "围巾", "手套", "袜子", "腰带", "领带",
+        "钱包", "卡包", "钥匙", "雨伞", "水杯", "饭盒", "抱枕", "拖鞋", "睡衣", "浴巾", "牙刷", "牙膏"]  # fmt: skip
+TAIL_WEIGHTS = [1 / (rank + 1) for rank in range(len(TAIL))]
+
 TITLE_TEMPLATES = [
     "{brand}{item}测评",
     "{people}的{item}推荐",
@@ -321,6 +336,8 @@ def build_pools(rng: random.Random):
                 text = _fill(rng, rng.choice(CN_TEMPLATES), cat)
                 if rng.random() < 0.3:
                     text += rng.choice(FILLERS) + "～"
+                if rng.random() < 0.3:
+                    text += "说到" + rng.choices(TAIL, TAIL_WEIGHTS)[0] + "也还行。"
             pool.add(text)
         sentences[name] = [(s, segment.segment(s)) for s in sorted(pool)]
         tpool = set()

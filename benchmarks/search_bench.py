@@ -37,6 +37,8 @@ QUERIES = [
     ("2-char Chinese", "防晒"),
     ("2-char Chinese", "好用"),
     ("2-char Chinese", "火锅"),
+    ("2-char Chinese, rare", "牙膏"),
+    ("2-char Chinese, rare", "头皮"),
     ("English", "cerave"),
     ("English", "sunscreen"),
     ("English", "coffee"),
@@ -45,7 +47,7 @@ QUERIES = [
     ("multi-word", "cerave moisturizer"),
 ]
 SUGGEST_QUERIES = ["面", "防晒", "cera", "学生党 口"]
-EXPLAIN_QUERY = "面霜"
+EXPLAIN_QUERIES = ["面霜", "牙膏"]
 PAGE_SIZE = 20
 
 
@@ -79,6 +81,11 @@ def ensure_dataset(size: int, *, regenerate: bool) -> str | None:
     name = database_name(size)
     if not regenerate and note_count(name) == size:
         generate_notes.database_prepare(name, recreate=False)  # applies any newer migration
+        conn = generate_notes._connect(generate_notes.database_url(name))
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("ANALYZE community_note")  # a migration may have changed its statistics
+        conn.close()
         return None
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "generate_notes.py"), "--database", name,
@@ -184,6 +191,18 @@ def explain(query: str) -> dict[str, str]:
     return plans
 
 
+def gin_used(query_plans: dict[str, str]) -> list[str]:
+    """The plans in which a Bitmap Index Scan on note_search actually ran."""
+    return [
+        name
+        for name, plan in query_plans.items()
+        if any(
+            "Bitmap Index Scan on note_search" in line and "never executed" not in line
+            for line in plan.splitlines()
+        )
+    ]
+
+
 def server_facts() -> dict[str, str]:
     from django.db import connection
 
@@ -248,9 +267,17 @@ def render(*, sizes, data, counts, plans, facts, generated, repeat, elapsed) -> 
     ]
     for _kind, query in QUERIES:
         lines.append(f"| {query} | " + " | ".join(str(counts[s][query]) for s in sizes) + " |")
-    lines += ["", f"## EXPLAIN (ANALYZE, BUFFERS) for `{EXPLAIN_QUERY}` at {label(large)}", ""]
-    for name, plan in plans.items():
-        lines += [f"### {name}", "", "```", plan, "```", ""]
+    lines += ["", f"## EXPLAIN (ANALYZE, BUFFERS) at {label(large)}", ""]
+    for query, query_plans in plans.items():
+        executed = gin_used(query_plans)
+        lines += [
+            f"### `{query}` ({counts[large][query]} matches): the GIN index note_search "
+            + ("is used" if executed else "is not used")
+            + f" ({', '.join(executed) or 'no plan'})",
+            "",
+        ]
+        for name, plan in query_plans.items():
+            lines += [f"#### {name}", "", "```", plan, "```", ""]
     if generated:
         lines += ["## Dataset generation (this run)", "", "```", *generated, "```", ""]
     return "\n".join(lines) + "\n"
@@ -284,7 +311,7 @@ def main() -> None:
         facts[size] = server_facts()
         print(f"{label(size)}: vectors of {checked} sampled notes match the indexer; measuring…", flush=True)
         data[size] = measure(repeat=args.repeat, sorts=args.sorts.split(","))
-    plans = explain(EXPLAIN_QUERY)
+    plans = {query: explain(query) for query in EXPLAIN_QUERIES}
     text = render(
         sizes=sizes, data=data, counts=counts, plans=plans, facts=facts, generated=generated,
         repeat=args.repeat, elapsed=time.perf_counter() - started,
@@ -293,9 +320,8 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(text)
-    used = "\n".join(plans.values())
-    if "note_search" not in used:
-        raise SystemExit("the GIN index note_search was not used for the two-character query")
+    if not all(gin_used(query_plans) for query_plans in plans.values()):
+        raise SystemExit("the GIN index note_search was not used for a two-character query")
 
 
 if __name__ == "__main__":
