@@ -224,3 +224,17 @@ def test_checkout_asks_to_sign_in_and_an_empty_cart_goes_back_to_the_cart(client
     client.force_login(UserFactory())
     response = client.get(reverse("mall:checkout"))
     assert response.status_code == 302 and response.url == reverse("mall:cart")
+
+
+def test_goods_gone_off_sale_meanwhile_are_explained_not_an_error_page(client, shopper):
+    user, _address, _identity = shopper
+    product, (sku,) = shop_product()
+    cart_with(user=user, sku=sku)
+    product.is_active = False
+    product.save(update_fields=["is_active"])
+    response = client.get(reverse("mall:checkout"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="checkout-problem"' in html and "Your cart is empty." in html
+    assert 'data-testid="place-order" disabled' in html
+    assert not Reservation.objects.exists()

@@ -51,6 +51,9 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
     except QuotaExceeded as exc:
         quota_error = exc.message
         request.session.pop(TOKEN_KEY, None)
+    except DomainError as exc:
+        # Nothing left to hold (the selected goods went off sale meanwhile): say so on the page.
+        problem = problem or exc.message
     else:
         request.session[TOKEN_KEY] = summary.token
     preview = cart_page(cart=cart) if summary is None else None
