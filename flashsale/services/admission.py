@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, RateLimited, Unavailable
 from flashsale import keys
@@ -27,13 +28,14 @@ ENDED = "ended"
 NOT_LOADED = "not_loaded"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
+# Lazy: each answer is worded in the language of the request it answers, not the process's at import.
 MESSAGES = {
-    ADMITTED: _("You're in! Creating your order…"),
-    SOLD_OUT: _("Sold out."),
-    OVER_LIMIT: _("You have reached the limit for this sale."),
-    NOT_STARTED: _("This sale has not started yet."),
-    ENDED: _("This sale has ended."),
-    NOT_LOADED: _("This sale is not open for buying right now. Please try again shortly."),
+    ADMITTED: gettext_lazy("You're in! Creating your order…"),
+    SOLD_OUT: gettext_lazy("Sold out."),
+    OVER_LIMIT: gettext_lazy("You have reached the limit for this sale."),
+    NOT_STARTED: gettext_lazy("This sale has not started yet."),
+    ENDED: gettext_lazy("This sale has ended."),
+    NOT_LOADED: gettext_lazy("This sale is not open for buying right now. Please try again shortly."),
 }
 
 # Per process: sale id -> monotonic time until which "sold out" is answered without Redis.

@@ -243,3 +243,18 @@ def test_the_mall_home_without_sales_has_no_strip(client):
     FlashSaleFactory(starts_at=timezone.now() + timedelta(days=5), ends_at=timezone.now() + timedelta(days=6))
     html = client.get("/mall/").content.decode()
     assert 'data-testid="flash-strip"' not in html
+
+
+def test_refusals_are_in_the_buyers_language(shopper):
+    # Regression: the answers' words were translated once at import (in English), not per request.
+    sale = live_sale(quota=1)
+    buy(sale, buyer()[0])
+    response = shopper.post(buy_url(sale), {"request_id": "l" * 32}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 409 and "已抢光。" in response.content.decode()
+    api = shopper.post(
+        f"/api/flash/sales/{sale.pk}/buy/",
+        {"request_id": "m" * 32},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert api.status_code == 409 and api.json()["message"] == "已抢光。"
