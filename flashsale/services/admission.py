@@ -10,14 +10,13 @@ import re
 import time
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, RateLimited, Unavailable
 from flashsale import keys
-from flashsale.services.redis import client, script
+from flashsale.services.redis import REDIS_ERRORS, client, script
 
 ADMITTED = "admitted"
 DUPLICATE = "duplicate"
@@ -99,7 +98,7 @@ def flash_buy(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity:
             keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id), keys.requests(sale_id), keys.stream(sale_id)],
             args=[request_id, user_id, quantity],
         )  # fmt: skip
-    except redis.RedisError:
+    except REDIS_ERRORS:
         raise Unavailable(_("We're very busy right now; please try again.")) from None
     if result[0] == DUPLICATE:
         return Answer(result[1], request_id, first=False)

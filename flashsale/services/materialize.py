@@ -19,7 +19,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -29,7 +28,7 @@ from psycopg2.extras import execute_values
 from accounts.models import Address, CustomsIdentity
 from flashsale import keys
 from flashsale.models import FlashSale
-from flashsale.services.redis import client
+from flashsale.services.redis import REDIS_ERRORS, client
 from mall.models import Order, OrderEvent, OrderLine
 from mall.services.pricing import line_price, money
 
@@ -277,6 +276,6 @@ def _acknowledge(sale_id: int, admissions: list[Admission], outcomes: dict[str, 
         pipe.xack(keys.stream(sale_id), keys.GROUP, *[a.message_id for a in admissions])
         pipe.xdel(keys.stream(sale_id), *[a.message_id for a in admissions])
         pipe.execute()
-    except redis.RedisError:
+    except REDIS_ERRORS:
         # Orders are committed; a redelivery finds them (ON CONFLICT) and acknowledges then.
         logger.warning("sale %s: could not acknowledge %d admissions yet", sale_id, len(admissions))

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import redis
 from django.conf import settings
+from redis.exceptions import RedisClusterException
 
 LUA_DIR = Path(__file__).resolve().parent.parent / "lua"
+# What "Redis is unreachable" looks like. A cluster client that cannot reach any node while it learns
+# the slots raises RedisClusterException, which is not a RedisError (test_cluster saw it as a 500).
+REDIS_ERRORS = (redis.RedisError, RedisClusterException)
 
 
 @functools.cache

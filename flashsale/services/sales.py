@@ -18,7 +18,7 @@ from core.errors import Conflict, DomainError, Unavailable
 from flashsale import keys
 from flashsale.models import FlashSale
 from flashsale.services.admission import sold_out_forget
-from flashsale.services.redis import client, script
+from flashsale.services.redis import REDIS_ERRORS, client, script
 from mall.errors import InsufficientStock
 from mall.models import Order, OrderLine, StockMovement, StockRecord
 from mall.services.stock import stock_move
@@ -107,7 +107,7 @@ def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
             args=args,
         )
         _ensure_group(sale.pk)
-    except redis.RedisError as exc:
+    except REDIS_ERRORS as exc:
         raise Unavailable(_("Redis is unreachable: %(e)s") % {"e": exc}) from None
     sold_out_forget(sale.pk)
 
@@ -152,7 +152,7 @@ def sale_freeze(*, sale: FlashSale) -> None:
     FlashSale.objects.filter(pk=sale.pk).update(frozen=True)
     try:
         client().hset(keys.meta(sale.pk), "frozen", "1")
-    except redis.RedisError:
+    except REDIS_ERRORS:
         logger.warning("sale %s frozen in the database only: Redis unreachable", sale.pk)
 
 
@@ -202,7 +202,7 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
                 keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id)],
                 args=[order.user_id, units],
             )
-        except redis.RedisError:
+        except REDIS_ERRORS:
             logger.warning(
                 "unit of sale %s returned in the database; Redis will get it at the next rebuild", sale_id
             )
@@ -235,7 +235,7 @@ def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
                 reason="unsold at the end of the sale",
             )
             FlashSale.objects.filter(pk=sale.pk).update(quota=F("quota") - unsold)
-    with contextlib.suppress(redis.RedisError):
+    with contextlib.suppress(*REDIS_ERRORS):
         client().hset(keys.meta(sale.pk), "end_ms", 0)
     sale.refresh_from_db()
     return sale
@@ -267,7 +267,7 @@ def sale_figures(*, sale: FlashSale) -> SaleFigures:
         loaded = client().hget(keys.meta(sale.pk), "loaded") == "1"
         redis_stock = int(raw) if (raw is not None and loaded) else None
         waiting = waiting_count(sale.pk) if loaded else None
-    except redis.RedisError:
+    except REDIS_ERRORS:
         redis_stock = waiting = None
     if sale.state == FlashSale.State.ENDED:
         redis_stock, waiting = 0, 0
@@ -314,7 +314,7 @@ def sales_warm_due(*, lead_minutes: int = 10) -> int:
             if client().hget(keys.meta(sale.pk), "loaded") != "1":
                 sale_warm(sale=sale)
                 warmed += 1
-        except (redis.RedisError, Unavailable):
+        except (*REDIS_ERRORS, Unavailable):
             logger.warning("could not warm sale %s: Redis unreachable", sale.pk)
     return warmed
 

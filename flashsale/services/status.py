@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import redis
-
 from flashsale import keys
-from flashsale.services.redis import client
+from flashsale.services.redis import REDIS_ERRORS, client
 from mall.models import Order
 
 
@@ -30,7 +28,7 @@ def request_status(*, sale_id: int, user_id: int, request_id: str) -> RequestSta
         pipe.hget(keys.outcomes(sale_id), request_id)
         pipe.hget(keys.requests(sale_id), request_id)
         outcome, answer = pipe.execute()
-    except redis.RedisError:
+    except REDIS_ERRORS:
         return RequestStatus("pending")
     if outcome == "sold_out":
         return RequestStatus("sold_out")

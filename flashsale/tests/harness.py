@@ -165,8 +165,10 @@ class RushResult:
 
 def _child(purchase, sale_id, jobs_by_thread, start_barrier, results, index):
     # A forked child: the parent closed its database connections before forking, and the Redis client
-    # is made anew here rather than shared with the parent.
+    # is made anew here rather than shared with the parent, once, before the threads start (as a web
+    # worker has its client after its first request; a cluster client learns the slots here).
     reset()
+    client()
     answers: list[tuple[int, str, str]] = []
     opened = 0
     lock = threading.Lock()

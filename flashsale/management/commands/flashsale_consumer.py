@@ -11,12 +11,12 @@ import logging
 import signal
 import time
 
-import redis
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from flashsale.models import FlashSale
 from flashsale.services.materialize import sale_drain
+from flashsale.services.redis import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             try:
                 for sale_id in live:
                     sale_drain(sale_id=sale_id, block_ms=block_ms if len(live) == 1 else 10)
-            except redis.RedisError as exc:
+            except REDIS_ERRORS as exc:
                 logger.warning("flash-sale consumer: Redis unreachable (%s); retrying", exc)
                 time.sleep(0.5)
             if once:
