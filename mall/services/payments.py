@@ -23,7 +23,7 @@ from core.errors import Conflict, DomainError, NotFound
 from core.tasks import enqueue_on_commit
 from mall import lock_objects, signals
 from mall.errors import InvalidTransition
-from mall.models import Order, Payment, PaymentEvent, Refund, StockMovement
+from mall.models import Order, OrderLine, Payment, PaymentEvent, Refund, StockMovement
 from mall.payments import get_provider
 from mall.payments.base import (
     PAYMENT_FAILED,
@@ -173,6 +173,18 @@ def _payment_failed(*, payment: Payment) -> str:
     return "failed" if changed else "ignored"
 
 
+def _sales_count_add(order_id: int) -> None:
+    """Best-selling sorts count paid units, moved with F() in the payment's transaction."""
+    from django.db.models import F
+
+    from mall.models import Product
+
+    for product_id, quantity in OrderLine.objects.filter(order_id=order_id).values_list(
+        "sku__product_id", "quantity"
+    ):
+        Product.objects.filter(pk=product_id).update(sales_count=F("sales_count") + quantity)
+
+
 def _payment_succeeded(*, payment: Payment, event: dict) -> str:
     from mall.tasks import customs_declare, payment_refund, payment_refund_order
 
@@ -199,6 +211,7 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
         order.refresh_from_db(fields=["state"])
     else:
         order_id = order.pk
+        _sales_count_add(order_id)
         transaction.on_commit(lambda: signals.order_paid.send(sender=Order, order_id=order_id))
         if order.is_cross_border:
             enqueue_on_commit(customs_declare, order_id)

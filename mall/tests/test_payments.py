@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from celery.signals import before_task_publish
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -659,3 +660,31 @@ def test_the_same_webhook_posted_twenty_times_at_once_over_http_changes_the_orde
     assert OrderEvent.objects.filter(order=order, to_state=S.PAID).count() == 1
     assert Order.objects.get(pk=order.pk).state == S.PAID
     assert published.named(DECLARE) == [(order.pk,)]
+
+
+@pytest.mark.django_db
+def test_a_paid_order_counts_towards_best_selling(django_capture_on_commit_callbacks):
+    from mall.models import Product
+    from mall.services import checkout
+    from mall.services.orders import order_transition
+    from mall.services.payments import _sales_count_add
+    from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
+
+    sku = SkuFactory()
+    stock_give(sku=sku, quantity=5)
+    user, address, identity = buyer()
+    cart = cart_with(user=user, sku=sku, quantity=3)
+    summary = checkout.checkout_reserve(user=user, cart=cart)
+    order = checkout.order_place(
+        user=user,
+        cart=cart,
+        token=summary.token,
+        address=address,
+        identity=identity,
+        idempotency_key="best-1",
+    )
+    before = Product.objects.get(pk=sku.product_id).sales_count
+    with transaction.atomic():
+        order_transition(order=order, to_state="paid")
+        _sales_count_add(order.pk)
+    assert Product.objects.get(pk=sku.product_id).sales_count == before + 3
