@@ -52,7 +52,10 @@ SUGGEST_SIZE = 5
 # first, in which ``_candidates`` looks for them.
 RELEVANCE_BLOCK = 200
 CANDIDATE_WINDOWS = (5_000, 50_000, 500_000)
-SUGGEST_CANDIDATES = 100
+SUGGEST_CANDIDATES = 50
+# Suggestions come from the newest notes only: a title match is rare among all matches of a prefix
+# ("口" is in thousands of bodies), and a complete answer is what the search page is for.
+SUGGEST_WINDOWS = (2_000, 10_000)
 # ts_rank_cd weights for labels D, C, B, A: the index labels title and topics A, body B, location C.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # ts_rank_cd normalisation 1: divide by 1 + log(length), so a long body does not win by length alone.
@@ -205,7 +208,9 @@ def _id_ceiling() -> int:
     return (newest or 0) + 1
 
 
-def _candidates(search: SearchQuery, *, below: int, limit: int) -> RawSQL:
+def _candidates(
+    search: SearchQuery, *, below: int, limit: int, windows=None, complete: bool = True
+) -> RawSQL:
     """Ids of the newest ``limit`` public notes matching ``search`` with an id below ``below``.
 
     Written as a ladder of id windows, newest first, glued with UNION ALL under one LIMIT: PostgreSQL
@@ -213,7 +218,9 @@ def _candidates(search: SearchQuery, *, below: int, limit: int) -> RawSQL:
     intersect the GIN bitmap with a primary-key range (BitmapAnd), so a common word reads the rows of
     a few thousand recent notes, not all its matches, and a rare word goes down the ladder instead of
     walking the whole table. The bounds are literals so the planner sizes each window right.
+    ``complete=False`` stops after the last window instead of going on to the oldest notes.
     """
+    windows = CANDIDATE_WINDOWS if windows is None else windows
     table = Note._meta.db_table
     PUBLISHED, PUBLIC = str(Note.Status.PUBLISHED.value), str(Note.Visibility.PUBLIC.value)  # noqa: N806
     match = "search_vector @@ to_tsquery('simple', %s) AND status = %s AND visibility = %s"
@@ -221,7 +228,7 @@ def _candidates(search: SearchQuery, *, below: int, limit: int) -> RawSQL:
     branches: list[str] = []
     params: list = []
     upper = below
-    for width in (*CANDIDATE_WINDOWS, None):
+    for width in (*windows, None) if complete else windows:
         lower = below - width if width is not None else None
         if lower is not None and lower > 1:
             where = f"{match} AND id < %s AND id >= %s"
@@ -445,14 +452,23 @@ class Suggestions:
 
 
 def search_suggest(*, query: str, size: int = SUGGEST_SIZE) -> Suggestions:
-    """What to offer while someone types: matching topics, and titles of notes whose title or topics
-    match with the last word as a prefix ("cera" -> CeraVe). Two queries, none for an empty query."""
+    """What to offer while someone types: matching topics, and titles of recent notes whose title or
+    topics match with the last word as a prefix ("cera" -> CeraVe). Three queries (topics, the newest
+    id, titles), none for an empty query."""
     topics = topics_search(query=query, page_size=size).items
     search = _note_query(query, prefix_last=True, weights="A")
     notes: list[tuple[int, str]] = []
     if search is not None:
         rows = (
-            Note.objects.filter(id__in=_candidates(search, below=_id_ceiling(), limit=SUGGEST_CANDIDATES))
+            Note.objects.filter(
+                id__in=_candidates(
+                    search,
+                    below=_id_ceiling(),
+                    limit=SUGGEST_CANDIDATES,
+                    windows=SUGGEST_WINDOWS,
+                    complete=False,
+                )
+            )
             .annotate(rank=_rank(search))
             .order_by("-rank", "-id")
             .values_list("id", "title")[: size * 2]
