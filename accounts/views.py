@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,6 +69,16 @@ def profile_edit(request):
     return render(request, "accounts/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _redirect_next(request, default: str):
+    """Back to where the person came from (checkout, say) when that is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
 def _avatar_errors(exc: ValidationError) -> ValidationError:
     if hasattr(exc, "error_dict"):
         return exc
@@ -100,7 +111,7 @@ def address_edit(request, address_id=None):
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Address saved."))
-            return redirect("accounts:addresses")
+            return _redirect_next(request, "accounts:addresses")
     return render(
         request,
         "accounts/address_form.html",
@@ -143,7 +154,7 @@ def identity_new(request):
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Identity saved and verified."))
-            return redirect("accounts:identities")
+            return _redirect_next(request, "accounts:identities")
     # The number typed in is never echoed back into the page, even on an error.
     if form.is_bound:
         form.data = form.data.copy()

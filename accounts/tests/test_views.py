@@ -152,3 +152,17 @@ def test_language_switch_to_chinese(client):
     response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"}, follow=True)
     assert response.status_code == 200
     assert "登录" in response.content.decode()
+
+
+def test_address_form_returns_to_a_page_of_this_site_only(user_client):
+    data = {
+        "recipient": "张三",
+        "phone": "13800138000",
+        "province": "上海市",
+        "city": "上海市",
+        "detail": "1 号",
+    }
+    back = user_client.post(reverse("accounts:address_new") + "?next=/mall/checkout/", data)
+    assert back.status_code == 302 and back.url == "/mall/checkout/"
+    away = user_client.post(reverse("accounts:address_new") + "?next=https://evil.example/", data)
+    assert away.status_code == 302 and away.url == reverse("accounts:addresses")
