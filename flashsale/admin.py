@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from flashsale.forms import FlashSaleForm
+from flashsale.forms import FlashSaleForm, SkuCodeField
 from flashsale.models import FlashSale, Reminder
 from flashsale.services import sales as sale_services
 
@@ -148,7 +148,6 @@ class FlashSaleAdmin(admin.ModelAdmin):
     search_fields = ["title", "sku__code", "sku__product__name"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at", "-id"]
-    raw_id_fields = ["sku"]
     actions = [_list_action(name) for name in ACTIONS]
     base_fields = [
         "title",
@@ -162,12 +161,17 @@ class FlashSaleAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/flashsale.css"]}
 
-    # SKUs are many: a search box when the mall registers its SKU admin with a search, a raw id otherwise.
+    # SKUs are many: a search box when the mall registers its SKU admin with a search, else the SKU's code.
     def get_autocomplete_fields(self, request):
         from mall.models import Sku
 
         sku_admin = self.admin_site._registry.get(Sku)
         return ["sku"] if sku_admin is not None and sku_admin.search_fields else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "sku" and "sku" not in self.get_autocomplete_fields(request):
+            return SkuCodeField(required=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

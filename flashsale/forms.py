@@ -9,7 +9,29 @@ from django.utils.translation import gettext_lazy
 
 from flashsale.models import FlashSale
 from flashsale.services.admission import REQUEST_ID
+from mall.models import Sku
 from mall.templatetags.mall import yuan
+
+
+class SkuCodeField(forms.ModelChoiceField):
+    """An SKU typed by its code (what operators read on labels and shipments), not a database id."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid_choice": gettext_lazy("No SKU has this code.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("SKU code"))
+        kwargs.setdefault("help_text", gettext_lazy("The code on the SKU's label, e.g. SL-ESS-150."))
+        super().__init__(queryset=Sku.objects.select_related("product"), to_field_name="code", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value.strip() if isinstance(value, str) else value)
+
+    def prepare_value(self, value):
+        # A saved sale's form starts from the SKU's id: show its code instead.
+        if isinstance(value, int):
+            return Sku.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        return super().prepare_value(value)
 
 
 class FlashSaleForm(forms.ModelForm):

@@ -3,6 +3,7 @@ with what changed (or, when refused, that nothing did)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -46,12 +47,12 @@ def record_of(sale) -> StockRecord:
     return StockRecord.objects.get(sku=sale.sku, warehouse=sale.warehouse)
 
 
-def add_form(sku, warehouse, **overrides) -> dict:
+def add_form(sku_row, warehouse, **overrides) -> dict:
     start = timezone.localtime(timezone.now() + timedelta(hours=1))
     end = start + timedelta(hours=2)
     data = {
         "title": "Spring welfare club",
-        "sku": sku.pk,
+        "sku": sku_row.code,
         "warehouse": warehouse.pk,
         "price": "59.00",
         "quota": "10",
@@ -84,6 +85,16 @@ def test_the_operator_creates_a_draft_sale(admin_client):
     )
     # Creating touches no stock: that is publishing's job.
     assert not StockMovement.objects.filter(kind=StockMovement.Kind.FLASH_IN).exists()
+    # The draft reopens with the SKU's code in its box.
+    html = admin_client.get(reverse("admin:flashsale_flashsale_change", args=[sale.pk])).content.decode()
+    assert re.search(rf'name="sku" value="{sku.code}"', html)
+    data = add_form(sku, warehouse, title="Renamed club", price="49.00")
+    assert (
+        admin_client.post(reverse("admin:flashsale_flashsale_change", args=[sale.pk]), data).status_code
+        == 302
+    )
+    sale.refresh_from_db()
+    assert (sale.title, sale.price, sale.sku_id) == ("Renamed club", Decimal("49.00"), sku.pk)
 
 
 @pytest.mark.parametrize(
@@ -92,6 +103,7 @@ def test_the_operator_creates_a_draft_sale(admin_client):
         ({"price": "100.00"}, "price", "below the regular price"),
         ({"price": "120.00"}, "price", "below the regular price"),
         ({"quota": "0"}, "quota", "at least 1 unit"),
+        ({"sku": "NO-SUCH-SKU"}, "sku", "No SKU has this code"),
         ({"per_user_limit": "0"}, "per_user_limit", "at least 1 unit"),
         ({"ends_at_0": "2020-01-01", "ends_at_1": "10:00:00"}, "ends_at", "end after it starts"),
     ],

@@ -51,13 +51,13 @@ def admin_login(page, user) -> None:
 
 
 def choose_sku(page, sku) -> None:
-    """A raw id box, or a search box when the mall's SKU admin offers autocomplete."""
+    """The SKU's code, or a search box when the mall's SKU admin offers autocomplete."""
     if page.locator("select#id_sku").count():
         page.locator(".field-sku .select2-selection").click()
         page.locator(".select2-search__field").fill(sku.code)
         page.locator(".select2-results__option", has_text=sku.code).click()
     else:
-        page.locator("#id_sku").fill(str(sku.pk))
+        page.get_by_label("SKU code").fill(sku.code)
 
 
 def fill_moment(page, name: str, moment) -> None:
