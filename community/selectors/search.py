@@ -1,14 +1,16 @@
 """Search: notes by full text, users by name, topics by name; suggestions while typing.
 
-Every list pages with a keyset cursor on (sort value, id), never OFFSET, and costs a fixed number of
-queries whatever the page size: notes one query plus the viewer's likes and collects (one more), users
-one, topics one, suggestions two. An empty query (nothing searchable left after segmentation) costs none.
+Every list pages with a keyset cursor, never OFFSET, and costs a fixed number of queries whatever the
+page size: notes one query plus the viewer's likes and collects (relevance one more on its first
+page: the newest id, where its candidate windows start), users one, topics one, suggestions three. A
+query with nothing searchable left after segmentation costs none.
 
-Relevance is ``ts_rank_cd`` with the weights the index writes (title and topics A, body B, location C),
-ties broken by id. Ranking every match of a common word would grow with the size of the site (a word
-in 10% of 200,000 notes is 20,000 ranks per page), so only the newest ``RELEVANCE_CANDIDATES`` matches
-are ranked: found by walking the id index backwards or from the GIN bitmap, whichever the planner
-finds cheaper. For rarer words that is every match. See benchmarks/results/search.md.
+Only public, published notes are found. Newest and the counter sorts (most liked, collected,
+commented) order by (value, id) with an index in that order, which PostgreSQL walks checking each row
+against the query (common words) or skips for the GIN bitmap (rare words). Relevance is ``ts_rank_cd``
+with the weights the index writes (title and topics A, body B, location C), ties broken by id, ranked
+in blocks of the newest ``RELEVANCE_BLOCK`` matches so that a page never ranks thousands of notes
+(``_relevance_page``). Figures: benchmarks/results/search.md.
 """
 
 from __future__ import annotations
