@@ -13,7 +13,7 @@ from django.middleware.csrf import get_token
 from django.template import Context, Template
 from django.template.loader import render_to_string, select_template
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from flashsale.models import Reminder
 from flashsale.services import materialize
@@ -31,7 +31,8 @@ def render_strip(user=None) -> str:
     request.user = user or AnonymousUser()
     # The tag alone (the page's own context processors are the page's business).
     context = Context({"request": request, "csrf_token": get_token(request)})
-    return Template("{% load flashsale %}{% flash_strip %}").render(context)
+    with translation.override("en"):  # whatever language an earlier request left active
+        return Template("{% load flashsale %}{% flash_strip %}").render(context)
 
 
 def upcoming_sale(*, quota: int = 5, in_minutes: int = 30, **kwargs):

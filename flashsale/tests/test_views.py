@@ -8,9 +8,10 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from flashsale import keys
@@ -258,3 +259,4 @@ def test_refusals_are_in_the_buyers_language(shopper):
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert api.status_code == 409 and api.json()["message"] == "已抢光。"
+    translation.activate(settings.LANGUAGE_CODE)  # the requests left Chinese active in this thread
