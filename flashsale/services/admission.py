@@ -60,6 +60,17 @@ def sold_out_forget(sale_id: int) -> None:
     _sold_out_until.pop(sale_id, None)
 
 
+def sold_out_known(sale_id: int) -> bool:
+    """Whether this process saw the sale sold out moments ago (then it answers without Redis)."""
+    until = _sold_out_until.get(sale_id)
+    if until is None:
+        return False
+    if time.monotonic() < until:
+        return True
+    _sold_out_until.pop(sale_id, None)
+    return False
+
+
 def flash_buy(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity: int = 1) -> Answer:
     """Ask for ``quantity`` units. No database query unless the buyer's readiness is not cached."""
     if not REQUEST_ID.match(request_id or ""):
@@ -68,11 +79,8 @@ def flash_buy(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity:
         )
     if not 1 <= quantity <= 10:
         raise DomainError(_("Choose between 1 and 10."), field="quantity")
-    until = _sold_out_until.get(sale_id)
-    if until is not None:
-        if time.monotonic() < until:
-            return Answer(SOLD_OUT, request_id)
-        _sold_out_until.pop(sale_id, None)
+    if sold_out_known(sale_id):
+        return Answer(SOLD_OUT, request_id)
     window = int(time.time())
     try:
         pipe = client().pipeline(transaction=False)

@@ -23,13 +23,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from accounts.models import Address, CustomsIdentity
 from flashsale import keys
 from flashsale.models import FlashSale
 from flashsale.services.redis import REDIS_ERRORS, client
-from mall.models import Order, OrderEvent, OrderLine
+from mall.models import Order
 from mall.services.pricing import line_price, money
 
 logger = logging.getLogger(__name__)
@@ -105,13 +104,23 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
         return 0
     sale = FlashSale.objects.select_related("sku__product__tax_category").get(pk=sale_id)
     user_ids = {a.user_id for a in admissions}
-    addresses: dict[int, Address] = {}
-    for address in Address.objects.filter(user_id__in=user_ids).order_by("-is_default", "-id"):
-        addresses.setdefault(address.user_id, address)
-    identities: dict[int, CustomsIdentity] = {}
+    # Per buyer: the ship-to snapshot (JSON) from the default address, and the verified identity.
+    addresses: dict[int, str] = {}
+    for address in (
+        Address.objects.filter(user_id__in=user_ids)
+        .order_by("-is_default", "-id")
+        .only("user_id", "recipient", "phone", "province", "city", "district", "detail", "postal_code")
+    ):
+        if address.user_id not in addresses:
+            addresses[address.user_id] = _json(
+                {"recipient": address.recipient, "phone": address.phone, "address": address.one_line, "postal_code": address.postal_code}
+            )  # fmt: skip
+    identities: dict[int, tuple[str, str]] = {}
     verified = CustomsIdentity.objects.filter(user_id__in=user_ids, verified_at__isnull=False)
-    for identity in verified.order_by("-is_default", "-id"):
-        identities.setdefault(identity.user_id, identity)
+    for user_id, real_name, id_number in verified.order_by("-is_default", "-id").values_list(
+        "user_id", "real_name", "id_number"
+    ):
+        identities.setdefault(user_id, (real_name, id_number))
     now = timezone.now()
     deadline = now + timedelta(minutes=settings.FLASHSALE_PAYMENT_MINUTES)
     refused: list[str] = []
@@ -178,89 +187,89 @@ def _materialize_one_by_one(sale, admissions, addresses, identities, now, deadli
     return inserted, refused
 
 
+# One statement per batch. {values} is replaced by rows that psycopg2 quoted itself (see _insert_orders).
+_BATCH_INSERT = """
+WITH admitted (number, user_id, idempotency_key, subtotal, tax_total, total, ship_to, buyer_name,
+               buyer_id_number, quantity, unit_price, tax_rate) AS (VALUES {values}),
+new_orders AS (
+    INSERT INTO mall_order (number, user_id, state, idempotency_key, is_cross_border, holds_own_stock,
+        subtotal, tax_total, shipping_total, total, currency, ship_to, buyer_name, buyer_id_number,
+        payment_deadline, tracking_number, created_at, updated_at)
+    SELECT number, user_id, %(state)s, idempotency_key, %(cross_border)s, false, subtotal, tax_total,
+        0, total, 'CNY', ship_to, buyer_name, buyer_id_number, %(deadline)s, '', %(now)s, %(now)s
+    FROM admitted
+    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    RETURNING id, user_id, idempotency_key
+),
+new_lines AS (
+    INSERT INTO mall_orderline (order_id, sku_id, warehouse_id, product_name, sku_name, sku_code,
+        unit_price, quantity, tax_rate, tax_amount, line_total, referral)
+    SELECT o.id, %(sku)s, %(warehouse)s, %(product_name)s, %(sku_name)s, %(sku_code)s, a.unit_price,
+        a.quantity, a.tax_rate, a.tax_total, a.total, %(referral)s
+    FROM new_orders o JOIN admitted a USING (user_id, idempotency_key)
+),
+new_events AS (
+    INSERT INTO mall_orderevent (order_id, from_state, to_state, actor_id, message, created_at)
+    SELECT id, '', %(state)s, NULL, %(message)s, %(now)s FROM new_orders
+)
+SELECT id, idempotency_key FROM new_orders
+"""
+
+
 def _insert_orders(sale, admissions, addresses, identities, now, deadline) -> dict[str, int]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: only brand-new orders come back."""
+    """One statement for the whole batch: INSERT the orders ON CONFLICT DO NOTHING RETURNING, and in
+    the same statement their lines and first timeline events for the orders really inserted (a
+    redelivered admission comes back empty). Only brand-new orders are returned."""
+    if not admissions:
+        return {}
+    priced: dict[int, tuple] = {}  # quantity -> its price, computed once per batch
+    day = timezone.localtime(now).strftime("%Y%m%d")
     rows = []
-    priced = {}
     for a in admissions:
-        line = line_price(sku=sale.sku, quantity=a.quantity, unit_price=sale.price, referral=sale.referral)
-        if not sale.is_cross_border:
-            line = line.__class__(
-                line.sku,
-                line.quantity,
+        p = priced.get(a.quantity)
+        if p is None:
+            line = line_price(
+                sku=sale.sku, quantity=a.quantity, unit_price=sale.price, referral=sale.referral
+            )
+            rate, tax = (line.tax_rate, line.tax_amount) if sale.is_cross_border else (Decimal("0"), money(0))
+            p = priced[a.quantity] = (
                 line.unit_price,
                 line.line_subtotal,
-                Decimal("0"),
-                money(0),
-                line.referral,
+                rate,
+                tax,
+                line.line_subtotal + tax,
             )
-        priced[a.request_id] = line
-        address = addresses.get(a.user_id)
+        unit_price, subtotal, rate, tax, total = p
         identity = identities.get(a.user_id) if sale.is_cross_border else None
-        ship_to = (
-            {"recipient": address.recipient, "phone": address.phone, "address": address.one_line, "postal_code": address.postal_code}
-            if address
-            else {}
-        )  # fmt: skip
         rows.append(
             (
-                "HS" + timezone.localtime(now).strftime("%Y%m%d") + secrets.token_hex(5).upper(),
-                a.user_id,
-                Order.State.PENDING_PAYMENT,
-                a.request_id,
-                sale.is_cross_border,
-                False,
-                line.line_subtotal,
-                line.tax_amount,
-                money(0),
-                line.line_total,
-                "CNY",
-                _json(ship_to),
-                identity.real_name if identity else "",
-                identity.id_number if identity else "",
-                deadline,
-                "",
-                now,
-                now,
+                "HS" + day + secrets.token_hex(5).upper(), a.user_id, a.request_id, subtotal, tax, total,
+                addresses.get(a.user_id, "{}"), identity[0] if identity else "", identity[1] if identity else "",
+                a.quantity, unit_price, rate,
             )
-        )
+        )  # fmt: skip
+    params = {
+        "state": Order.State.PENDING_PAYMENT,
+        "cross_border": sale.is_cross_border,
+        "deadline": deadline,
+        "now": now,
+        "sku": sale.sku_id,
+        "warehouse": sale.warehouse_id,
+        "product_name": sale.sku.product.name,
+        "sku_name": sale.sku.name,
+        "sku_code": sale.sku.code,
+        "referral": sale.referral,
+        "message": str(sale)[:200],
+    }
     with connection.cursor() as cursor:
-        result = execute_values(
-            cursor.cursor,
-            """
-            INSERT INTO mall_order (number, user_id, state, idempotency_key, is_cross_border, holds_own_stock,
-                subtotal, tax_total, shipping_total, total, currency, ship_to, buyer_name, buyer_id_number,
-                payment_deadline, tracking_number, created_at, updated_at)
-            VALUES %s
-            ON CONFLICT (user_id, idempotency_key) DO NOTHING
-            RETURNING id, idempotency_key
-            """,
-            rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
-            fetch=True,
-        )
-    inserted = {key: order_id for order_id, key in result}
-    if inserted:
-        lines, events = [], []
-        for a in admissions:
-            order_id = inserted.get(a.request_id)
-            if order_id is None:
-                continue
-            p = priced[a.request_id]
-            lines.append(
-                OrderLine(
-                    order_id=order_id, sku=sale.sku, warehouse_id=sale.warehouse_id,
-                    product_name=sale.sku.product.name, sku_name=sale.sku.name, sku_code=sale.sku.code,
-                    unit_price=p.unit_price, quantity=a.quantity, tax_rate=p.tax_rate, tax_amount=p.tax_amount,
-                    line_total=p.line_total, referral=sale.referral,
-                )
-            )  # fmt: skip
-            events.append(
-                OrderEvent(order_id=order_id, to_state=Order.State.PENDING_PAYMENT, message=str(sale))
-            )
-        OrderLine.objects.bulk_create(lines)
-        OrderEvent.objects.bulk_create(events)
-    return inserted
+        # The rows are quoted by psycopg2 itself (mogrify); their "%" are doubled for the second pass.
+        values = b",".join(
+            cursor.cursor.mogrify("(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)", row)
+            for row in rows
+        ).decode()
+        values = values.replace("%", "%%")
+        cursor.execute(_BATCH_INSERT.replace("{values}", values), params)
+        return {key: order_id for order_id, key in cursor.fetchall()}
 
 
 def _json(value) -> str:

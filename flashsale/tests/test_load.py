@@ -49,6 +49,17 @@ def test_2000_buyers_100_units_limit_1_exactly_100_orders():
     ordered = set(Order.objects.filter(lines__referral=sale.referral).values_list("user_id", flat=True))
     assert ordered == admitted
     assert int(client().get(keys.stock(sale.pk))) == 0
+    # Each order as the materialiser's one-statement batch wrote it: its line, its first event, snapshots.
+    order = Order.objects.filter(lines__referral=sale.referral).prefetch_related("lines", "events").first()
+    (line,) = order.lines.all()
+    assert (line.unit_price, line.quantity, line.sku_id, order.total) == (
+        sale.price,
+        1,
+        sale.sku_id,
+        line.line_total,
+    )
+    assert [e.to_state for e in order.events.all()] == ["pending_payment"]
+    assert order.ship_to["recipient"] == "张三" and order.buyer_id_number and not order.holds_own_stock
 
 
 def test_limit_2_with_three_concurrent_requests_per_buyer_nobody_gets_more_than_2():

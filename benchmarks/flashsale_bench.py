@@ -1,0 +1,508 @@
+"""Flash-sale benchmark (DESIGN.md section 7): the buy endpoint under gunicorn, driven by wrk on loopback,
+against the same stack's trivial DRF endpoint and a Saleor-style ``select_for_update`` purchase, plus
+sold-out answers and the time to materialise 1,000 admissions with the consumer running.
+
+    .venv/bin/python benchmarks/flashsale_bench.py                       # 3 interleaved rounds of 5 s
+    .venv/bin/python benchmarks/flashsale_bench.py --duration 10 --connections 32
+
+Run by hand, not in CI. It needs ``wrk`` (``apt-get install wrk``) and the machine's PostgreSQL; it makes
+its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/hs_flash_bench, dropped
+and created anew) and its own redis-server (AOF everysec, as production) on a free loopback port, and
+serves the site with config/gunicorn.py (gthread, WEB_CONCURRENCY x WEB_THREADS, default 2 x 4) with
+DEBUG off and the URLconf of benchmarks/urls.py, which adds the Saleor-style baseline.
+
+Every request is a POST with ``Authorization: Token <key>`` (DRF's token authentication, in the site's
+default authentication classes) of one of the bench buyers, round-robin, and, for the purchases, a
+unique request id. wrk's Lua script counts the status codes. Each round runs every endpoint once, in a
+rotating order; the figures are the medians of the rounds. Both per-IP and per-user rate limits are
+raised for the run (wrk is one IP and a few hundred buyers); everything else is the product's default.
+Results go to benchmarks/results/flashsale.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results" / "flashsale.md"
+GOALS = {
+    "buy / trivial throughput": (">=", 0.85),
+    "buy / select_for_update throughput": (">=", 5.0),
+    "buy p99 / select_for_update p99": ("<=", 0.2),
+    "sold-out / trivial throughput": (">=", 1.2),
+    "materialise 1,000 admissions (s after the last)": ("<=", 0.2),
+}
+
+LUA = r"""
+local tokens = {%(tokens)s}
+local path = "%(path)s"
+local nonce = "%(nonce)s"
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function init(args)
+  statuses = {}
+end
+
+function request()
+  counter = counter + 1
+  local token = tokens[((counter * 7 + tid * 13) %% #tokens) + 1]
+  local body = '{"request_id":"' .. nonce .. tid .. "x" .. counter .. '"}'
+  return wrk.format("POST", path, {["Authorization"] = "Token " .. token,
+                                   ["Content-Type"] = "application/json"}, body)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local parts = {}
+  local merged = {}
+  for _, thread in ipairs(threads) do
+    for code, n in pairs(thread:get("statuses")) do
+      merged[code] = (merged[code] or 0) + n
+    end
+  end
+  for code, n in pairs(merged) do
+    table.insert(parts, string.format('"%%s": %%d', code, n))
+  end
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format(
+    'BENCH {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, ' ..
+    '"socket_errors": %%d, "non_2xx_3xx": %%d, "statuses": {%%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), errors, summary.errors.status, table.concat(parts, ", ")))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- the environment the site runs in -------------------------------------------------------------------
+
+
+def site_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "TESTING": "0",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "ACCESS_LOG": "0",
+        "WEB_MAX_REQUESTS": "0",  # no worker recycling in the middle of a measurement
+        "FLASHSALE_RATE_PER_IP": "100000000",  # wrk is one client address
+        "FLASHSALE_RATE_PER_USER": "100000000",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def database_recreate(database_url: str) -> None:
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(database_url)
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def django_setup(env: dict[str, str]) -> None:
+    for key in (
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DEBUG",
+        "HTTPS",
+        "TESTING",
+        "SECRET_KEY",
+    ):
+        os.environ[key] = env[key]
+    for key in ("FLASHSALE_RATE_PER_IP", "FLASHSALE_RATE_PER_USER", "LOG_LEVEL"):
+        os.environ[key] = env[key]
+    import django
+
+    django.setup()
+
+
+# --- data ---------------------------------------------------------------------------------------------------
+
+
+def sale_make(*, quota: int, limit: int):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flashsale.models import FlashSale
+    from flashsale.services import sales
+    from mall.tests.factories import SkuFactory, WarehouseFactory, stock_give
+
+    tag = uuid.uuid4().hex[:10]  # unique names, whatever is already in the database
+    sku = SkuFactory(
+        code=f"BENCH-{tag}",
+        product__slug=f"bench-{tag}",
+        product__category__slug=f"bench-{tag}",
+        product__is_cross_border=True,
+    )
+    warehouse = WarehouseFactory()
+    stock_give(sku=sku, warehouse=warehouse, quantity=quota)
+    now = timezone.now()
+    sale = FlashSale.objects.create(
+        title=f"bench {quota}",
+        sku=sku,
+        warehouse=warehouse,
+        price="59.00",
+        quota=quota,
+        per_user_limit=limit,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=3),
+        is_cross_border=True,
+    )
+    sales.sale_publish(sale=sale)
+    sales.sale_warm(sale=sale)
+    sale.refresh_from_db()
+    return sale
+
+
+def buyers_make(count: int) -> tuple[list[int], list[str]]:
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from flashsale.tests.harness import buyers_bulk
+
+    # The harness's bulk buyers: address, verified identity, readiness cached in Redis.
+    ids = buyers_bulk(count)
+    Token.objects.bulk_create(Token(user_id=uid, key=Token.generate_key()) for uid in ids)
+    connection.close()
+    keys = list(Token.objects.filter(user_id__in=ids).order_by("user_id").values_list("key", flat=True))
+    return ids, keys
+
+
+def readiness_keep(ids: list[int]) -> None:
+    from flashsale.services import admission
+    from flashsale.services.redis import client
+
+    pipe = client().pipeline(transaction=False)
+    for uid in ids:
+        pipe.set(admission.buyer_readiness_key(uid), "ai", ex=6 * 3600)
+    pipe.execute()
+
+
+# --- serving and loading ---------------------------------------------------------------------------------
+
+
+def gunicorn_start(env: dict[str, str], port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-c", "config/gunicorn.py"],
+        cwd=ROOT,
+        env={**env, "BIND": f"127.0.0.1:{port}"},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not answer /healthz")
+
+
+def wrk_run(*, port: int, path: str, tokens: list[str], args, label: str) -> dict:
+    import secrets
+
+    script = Path(tempfile.mkdtemp()) / f"{label}.lua"
+    script.write_text(
+        LUA
+        % {"tokens": ", ".join(f'"{t}"' for t in tokens), "path": path, "nonce": "b" + secrets.token_hex(4)}
+    )
+    command = [
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s",
+        "-s", str(script), f"http://127.0.0.1:{port}{path}",
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
+    result = json.loads(line.removeprefix("BENCH "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    shutil.rmtree(script.parent, ignore_errors=True)
+    return result
+
+
+# --- materialisation ---------------------------------------------------------------------------------------
+
+
+def materialise_timing(*, env: dict[str, str], buyer_ids: list[int], admissions: int = 1000) -> dict:
+    """Admit ``admissions`` buyers as fast as 8 threads can while the consumer runs; time from the last
+    admission until the last of them is an order in PostgreSQL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from flashsale.services import admission
+    from mall.models import OrderLine
+
+    sale = sale_make(quota=admissions, limit=1)
+    consumer = subprocess.Popen(
+        [sys.executable, "manage.py", "flashsale_consumer", "--block-ms", "100"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        # Wait for the consumer to be up and listening on this sale (it answers nothing, so: its group).
+        from flashsale import keys
+        from flashsale.services.redis import client
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            consumers = client().xinfo_consumers(keys.stream(sale.pk), keys.GROUP)
+            if consumers:
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("the consumer never read the sale's stream")
+        last_admitted = [0.0]
+        lock = threading.Lock()
+
+        def one(uid: int) -> str:
+            answer = admission.flash_buy(
+                sale_id=sale.pk, user_id=uid, request_id=f"mat-{sale.pk}-{uid:08d}", ip="127.0.0.1"
+            )
+            with lock:
+                last_admitted[0] = max(last_admitted[0], time.time())
+            return answer.status
+
+        started = time.time()
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(one, buyer_ids[:admissions]))
+        assert statuses.count("admitted") == admissions, statuses[:5]
+        lines = OrderLine.objects.filter(referral=sale.referral)
+        while True:
+            count = lines.count()
+            if count >= admissions:
+                done = time.time()
+                break
+            if time.time() - last_admitted[0] > 60:
+                raise RuntimeError(f"only {count} of {admissions} admissions materialised after 60 s")
+            time.sleep(0.002)
+        connection.close()
+        return {
+            "admit_seconds": last_admitted[0] - started,
+            "after_last": max(done - last_admitted[0], 0.0),
+            "first_to_done": done - started,
+        }
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=20)
+
+
+# --- the run -----------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=5, help="seconds per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server needs the cores)")
+    parser.add_argument("--buyers", type=int, default=500)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true", help="print, don't write the results file")
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    from flashsale.tests.redis_servers import RedisServer, free_port
+
+    database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hs_flash_bench")
+    workdir = Path(tempfile.mkdtemp(prefix="flashbench-"))
+    redis_server = RedisServer(workdir / "redis", aof=True).start()
+    env = site_env(database_url, redis_server.url)
+    gunicorn = None
+    try:
+        log(f"database {database_url} (new), redis {redis_server.url} (private, AOF everysec)")
+        database_recreate(database_url)
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        django_setup(env)
+        buyer_ids, tokens = buyers_make(max(args.buyers, 1000))
+        bench_tokens = tokens[: args.buyers]
+        buy_sale = sale_make(quota=5_000_000, limit=30_000)
+        saleor_sale = sale_make(quota=5_000_000, limit=30_000)
+        sold_out_sale = sale_make(quota=1, limit=1)
+        from flashsale.services import admission
+
+        assert (
+            admission.flash_buy(
+                sale_id=sold_out_sale.pk,
+                user_id=buyer_ids[-1],
+                request_id="bench-take-the-last",
+                ip="127.0.0.1",
+            ).status
+            == "admitted"
+        )
+        readiness_keep(buyer_ids)
+        from django.db import connections
+
+        connections.close_all()
+
+        port = args.port or free_port()
+        gunicorn = gunicorn_start(env, port)
+        endpoints = {
+            "trivial": "/api/flash/ping/",
+            "buy": f"/api/flash/sales/{buy_sale.pk}/buy/",
+            "select_for_update": f"/bench/saleor/sales/{saleor_sale.pk}/buy/",
+            "sold-out": f"/api/flash/sales/{sold_out_sale.pk}/buy/",
+        }
+        log("warm-up")
+        for label, path in endpoints.items():
+            wrk_run(
+                port=port,
+                path=path,
+                tokens=bench_tokens,
+                args=argparse.Namespace(**{**vars(args), "duration": 1}),
+                label=label,
+            )
+        runs: dict[str, list[dict]] = {label: [] for label in endpoints}
+        order = list(endpoints)
+        for round_no in range(args.rounds):
+            rotated = order[round_no % len(order) :] + order[: round_no % len(order)]
+            for label in rotated:
+                result = wrk_run(
+                    port=port, path=endpoints[label], tokens=bench_tokens, args=args, label=label
+                )
+                runs[label].append(result)
+                log(
+                    f"round {round_no + 1} {label:18s} {result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms"
+                    f"  p99 {result['p99_us'] / 1000:6.1f} ms  statuses {result['statuses']}"
+                )
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        gunicorn = None
+
+        log("materialisation: 3 x 1,000 admissions with the consumer running")
+        materialised = []
+        for _ in range(3):
+            readiness_keep(buyer_ids)
+            timing = materialise_timing(env=env, buyer_ids=buyer_ids)
+            materialised.append(timing)
+            log(f"materialised 1,000: {timing}")
+    finally:
+        if gunicorn is not None:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
+        redis_server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    report(args, runs, materialised)
+
+
+def _median(values):
+    return statistics.median(values)
+
+
+def report(args, runs: dict[str, list[dict]], materialised: list[dict]) -> None:
+    med = {
+        label: {
+            "rps": _median([r["rps"] for r in results]),
+            "p50": _median([r["p50_us"] for r in results]) / 1000,
+            "p99": _median([r["p99_us"] for r in results]) / 1000,
+        }
+        for label, results in runs.items()
+    }
+    ratios = {
+        "buy / trivial throughput": med["buy"]["rps"] / med["trivial"]["rps"],
+        "buy / select_for_update throughput": med["buy"]["rps"] / med["select_for_update"]["rps"],
+        "buy p99 / select_for_update p99": med["buy"]["p99"] / med["select_for_update"]["p99"],
+        "sold-out / trivial throughput": med["sold-out"]["rps"] / med["trivial"]["rps"],
+        "materialise 1,000 admissions (s after the last)": _median([m["after_last"] for m in materialised]),
+    }
+    command = "DATABASE_URL= .venv/bin/python benchmarks/flashsale_bench.py " + " ".join(
+        f"--{k.replace('_', '-')} {v}"
+        for k, v in vars(args).items()
+        if k in ("duration", "rounds", "connections", "threads", "buyers")
+    )
+    lines = [
+        "# Flash-sale benchmark",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} cores, "
+        f"Python {platform.python_version()}), gunicorn gthread {os.environ.get('WEB_CONCURRENCY', '2')} workers x "
+        f"{os.environ.get('WEB_THREADS', '4')} threads, wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"on loopback, {args.rounds} interleaved rounds (medians below), PostgreSQL and a private redis-server "
+        "(AOF everysec) on the same machine. Load generator: wrk (Lua script: token auth, unique request ids).",
+        "",
+        "Reproduce:",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        "| endpoint | req/s (median) | p50 ms | p99 ms | rounds (req/s) | answers (last round) |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for label, results in runs.items():
+        rounds = ", ".join(f"{r['rps']:.0f}" for r in results)
+        lines.append(
+            f"| {label} | {med[label]['rps']:.0f} | {med[label]['p50']:.1f} | {med[label]['p99']:.1f} | "
+            f"{rounds} | {results[-1]['statuses']} |"
+        )
+    lines += ["", "| ratio | measured | goal | |", "| --- | ---: | --- | --- |"]
+    for name, value in ratios.items():
+        op, goal = GOALS[name]
+        ok = value >= goal if op == ">=" else value <= goal
+        lines.append(f"| {name} | {value:.3f} | {op} {goal} | {'met' if ok else 'MISSED'} |")
+    lines += [
+        "",
+        "Materialisation (consumer running, 8 threads admitting 1,000 buyers through `flash_buy`): "
+        + "; ".join(
+            f"admitted in {m['admit_seconds']:.3f} s, last order {m['after_last']:.3f} s after the last admission"
+            for m in materialised
+        ),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text)
+        log(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
