@@ -1,0 +1,4 @@
+"""The operators' screens of the mall (Django admin). Every action calls a service in mall.services; no
+screen writes a stock number or an order state (see base.py for how edited rows are saved)."""
+
+from mall.admin import catalog, orders, stock  # noqa: F401 - registers the model admins
