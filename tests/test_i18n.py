@@ -26,7 +26,7 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 LATIN = re.compile(r"[A-Za-z]")
 # Placeholders and markup that must come through a translation unchanged.
-PLACEHOLDER = re.compile(r"%%|%\([A-Za-z_0-9]+\)[sdr]|%[sd]|\{[A-Za-z_0-9]*\}|<[^>]+>")
+PLACEHOLDER = re.compile(r"%%|%\([A-Za-z_0-9]+\)[-+ #0]*[0-9]*[sdrfi]|%[sd]|\{[A-Za-z_0-9]*\}|<[^>]+>")
 
 
 # --- a small .po reader -----------------------------------------------------------------------------------
