@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,7 +122,7 @@ class BuyApi(APIView):
         summary="Ask for a unit: 202 when admitted (poll the request), 409 with the reason otherwise",
     )
     def post(self, request, sale_id: int):
-        data = request.data if isinstance(request.data, Mapping) else {}
+        data = request.data if isinstance(request.data, dict) else {}  # a QueryDict is a dict too
         try:
             quantity = int(data.get("quantity") or 1)
         except (TypeError, ValueError):

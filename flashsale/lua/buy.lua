@@ -1,11 +1,40 @@
 -- Flash-sale admission, atomic (DESIGN.md section 5 step 3).
--- KEYS: meta, stock, users, requests, stream
--- ARGV: request_id, user_id, quantity
+-- KEYS: meta, stock, users, requests, stream [, rate_user, rate_ip, readiness]
+-- ARGV: request_id, user_id, quantity, readiness flags ('' = read KEYS[8]), per-user rate, per-IP rate
+-- On one Redis the three optional keys come too, so the rate limits (atomic counters, first) and the
+-- buyer's readiness are checked here and buying is one round trip. On a Redis Cluster they live outside
+-- the sale's slot: the caller checks them first and passes the readiness flags.
 -- Returns {answer} or {"duplicate", first_answer}. Answers: admitted, sold_out, over_limit,
--- not_started, ended, not_loaded.
-local loaded = redis.call('HMGET', KEYS[1], 'loaded', 'start_ms', 'end_ms', 'limit', 'frozen')
+-- not_started, ended, not_loaded, rate_limited, needs_address, needs_identity, unknown_readiness.
+local flags = ARGV[4] or ''
+if #KEYS >= 8 then
+  local per_user = redis.call('INCR', KEYS[6])
+  if per_user == 1 then
+    redis.call('EXPIRE', KEYS[6], 2)
+  end
+  local per_ip = redis.call('INCR', KEYS[7])
+  if per_ip == 1 then
+    redis.call('EXPIRE', KEYS[7], 2)
+  end
+  if per_user > tonumber(ARGV[5]) or per_ip > tonumber(ARGV[6]) then
+    return {'rate_limited'}
+  end
+  if flags == '' then
+    flags = redis.call('GET', KEYS[8])
+    if not flags then
+      return {'unknown_readiness'}
+    end
+  end
+end
+if not string.find(flags, 'a', 1, true) then
+  return {'needs_address'}
+end
+local loaded = redis.call('HMGET', KEYS[1], 'loaded', 'start_ms', 'end_ms', 'limit', 'frozen', 'cross_border')
 if not loaded[1] or loaded[5] == '1' then
   return {'not_loaded'}
+end
+if loaded[6] == '1' and not string.find(flags, 'i', 1, true) then
+  return {'needs_identity'}
 end
 local first = redis.call('HGET', KEYS[4], ARGV[1])
 if first then

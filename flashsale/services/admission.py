@@ -82,32 +82,45 @@ def flash_buy(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity:
     if sold_out_known(sale_id):
         return Answer(SOLD_OUT, request_id)
     window = int(time.time())
+    sale_keys = [keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id), keys.requests(sale_id), keys.stream(sale_id)]  # fmt: skip
+    rate_user, rate_ip = keys.rate_user(user_id, window), keys.rate_ip(ip, window)
+    limits = [settings.FLASHSALE_RATE_PER_USER, settings.FLASHSALE_RATE_PER_IP]
     try:
-        pipe = client().pipeline(transaction=False)
-        pipe.incr(keys.rate_user(user_id, window))
-        pipe.expire(keys.rate_user(user_id, window), 2)
-        pipe.incr(keys.rate_ip(ip, window))
-        pipe.expire(keys.rate_ip(ip, window), 2)
-        pipe.get(buyer_readiness_key(user_id))
-        pipe.hget(keys.meta(sale_id), "cross_border")
-        per_user, _e1, per_ip, _e2, readiness, cross_border = pipe.execute()
-        if per_user > settings.FLASHSALE_RATE_PER_USER or per_ip > settings.FLASHSALE_RATE_PER_IP:
-            raise RateLimited(_("Too many requests; wait a second and try again."))
-        if readiness is None:
-            readiness = buyer_readiness_refresh(user_id=user_id)
-        if "a" not in readiness:
-            raise DomainError(_("Add a shipping address before the sale starts."), code="needs_address")
-        if cross_border == "1" and "i" not in readiness:
-            raise DomainError(
-                _("Cross-border sales need a verified customs identity. Add one in your account first."),
-                code="needs_identity",
+        if settings.FLASHSALE_REDIS_CLUSTER:
+            # The rate-limit and readiness keys live in other slots than the sale: a round trip for them,
+            # split per node by the cluster client, then the script.
+            pipe = client().pipeline(transaction=False)
+            pipe.incr(rate_user)
+            pipe.expire(rate_user, 2)
+            pipe.incr(rate_ip)
+            pipe.expire(rate_ip, 2)
+            pipe.get(buyer_readiness_key(user_id))
+            per_user, _e1, per_ip, _e2, readiness = pipe.execute()
+            if per_user > limits[0] or per_ip > limits[1]:
+                raise RateLimited(_("Too many requests; wait a second and try again."))
+            if readiness is None:
+                readiness = buyer_readiness_refresh(user_id=user_id)  # not cached: ask the database once
+            result = script("buy")(keys=sale_keys, args=[request_id, user_id, quantity, readiness])
+        else:
+            # One round trip: the script checks the rate limits and the cached readiness itself.
+            result = script("buy")(
+                keys=[*sale_keys, rate_user, rate_ip, buyer_readiness_key(user_id)],
+                args=[request_id, user_id, quantity, "", *limits],
             )
-        result = script("buy")(
-            keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id), keys.requests(sale_id), keys.stream(sale_id)],
-            args=[request_id, user_id, quantity],
-        )  # fmt: skip
+        if result[0] == "unknown_readiness":
+            readiness = buyer_readiness_refresh(user_id=user_id)  # not cached: ask the database once
+            result = script("buy")(keys=sale_keys, args=[request_id, user_id, quantity, readiness])
     except REDIS_ERRORS:
         raise Unavailable(_("We're very busy right now; please try again.")) from None
+    if result[0] == "rate_limited":
+        raise RateLimited(_("Too many requests; wait a second and try again."))
+    if result[0] == "needs_address":
+        raise DomainError(_("Add a shipping address before the sale starts."), code="needs_address")
+    if result[0] == "needs_identity":
+        raise DomainError(
+            _("Cross-border sales need a verified customs identity. Add one in your account first."),
+            code="needs_identity",
+        )
     if result[0] == DUPLICATE:
         return Answer(result[1], request_id, first=False)
     if result[0] == SOLD_OUT:
