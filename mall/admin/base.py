@@ -86,7 +86,23 @@ class ReadOnlyAdmin(MallAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+def titled(filter_class, title):
+    """``filter_class`` (a field list filter) shown under ``title`` instead of the field's name."""
+
+    class Titled(filter_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
+class MallInline(admin.TabularInline):
+    # The CSS hides the "Model object (1)" caption Django prints above each tabular row.
+    classes = ["mall-inline"]
+
+
+class ReadOnlyInline(MallInline):
     extra = 0
     can_delete = False
 
@@ -131,7 +147,7 @@ class ThroughFormSet(BaseModelFormSet):
         return cls.prefix_name
 
 
-class ThroughInline(admin.TabularInline):
+class ThroughInline(MallInline):
     """Rows of ``model`` whose ``through_lookup`` (e.g. ``"sku__product"``) is the page's object.
 
     Rows are never added or deleted here; fields not listed in ``readonly_fields`` can be edited and are

@@ -9,10 +9,20 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from mall.admin.base import ChangedFieldsOnlyAdmin, ThroughInline, badge, money, rate, related_total
+from mall.admin.base import (
+    ChangedFieldsOnlyAdmin,
+    MallInline,
+    ThroughInline,
+    badge,
+    money,
+    rate,
+    related_total,
+)
 from mall.admin.stock import StockRecordAdmin
 from mall.admin_forms import CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
 from mall.models import Brand, Category, Product, ProductImage, Sku, StockRecord, TaxCategory, Warehouse
@@ -152,8 +162,9 @@ class WarehouseAdmin(ChangedFieldsOnlyAdmin):
 # --- products ----------------------------------------------------------------------------------------------
 
 
-class SkuInline(admin.TabularInline):
+class SkuInline(MallInline):
     model = Sku
+    classes = ["mall-inline", "mall-sku-inline"]
     form = SkuInlineForm
     fields = ["code", "name", "price", "barcode", "weight_grams", "is_active"]
     extra = 0
@@ -169,9 +180,25 @@ class StockInline(ThroughInline):
     form = StockThresholdForm
     verbose_name = _("stock record")
     verbose_name_plural = _("stock (per SKU and warehouse; changes only through the ledger)")
-    fields = ["sku_code", "warehouse", "on_hand", "allocated", "reserved", "available", "low_stock_threshold"]
-    readonly_fields = ["sku_code", "warehouse", "on_hand", "allocated", "reserved", "available"]
-    show_change_link = True
+    fields = [
+        "sku_code",
+        "warehouse_code",
+        "on_hand",
+        "allocated",
+        "reserved",
+        "available",
+        "low_stock_threshold",
+        "record_link",
+    ]
+    readonly_fields = [
+        "sku_code",
+        "warehouse_code",
+        "on_hand",
+        "allocated",
+        "reserved",
+        "available",
+        "record_link",
+    ]
 
     def get_queryset(self, request):
         return StockRecordAdmin.annotated(
@@ -182,9 +209,21 @@ class StockInline(ThroughInline):
     def sku_code(self, record):
         return f"{record.sku.code} · {record.sku.name}"
 
+    @admin.display(description=_("warehouse"))
+    def warehouse_code(self, record):
+        return record.warehouse.code
+
     @admin.display(description=_("reserved"))
     def reserved(self, record):
         return record.reserved
+
+    @admin.display(description=_("ledger"))
+    def record_link(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:mall_stockrecord_change", args=[record.pk]),
+            _("Movements and adjustments"),
+        )
 
     @admin.display(description=_("available"))
     def available(self, record):
@@ -193,7 +232,7 @@ class StockInline(ThroughInline):
         return record.available
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(MallInline):
     model = ProductImage
     form = ProductImageForm
     fields = ["image", "position", "size"]

@@ -10,6 +10,7 @@ masked, and only masked, everywhere.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from mall.admin.base import (
     rate,
     related_total,
     run_each,
+    titled,
 )
 from mall.admin_forms import ReasonForm, ShipForm
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
@@ -168,13 +170,15 @@ class OrderAdmin(MallAdmin):
         "state_badge",
         "total_display",
         "line_count",
-        "is_cross_border",
         "customs",
         "created_at",
-        "paid_at",
         "tracking_number",
     ]
-    list_filter = ["state", "is_cross_border", "declaration__state"]
+    list_filter = [
+        "state",
+        ("is_cross_border", titled(admin.BooleanFieldListFilter, gettext_lazy("cross-border"))),
+        ("declaration__state", titled(admin.ChoicesFieldListFilter, gettext_lazy("customs"))),
+    ]
     list_select_related = ["user", "declaration"]
     search_fields = ["number", "user__username", "tracking_number"]
     date_hierarchy = "created_at"
@@ -232,7 +236,7 @@ class OrderAdmin(MallAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         actions = []
-        order = Order.objects.filter(pk=object_id).only("state", "is_cross_border").first()
+        order = self.get_object(request, unquote(object_id))
         if order is not None and self.has_operate_permission(request):
             offered = {
                 "ship": order.state == S.CLEARED or (not order.is_cross_border and order.state == S.PAID),
@@ -270,7 +274,9 @@ class OrderAdmin(MallAdmin):
 
     @admin.display(description=gettext_lazy("customs"), ordering="declaration__state")
     def customs(self, order):
-        declaration = getattr(order, "declaration", None) if order.is_cross_border else None
+        if not order.is_cross_border:
+            return _("Domestic")
+        declaration = getattr(order, "declaration", None)
         if declaration is None:
             return "—"
         return badge(
@@ -379,7 +385,11 @@ class OrderAdmin(MallAdmin):
                             "cells": [
                                 o.number,
                                 order_state_badge(o.state),
-                                (o.ship_to or {}).get("address", ""),
+                                " · ".join(
+                                    v
+                                    for v in ((o.ship_to or {}).get(k, "") for k in ("recipient", "address"))
+                                    if v
+                                ),
                                 money(o.total),
                             ],
                             "field": form.row_field(o),

@@ -5,6 +5,7 @@ the inbound services (advance, receive with counted quantities, put away onto th
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from mall.admin.base import (
     ChangedFieldsOnlyAdmin,
+    MallInline,
     ReadOnlyAdmin,
     action_done,
     action_page,
@@ -29,6 +31,7 @@ from mall.models import InboundLine, InboundShipment, Reservation, StockMovement
 from mall.services import inbound as inbound_services
 from mall.services.stock import stock_adjust
 
+State = InboundShipment.State
 SHIPMENT_TONES = {
     InboundShipment.State.CREATED: "",
     InboundShipment.State.IN_TRANSIT: "info",
@@ -69,7 +72,7 @@ class StockRecordAdmin(ChangedFieldsOnlyAdmin):
     list_display = [
         "sku_code",
         "product",
-        "warehouse",
+        "warehouse_code",
         "on_hand",
         "allocated",
         "reserved",
@@ -113,6 +116,20 @@ class StockRecordAdmin(ChangedFieldsOnlyAdmin):
     def get_queryset(self, request):
         return self.annotated(super().get_queryset(request))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A record's own name is "sku_id@warehouse_id"; operators read codes.
+        record = self.get_object(request, unquote(object_id))
+        if record is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": _record_label(record),
+                "object_label": _record_label(record),
+                "object_actions": [("adjust_stock", _("Adjust stock…"))]
+                if self.has_change_permission(request, record)
+                else [],
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         # Records come into being when goods are put away (or a flash sale returns units).
         return False
@@ -127,6 +144,10 @@ class StockRecordAdmin(ChangedFieldsOnlyAdmin):
     @admin.display(description=gettext_lazy("product"), ordering="sku__product__name")
     def product(self, record):
         return f"{record.sku.product.name} · {record.sku.name}"
+
+    @admin.display(description=gettext_lazy("warehouse"), ordering="warehouse__code")
+    def warehouse_code(self, record):
+        return record.warehouse.code
 
     @admin.display(description=gettext_lazy("reserved"), ordering="reserved")
     def reserved(self, record):
@@ -273,9 +294,6 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "warehouse",
         "on_hand_change",
         "allocated_change",
-        "quantity",
-        "on_hand_after",
-        "allocated_after",
         "source",
         "reason",
         "actor",
@@ -314,19 +332,26 @@ class StockMovementAdmin(ReadOnlyAdmin):
     def warehouse(self, movement):
         return movement.stock_record.warehouse.code
 
-    @admin.display(description=gettext_lazy("on hand ±"), ordering="on_hand_delta")
+    @admin.display(description=gettext_lazy("on hand"), ordering="on_hand_delta")
     def on_hand_change(self, movement):
-        return f"{movement.on_hand_delta:+d}" if movement.on_hand_delta else ""
+        return self._change(movement.on_hand_delta, movement.on_hand_after)
 
-    @admin.display(description=gettext_lazy("allocated ±"), ordering="allocated_delta")
+    @admin.display(description=gettext_lazy("allocated"), ordering="allocated_delta")
     def allocated_change(self, movement):
-        return f"{movement.allocated_delta:+d}" if movement.allocated_delta else ""
+        return self._change(movement.allocated_delta, movement.allocated_after)
+
+    @staticmethod
+    def _change(delta: int, after: int):
+        # "+10 → 10": what moved and where it left the record; a reservation moves neither number.
+        if not delta:
+            return format_html('<span class="mall-quiet">{}</span>', after)
+        return format_html('<span class="mall-nowrap">{} → {}</span>', f"{delta:+d}", after)
 
 
 # --- inbound shipments -------------------------------------------------------------------------------------
 
 
-class InboundLineInline(admin.TabularInline):
+class InboundLineInline(MallInline):
     model = InboundLine
     form = InboundLineForm
     fields = ["sku", "quantity_expected", "quantity_received"]
@@ -424,14 +449,21 @@ class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
         return super().has_delete_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "object_actions": [
-                ("advance_state", _("Advance state")),
-                ("receive", _("Receive…")),
-                ("put_away", _("Put away")),
-            ],
-        }
+        shipment = self.get_object(request, unquote(object_id))
+        actions = []
+        if shipment is not None and self.has_change_permission(request, shipment):
+            offered = {
+                "advance_state": shipment.state in inbound_services.NEXT,
+                "receive": shipment.state in (State.ARRIVED, State.DECLARED, State.INSPECTED),
+                "put_away": shipment.state == State.INSPECTED,
+            }
+            labels = {
+                "advance_state": _("Advance state"),
+                "receive": _("Receive…"),
+                "put_away": _("Put away"),
+            }
+            actions = [(name, labels[name]) for name, shown in offered.items() if shown]
+        extra_context = {**(extra_context or {}), "object_actions": actions}
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=gettext_lazy("state"), ordering="state")

@@ -408,3 +408,9 @@ def test_the_order_list_costs_the_same_queries_for_3_and_9_orders(
     with django_assert_num_queries(ORDER_LIST_QUERIES):
         large = admin_client.get(url)
     assert large.content.decode().count('class="action-select"') == 9
+
+
+def test_a_page_for_an_id_that_is_not_a_number_is_not_an_error(admin_client):
+    for name in ("order", "stockrecord", "inboundshipment", "product"):
+        response = admin_client.get(f"/admin/mall/{name}/not-a-number/change/")
+        assert response.status_code == 302, name
