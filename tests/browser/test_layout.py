@@ -124,7 +124,7 @@ def _tour(page, base: str, name: str, login_as) -> list[tuple[str, int]]:
     widths.append(("address-errors", scroll_width(page)))
     _shot(page, f"{name}-address-errors")
     visit("/accounts/identities/new/", "identity-new")
-    page.get_by_label("ID number").fill("11010519900101001X")
+    page.locator("input[name=id_number]").fill("11010519900101001X")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     widths.append(("identity-errors", scroll_width(page)))
@@ -198,7 +198,7 @@ def test_phone_form_labels_help_and_errors_are_readable(phone_page, login_as):
     )
     assert low_contrast(page, text) == []
     # The error is announced with its field: the input points at it.
-    described = page.get_by_label("Real name").get_attribute("aria-describedby") or ""
+    described = page.locator("input[name=real_name]").get_attribute("aria-describedby") or ""
     assert "id_real_name_error" in described.split()
     assert page.locator("#id_real_name_error").is_visible()
     assert_clean(page)
