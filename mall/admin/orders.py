@@ -19,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
+from core.tasks import enqueue_on_commit
 from mall.admin.base import (
     MallAdmin,
     ReadOnlyAdmin,
@@ -38,6 +40,7 @@ from mall.admin_forms import ReasonForm, ShipForm
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
 from mall.services import orders as order_services
 from mall.services import payments as payment_services
+from mall.tasks import payment_refund_order
 
 S = Order.State
 D = CustomsDeclaration.State
@@ -438,8 +441,19 @@ class OrderAdmin(MallAdmin):
             reason = form.cleaned_data["reason"]
 
             def refund(order):
-                refunds = payment_services.order_refund(order_id=order.pk, reason=reason)
+                try:
+                    refunds = payment_services.order_refund(order_id=order.pk, reason=reason)
+                except OSError:
+                    # The provider did not answer. The refund is recorded as pending; the task retries it.
+                    enqueue_on_commit(payment_refund_order, order.pk, reason)
+                    return _(
+                        "Order %(order)s: the payment provider did not answer; the refund will be retried."
+                    ) % {"order": order.number}
                 if not refunds:
+                    if Refund.objects.filter(payment__order_id=order.pk, state=Refund.State.FAILED).exists():
+                        raise DomainError(
+                            _("the payment provider refused the refund; see the refunds below the order.")
+                        )
                     return _("Order %(order)s: nothing was left to refund.") % {"order": order.number}
                 return _("Order %(order)s: refunded %(amount)s.") % {
                     "order": order.number,

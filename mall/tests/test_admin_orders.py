@@ -177,6 +177,43 @@ def test_refund_asks_for_a_reason_then_refunds_and_releases_the_allocation(admin
     assert stock_reconcile() == []
 
 
+def test_a_refund_the_provider_does_not_answer_is_queued_for_retry(
+    admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from mall.payments.sandbox import SandboxProvider
+
+    def unreachable(self, payment, amount, reason, *, idempotency_key=""):
+        raise ConnectionError("gateway timed out")
+
+    monkeypatch.setattr(SandboxProvider, "refund", unreachable)
+    order = paid_order()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = apply_action(admin_client, CHANGELIST, "refund", [order], reason="Duplicate")
+    assert f"Order {order.number}: the payment provider did not answer; the refund will be retried." in said(
+        response
+    )
+    assert Refund.objects.get().state == Refund.State.PENDING
+    tasks = [getattr(getattr(c, "func", None), "__self__", None) for c in callbacks]
+    assert "mall.tasks.payment_refund_order" in [getattr(t, "name", None) for t in tasks]
+
+
+def test_a_refund_the_provider_refuses_is_reported_as_an_error(admin_client, monkeypatch):
+    from core.errors import DomainError
+    from mall.payments.sandbox import SandboxProvider
+
+    def refuse(self, payment, amount, reason, *, idempotency_key=""):
+        raise DomainError("Refund window closed")
+
+    monkeypatch.setattr(SandboxProvider, "refund", refuse)
+    order = paid_order()
+    response = apply_action(admin_client, CHANGELIST, "refund", [order], reason="Duplicate")
+    assert (
+        f"{order.number}: the payment provider refused the refund; see the refunds below the order."
+        in said(response)
+    )
+    assert Refund.objects.get().state == Refund.State.FAILED
+
+
 def test_refunding_a_shipped_order_is_refused_and_changes_nothing(admin_client):
     order = return_requested_order()  # shipped, delivered, return asked: money goes back on receipt only
     before = snapshot(order)
