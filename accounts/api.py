@@ -225,7 +225,12 @@ class IdentityDetailApi(APIView):
             IdentityOutput(selectors.access_identity(user=request.user, identity_id=identity_id)).data
         )
 
-    @extend_schema(request=None, responses=IdentityOutput, summary="Make this identity the default")
+    @extend_schema(
+        request=None,
+        responses=IdentityOutput,
+        summary="Make this identity the default",
+        operation_id="identities_set_default",
+    )
     def post(self, request, identity_id: int):
         identity = selectors.access_identity(user=request.user, identity_id=identity_id)
         return Response(IdentityOutput(services.identity_set_default(identity=identity)).data)

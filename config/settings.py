@@ -309,6 +309,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "state"; name each enum after its model so the schema stays unambiguous.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStateEnum": "mall.models.Order.State",
+        "PaymentStateEnum": "mall.models.Payment.State",
+        "RefundStateEnum": "mall.models.Refund.State",
+        "FlashSaleStateEnum": "flashsale.models.FlashSale.State",
+        "ReportStateEnum": "community.models.Report.State",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ class BoardDetailApi(APIView):
         name = serializers.CharField(max_length=BOARD_NAME_MAX, required=False)
         is_private = serializers.BooleanField(required=False)
 
-    @extend_schema(responses=BoardOutput, summary="One of my boards")
+    @extend_schema(responses=BoardOutput, summary="One of my boards", operation_id="boards_detail")
     def get(self, request, board_id: int):
         return Response(BoardOutput(access_board(user=request.user, board_id=board_id)).data)
 

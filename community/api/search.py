@@ -29,7 +29,7 @@ class NoteSearchInput(SearchInput):
     )
 
 
-class AuthorOutput(serializers.Serializer):
+class SearchAuthorOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     nickname = serializers.CharField(source="display_name")
@@ -52,7 +52,7 @@ class CoverOutput(serializers.Serializer):
 class NoteResultOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    author = AuthorOutput()
+    author = SearchAuthorOutput()
     cover = CoverOutput(allow_null=True)
     like_count = serializers.IntegerField()
     collect_count = serializers.IntegerField()
