@@ -14,16 +14,23 @@
     if (i) i.setAttribute("aria-expanded", options().length ? "true" : "false");
   }
 
-  // Set when the list was just closed: focusing the input again must not fetch it right back.
-  var quietUntil = 0;
+  // True while Escape hands the focus back to the input: that focus must not fetch the list right back
+  // (htmx issues the request for a "focus" trigger synchronously, inside focus()).
+  var refocusing = false;
 
   function close() {
     var i = input();
     var b = box();
-    quietUntil = Date.now() + 400;
     if (i && window.htmx) window.htmx.trigger(i, "htmx:abort");
     if (b) b.replaceChildren();
     sync();
+  }
+
+  function refocus() {
+    var i = input();
+    if (!i || document.activeElement === i) return;
+    refocusing = true;
+    try { i.focus(); } finally { refocusing = false; }
   }
 
   function move(step) {
@@ -31,7 +38,7 @@
     if (!items.length) return;
     var current = items.indexOf(document.activeElement);
     var next = current + step;
-    if (next < 0) { input().focus(); return; }
+    if (next < 0) { refocus(); return; }
     if (next >= items.length) next = items.length - 1;
     items[next].focus();
   }
@@ -44,7 +51,7 @@
     if (!inside) return;
     if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
     else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
-    else if (event.key === "Escape") { close(); i.focus(); }
+    else if (event.key === "Escape") { close(); refocus(); }
   });
 
   // Close when the person clicks elsewhere or tabs out of the search box; focus moving from the input
@@ -61,7 +68,7 @@
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail && event.detail.elt === input() && Date.now() < quietUntil) event.preventDefault();
+    if (refocusing && event.detail && event.detail.elt === input()) event.preventDefault();
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
