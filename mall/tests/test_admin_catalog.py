@@ -180,3 +180,37 @@ def test_catalog_lists_render(admin_client):
     for name in ("product", "brand", "category", "taxcategory", "warehouse"):
         assert admin_client.get(reverse(f"admin:mall_{name}_changelist")).status_code == 200
     assert Category.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["product", "inboundshipment", "stockmovement", "customsdeclaration"])
+def test_other_lists_cost_the_same_queries_for_few_and_more_rows(
+    admin_client, django_assert_max_num_queries, name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mall.models import InboundLine, InboundShipment
+    from mall.tests.factories import SkuFactory, WarehouseFactory
+    from mall.tests.factories_admin import cleared_order
+
+    def add_rows(n):
+        for _ in range(n):
+            if name == "customsdeclaration":
+                cleared_order()
+                continue
+            product, (sku,) = shop_product(prices=("50.00",))
+            shipment = InboundShipment.objects.create(
+                reference=f"IN-{sku.code}", supplier="S", warehouse=WarehouseFactory()
+            )
+            InboundLine.objects.create(shipment=shipment, sku=sku, quantity_expected=3)
+            InboundLine.objects.create(shipment=shipment, sku=SkuFactory(), quantity_expected=2)
+
+    url = reverse(f"admin:mall_{name}_changelist")
+    add_rows(2)
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    add_rows(5)
+    with CaptureQueriesContext(connection) as more:
+        assert admin_client.get(url).status_code == 200
+    assert len(more) == len(few), [q["sql"][:120] for q in more.captured_queries]
