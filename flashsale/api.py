@@ -7,12 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from flashsale import selectors
+from flashsale.models import FlashSale
 from flashsale.services import admission
 from flashsale.services.status import request_status
 
@@ -56,6 +60,53 @@ class SaleListApi(APIView):
         )
 
 
+class _PassHolder:
+    """The buyer a buy pass names: an id, nothing loaded."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+
+    def __init__(self, pk: int) -> None:
+        self.pk = self.id = pk
+
+
+class BuyPassAuthentication(BaseAuthentication):
+    """``X-Flash-Pass: <pass from BuyPassApi>``: a buy request authenticated with no query at all.
+    Without the header the site's usual authentication (session, token) takes over."""
+
+    def authenticate(self, request):
+        token = request.META.get("HTTP_X_FLASH_PASS")
+        if not token:
+            return None
+        user_id = admission.buy_pass_read(token=token, sale_id=request.parser_context["kwargs"]["sale_id"])
+        if user_id is None:
+            raise AuthenticationFailed(_("This buy pass is not valid for this sale; reload the sale's page."))
+        return _PassHolder(user_id), None
+
+
+class BuyPassApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "FlashBuyPass", {"buy_pass": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+        ),
+        summary="A pass for one sale, to send as the X-Flash-Pass header when buying (no session lookup)",
+    )
+    def post(self, request, sale_id: int):
+        ends_at = (
+            FlashSale.objects.filter(pk=sale_id, state=FlashSale.State.PUBLISHED)
+            .values_list("ends_at", flat=True)
+            .first()
+        )
+        if ends_at is None:
+            raise NotFound(_("No such sale."))
+        buy_pass = admission.buy_pass_issue(user_id=request.user.pk, sale_id=sale_id, expires_at=ends_at)
+        return Response({"buy_pass": buy_pass, "expires_at": ends_at})
+
+
 class _SoldOutHere(Exception):
     """This process saw the sale sold out moments ago."""
 
@@ -63,6 +114,7 @@ class _SoldOutHere(Exception):
 class BuyApi(APIView):
     """The herd's endpoint: no database query. A refusal is an answer (409), not an error."""
 
+    authentication_classes = [BuyPassAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
@@ -178,6 +230,7 @@ class TrivialApi(APIView):
 urlpatterns = [
     path("flash/sales/", SaleListApi.as_view(), name="api-flash-sales"),
     path("flash/sales/<int:sale_id>/buy/", BuyApi.as_view(), name="api-flash-buy"),
+    path("flash/sales/<int:sale_id>/pass/", BuyPassApi.as_view(), name="api-flash-pass"),
     path(
         "flash/sales/<int:sale_id>/requests/<str:request_id>/",
         RequestStatusApi.as_view(),

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,6 +51,28 @@ class Answer:
     @property
     def message(self) -> str:
         return str(MESSAGES.get(self.status, ""))
+
+
+BUY_PASS_SALT = "flashsale.buy-pass"  # noqa: S105 - a signing namespace, not a secret
+
+
+def buy_pass_issue(*, user_id: int, sale_id: int, expires_at) -> str:
+    """A signed pass naming the buyer for one sale until ``expires_at``. The buy endpoint reads it with
+    no database or session lookup, so a rush's requests reach neither PostgreSQL nor the session store."""
+    value = f"{user_id}.{sale_id}.{int(expires_at.timestamp())}"
+    return signing.Signer(salt=BUY_PASS_SALT).sign(value)
+
+
+def buy_pass_read(*, token: str, sale_id: int) -> int | None:
+    """The buyer's id if ``token`` is a genuine, unexpired pass for this sale; None otherwise."""
+    try:
+        value = signing.Signer(salt=BUY_PASS_SALT).unsign(token)
+        user_id, pass_sale_id, expires = (int(part) for part in value.split("."))
+    except (signing.BadSignature, ValueError):
+        return None
+    if pass_sale_id != sale_id or expires < time.time():
+        return None
+    return user_id
 
 
 def buyer_readiness_key(user_id: int) -> str:
