@@ -104,6 +104,13 @@ def stock_adjust(*, record: StockRecord, delta: int, reason: str, actor) -> Stoc
     if delta == 0:
         raise DomainError(_("The adjustment must change the quantity."), field="delta")
     with transaction.atomic(durable=True):
+        keep_free = None
+        if delta < 0:
+            # Taking units away must leave the live checkout holds covered (same lock as checkout).
+            from mall import lock_objects
+
+            lock_objects.stock_records_lock([record.pk])
+            keep_free = reserved_quantity(record_id=record.pk)
         return stock_move(
             record_id=record.pk,
             kind=Kind.ADJUSTED,
@@ -111,6 +118,7 @@ def stock_adjust(*, record: StockRecord, delta: int, reason: str, actor) -> Stoc
             actor=actor,
             reason=reason,
             source="admin",
+            keep_free=keep_free,
         )
 
 

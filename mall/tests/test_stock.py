@@ -70,3 +70,17 @@ def test_reconcile_reports_drift(caplog):
     drifts = stock.stock_reconcile()
     assert [(d.record_id, d.on_hand, d.on_hand_ledger) for d in drifts] == [(record.pk, 9, 4)]
     assert "stock drift" in caplog.text
+
+
+def test_taking_stock_away_keeps_live_checkout_holds_covered():
+    from mall.services.checkout import checkout_reserve
+    from mall.tests.factories import buyer, cart_with
+
+    sku = SkuFactory()
+    record = stock_give(sku=sku, quantity=3)
+    user, *_ = buyer()
+    checkout_reserve(user=user, cart=cart_with(user=user, sku=sku, quantity=3))
+    with pytest.raises(InsufficientStock):
+        stock.stock_adjust(record=record, delta=-1, reason="broken bottle", actor=None)
+    record.refresh_from_db()
+    assert record.on_hand == 3 and record.movements.count() == 1
