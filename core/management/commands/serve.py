@@ -28,7 +28,7 @@ GRACE_SECONDS = 25
 
 
 def commands() -> dict[str, list[str]]:
-    """The three long-running processes, exactly as docker-compose.yml spells them (minus the interpreter)."""
+    """The long-running processes, exactly as docker-compose.yml spells them (minus the interpreter)."""
     return {
         "web": ["gunicorn", "config.wsgi", "-c", "config/gunicorn.py"],
         "worker": [
@@ -45,11 +45,15 @@ def commands() -> dict[str, list[str]]:
         ],
         # The schedule file comes from settings (CELERY_BEAT_SCHEDULE_FILENAME, under VAR_DIR).
         "beat": ["celery", "-A", "config", "beat", "-l", "info"],
+        # Turns flash-sale admissions into orders as they arrive (beat's drain task is the safety net).
+        "materializer": ["python", "manage.py", "flashsale_consumer"],
     }
 
 
 class Command(BaseCommand):
-    help = "Run web (gunicorn), a Celery worker and Celery beat until interrupted."
+    help = (
+        "Run web (gunicorn), a Celery worker, Celery beat and the flash-sale materializer until interrupted."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
@@ -73,7 +77,7 @@ class Command(BaseCommand):
         try:
             for name, cmd in commands().items():
                 children[name] = subprocess.Popen(  # noqa: S603 - fixed commands, no shell
-                    [sys.executable, "-m", *cmd],
+                    [sys.executable, *cmd[1:]] if cmd[0] == "python" else [sys.executable, "-m", *cmd],
                     env=env,
                     cwd=settings.BASE_DIR,
                     process_group=0,
@@ -111,7 +115,7 @@ class Command(BaseCommand):
     def _stop(self, children: dict[str, subprocess.Popen], hurry) -> None:
         running = [c for c in children.values() if c.poll() is None]
         if running:
-            self.stdout.write("\n  Stopping web, worker and beat ...")
+            self.stdout.write("\n  Stopping web, worker, beat and the flash-sale materializer ...")
             self.stdout.flush()
         for child in running:
             _signal_group(child.pid, signal.SIGTERM, leader_only=True)
