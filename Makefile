@@ -54,7 +54,8 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/search_bench.py
+	DATABASE_URL= $(PY) benchmarks/flashsale_bench.py --duration 5 --rounds 3 --connections 16 --threads 1 --buyers 500
 
 clean:
 	rm -rf $(VENV) var test-artifacts
