@@ -100,9 +100,9 @@ end
 
 NOTES = """## What profiling changed on the hot paths
 
-First run of this benchmark, before the changes below (same command, same machine): buy / trivial 0.79,
-buy / select_for_update 3.9, p99 ratio 0.62, sold-out / trivial 0.75, materialisation 0.34 s after the
-last admission.
+First run of this benchmark, before the changes below (same command, same machine, then loaded by other
+work: load average about 12): buy / trivial 0.79, buy / select_for_update 3.9, p99 ratio 0.62, sold-out /
+trivial 0.75, materialisation 0.34 s after the last admission.
 
 - Authentication without a lookup: POST /api/flash/sales/<id>/pass/ gives a signed pass naming the
   buyer for that sale until it ends (django.core.signing); the buy endpoint takes it as X-Flash-Pass and
@@ -565,7 +565,7 @@ def report(args, runs: dict[str, list[dict]], materialised: list[dict], cpu: dic
         f"Python {platform.python_version()}), gunicorn gthread {os.environ.get('WEB_CONCURRENCY', '2')} workers x "
         f"{os.environ.get('WEB_THREADS', '4')} threads, wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
         f"on loopback, {args.rounds} interleaved rounds (medians below), PostgreSQL and a private redis-server "
-        "(AOF everysec) on the same machine. Load generator: wrk (Lua script: token auth, unique request ids).",
+        "(AOF everysec) on the same machine. Load generator: wrk (Lua script: a token or buy-pass header per request, buyers round-robin, unique request ids).",
         "",
         "Reproduce:",
         "",
