@@ -94,7 +94,8 @@ def ip_for(user_id: int) -> str:
 
 
 def flash_purchase(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity: int = 1) -> str:
-    """The product's buy path; a repeated request id answers ``duplicate:<first answer>``."""
+    """The product's buy path; a repeated request id answers ``duplicate:<first answer>``.
+    HARNESS_DEBUG=1 in the environment shows what lay behind each 503 (the Redis error)."""
     try:
         answer = admission.flash_buy(
             sale_id=sale_id, user_id=user_id, request_id=request_id, ip=ip, quantity=quantity

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from flashsale.services import admission
 from flashsale.tests.harness import buyers_bulk
 from flashsale.tests.helpers import live_sale
@@ -28,7 +29,7 @@ def test_a_buy_with_a_pass_makes_no_database_query(django_assert_num_queries):
     sale = live_sale(quota=3)
     (uid,) = buyers_bulk(1)  # readiness cached in Redis, as after the sale page was seen
     user_client = APIClient()
-    user_client.force_authenticate(type("U", (), {"pk": uid, "is_authenticated": True})())
+    user_client.force_authenticate(User.objects.get(pk=uid))
     buy_pass = user_client.post(f"/api/flash/sales/{sale.pk}/pass/").json()["buy_pass"]
 
     with django_assert_num_queries(0):
