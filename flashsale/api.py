@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -83,6 +84,16 @@ class BuyPassAuthentication(BaseAuthentication):
         if user_id is None:
             raise AuthenticationFailed(_("This buy pass is not valid for this sale; reload the sale's page."))
         return _PassHolder(user_id), None
+
+
+class BuyPassScheme(OpenApiAuthenticationExtension):
+    """Documents the buy pass in the OpenAPI schema as an API key in the X-Flash-Pass header."""
+
+    target_class = BuyPassAuthentication
+    name = "flashPass"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Flash-Pass"}
 
 
 class BuyPassApi(APIView):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import redis
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from flashsale import keys
 from flashsale.models import FlashSale
-from flashsale.services.redis import client
+from flashsale.services.redis import REDIS_ERRORS, client
 
 
 def sales_visible(*, horizon_hours: int = 24) -> QuerySet[FlashSale]:
@@ -38,6 +37,6 @@ def remaining_units(sales) -> dict[int, int]:
         for sale in sales:
             pipe.get(keys.stock(sale.pk))
         values = pipe.execute()
-    except redis.RedisError:
+    except REDIS_ERRORS:
         values = [None] * len(sales)
     return {s.pk: (int(v) if v is not None else s.remaining) for s, v in zip(sales, values, strict=True)}
