@@ -29,13 +29,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, connections
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from core.db import database_url
 from core.errors import DomainError
 from flashsale import keys
 from flashsale.models import FlashSale
@@ -260,14 +260,8 @@ def rush(
 
 
 def database_url_for_subprocess() -> str:
-    s = connection.settings_dict
-    host = s.get("HOST") or "127.0.0.1"
-    if host.startswith("/"):
-        host = quote(host, safe="")
-    auth = quote(s.get("USER") or "", safe="")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    return f"postgres://{auth}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
+    """The test database, embedded (unix socket) or not, for ``manage.py`` run as a child process."""
+    return database_url(connection.settings_dict)
 
 
 class Consumer:

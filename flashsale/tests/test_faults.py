@@ -128,7 +128,11 @@ def test_redis_restarted_empty_fails_closed_until_reconcile_rebuilds_it(private_
 
     readiness_warm(buyer_ids)
     again = rush(flash_purchase, sale_id=sale.pk, jobs=[Job(u) for u in first + later])
-    assert again.final_statuses == {"over_limit": 30, "admitted": 20, "sold_out": 65}  # the limit survived
+    # The limit survived: none of the first thirty got a second unit (each heard "over the limit", or "sold
+    # out" from a worker that already knew); twenty of the others got the twenty units left.
+    assert again.final_statuses["admitted"] == 20 and not again.users_with("admitted") & set(first)
+    assert again.users_with("over_limit") | again.users_with("sold_out") >= set(first)
+    assert again.users_with("over_limit") <= set(first)
     sale_drain(sale_id=sale.pk)
     b = assert_books(sale)
     assert (b.orders, b.sold, b.redis_stock) == (50, 50, 0)

@@ -19,10 +19,11 @@ import socket
 import subprocess
 import sys
 import time
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from core.db import database_url
 
 GRACE_SECONDS = 25
 
@@ -173,20 +174,8 @@ def _wait_for_port(bind: str, web: subprocess.Popen, stopping, timeout: float = 
 
 
 def _database_url() -> str:
-    """The URL of the database this process uses, for the children to use the very same one.
-
-    The embedded server listens on a unix socket only; django-environ keeps that socket directory in
-    OPTIONS["host"], not HOST, and a URL without it would send libpq to the machine's default socket.
-    """
-    db = settings.DATABASES["default"]
-    options = db.get("OPTIONS") or {}
-    user, password, name = (quote(str(db.get(key) or ""), safe="") for key in ("USER", "PASSWORD", "NAME"))
-    host = str(db.get("HOST") or options.get("host") or "")
-    port = str(db.get("PORT") or options.get("port") or "")
-    if host.startswith("/"):
-        return f"postgresql://{user}:{password}@/{name}?host={quote(host)}" + (
-            f"&port={port}" if port else ""
-        )
-    if not host:
-        raise CommandError("DATABASES['default'] names no host: set DATABASE_URL")
-    return f"postgresql://{user}:{password}@{host}:{port or 5432}/{name}"
+    """The URL of the database this process uses, for the children to use the very same one."""
+    try:
+        return database_url(settings.DATABASES["default"])
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
