@@ -83,7 +83,7 @@ def test_product_shots_are_real_images():
     image = Image.open(io.BytesIO(data))
     assert image.size == (seed.SIZE, seed.SIZE) and image.format == "JPEG"
     # Not a flat colour: a backdrop, a product and a label.
-    assert len(set(image.convert("L").getdata())) > 50
+    assert sum(1 for count in image.convert("L").histogram() if count) > 50  # distinct grey levels
     for shape in ("tube", "jar", "box", "can", "pouch", "bag", "backpack"):
         assert Image.open(
             io.BytesIO(seed.product_shot(shape=shape, colour=(90, 120, 160), word="X", variant=1))
