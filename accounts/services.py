@@ -70,7 +70,7 @@ def address_create(*, user: User, data: dict, make_default: bool = False) -> Add
         first = not Address.objects.filter(user=user).exists()
         address.save()
         if make_default or first:
-            _address_make_default(address)
+            _make_default(address)
     return address
 
 
@@ -84,28 +84,33 @@ def address_update(*, address: Address, data: dict) -> Address:
 
 def address_set_default(*, address: Address) -> Address:
     with transaction.atomic(durable=True):
-        _address_make_default(address)
+        _make_default(address)
     return address
 
 
-def _address_make_default(address: Address) -> None:
+def _make_default(row: Address | CustomsIdentity) -> None:
+    """Make ``row`` its owner's default (addresses and identities alike), in the caller's transaction."""
+    model = type(row)
     # Clear the old default first: the partial unique index allows one default per user.
-    Address.objects.filter(user_id=address.user_id, is_default=True).exclude(pk=address.pk).update(
-        is_default=False
-    )
-    Address.objects.filter(pk=address.pk).update(is_default=True)
-    address.is_default = True
+    model.objects.filter(user_id=row.user_id, is_default=True).exclude(pk=row.pk).update(is_default=False)
+    model.objects.filter(pk=row.pk).update(is_default=True)
+    row.is_default = True
+
+
+def _delete_keeping_a_default(row: Address | CustomsIdentity) -> None:
+    """Delete ``row``; if it was the default, the newest remaining one becomes the default."""
+    model = type(row)
+    with transaction.atomic(durable=True):
+        was_default, user_id = row.is_default, row.user_id
+        row.delete()
+        if was_default:
+            successor = model.objects.filter(user_id=user_id).order_by("-id").first()
+            if successor:
+                _make_default(successor)
 
 
 def address_delete(*, address: Address) -> None:
-    with transaction.atomic(durable=True):
-        was_default = address.is_default
-        user_id = address.user_id
-        address.delete()
-        if was_default:
-            successor = Address.objects.filter(user_id=user_id).order_by("-id").first()
-            if successor:
-                _address_make_default(successor)
+    _delete_keeping_a_default(address)
 
 
 def identity_add(
@@ -128,7 +133,7 @@ def identity_add(
             first = not CustomsIdentity.objects.filter(user=user).exists()
             identity.save()
             if make_default or first:
-                _identity_make_default(identity)
+                _make_default(identity)
     except IntegrityError:
         raise Conflict(_("This ID number is already on your account."), field="id_number") from None
     return identity
@@ -136,24 +141,9 @@ def identity_add(
 
 def identity_set_default(*, identity: CustomsIdentity) -> CustomsIdentity:
     with transaction.atomic(durable=True):
-        _identity_make_default(identity)
+        _make_default(identity)
     return identity
 
 
-def _identity_make_default(identity: CustomsIdentity) -> None:
-    CustomsIdentity.objects.filter(user_id=identity.user_id, is_default=True).exclude(pk=identity.pk).update(
-        is_default=False
-    )
-    CustomsIdentity.objects.filter(pk=identity.pk).update(is_default=True)
-    identity.is_default = True
-
-
 def identity_delete(*, identity: CustomsIdentity) -> None:
-    with transaction.atomic(durable=True):
-        was_default = identity.is_default
-        user_id = identity.user_id
-        identity.delete()
-        if was_default:
-            successor = CustomsIdentity.objects.filter(user_id=user_id).order_by("-id").first()
-            if successor:
-                _identity_make_default(successor)
+    _delete_keeping_a_default(identity)
