@@ -377,3 +377,7 @@ class BoardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a board's collects and counts belong to its owner's services
+
+
+# Issue 6's operator screens live in their own modules (partnerships and the disclosure queue; demand).
+from community import admin_demand, admin_trust  # noqa: E402, F401

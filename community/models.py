@@ -47,6 +47,10 @@ class Note(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     cover = models.ForeignKey("NoteImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Set only when the writer declares a brand partnership: the note is "sponsored" wherever it shows.
+    partnership = models.ForeignKey(
+        "Partnership", null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+    )
     topics = models.ManyToManyField(Topic, related_name="notes", blank=True)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mentioned_in", blank=True)
     like_count = models.PositiveIntegerField(default=0)
@@ -102,6 +106,10 @@ class Note(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def is_sponsored(self) -> bool:
+        return self.partnership_id is not None
 
 
 class NoteImage(models.Model):
@@ -332,3 +340,134 @@ class Report(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["state", "-id"], name="report_queue")]
+
+
+# --- Where the community meets the mall (purchase links, disclosure, attribution) -----------------------
+
+PRODUCT_LINKS_MAX = 5
+
+
+class Partnership(models.Model):
+    """A paid brand partnership an operator recorded: notes written under it are bound to the brand and
+    labelled "sponsored" wherever they appear."""
+
+    brand = models.ForeignKey("mall.Brand", on_delete=models.PROTECT, related_name="+")
+    writer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partnerships"
+    )
+    title = models.CharField(_("campaign"), max_length=60)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("brand partnership")
+        verbose_name_plural = _("brand partnerships")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="partnership_period"),
+        ]
+        indexes = [models.Index(fields=["writer", "brand"], name="partnership_writer_brand")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.brand_id})"
+
+
+class NoteProduct(models.Model):
+    """A purchase link: a product (optionally one variant) tagged in a note, shown as a card."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="product_links")
+    product = models.ForeignKey("mall.Product", on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey("mall.Sku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["note", "product"], name="note_product_once")]
+        # The product page's "buyer shows": the notes tagging one product, newest first.
+        indexes = [models.Index(fields=["product", "-note"], name="note_product_by_product")]
+
+
+class ProductCardClick(models.Model):
+    """A reader tapped a product card (open, buy, add to cart) in a note: attribution for the writer's
+    statistics and buzz for operators."""
+
+    class Action(models.TextChoices):
+        OPEN = "open", _("Opened the product")
+        BUY = "buy", _("Buy now")
+        CART = "cart", _("Added to cart")
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("mall.Product", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["note", "created_at"], name="card_click_note_time"),
+            models.Index(fields=["product", "created_at"], name="card_click_product_time"),
+        ]
+
+
+class NoteDailyViews(models.Model):
+    """Views per note per day, written by the same flush that moves ``Note.view_count``."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    views = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "day"], name="note_daily_views_once")]
+
+
+class DisclosureFlag(models.Model):
+    """A note that tags a product of a brand its writer is paid by, without declaring the partnership:
+    queued for an operator."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        LABELLED = "labelled", _("Labelled as sponsored")
+        HIDDEN = "hidden", _("Note hidden")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="disclosure_flags")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("undeclared partnership")
+        verbose_name_plural = _("undeclared partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note", "partnership"], condition=Q(state="open"), name="disclosure_flag_open_once"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "-id"], name="disclosure_flag_queue")]
+
+
+class ProductBuzz(models.Model):
+    """How much the community talks about a product, recomputed by a periodic task from the raw rows
+    (tags, engagement on tagging notes, card clicks) for the demand view and recommendations."""
+
+    product = models.OneToOneField(
+        "mall.Product", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    mentions = models.PositiveIntegerField(default=0)
+    engagement = models.PositiveIntegerField(default=0)
+    card_clicks = models.PositiveIntegerField(default=0)
+    score = models.FloatField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-score"], name="product_buzz_rank")]

@@ -1,6 +1,18 @@
 """Community pages. Each area's view module declares its own ``urlpatterns``; they are joined here."""
 
-from community.views import comments, feeds, interactions, moderation, notes, notifications, profiles, search
+from community.views import (
+    comments,
+    feeds,
+    interactions,
+    links,
+    moderation,
+    notes,
+    notifications,
+    profiles,
+    search,
+    stats,
+    trust,
+)
 
 app_name = "community"
 
@@ -13,4 +25,7 @@ urlpatterns = (
     + notifications.urlpatterns
     + search.urlpatterns
     + moderation.urlpatterns
+    + links.urlpatterns
+    + trust.urlpatterns
+    + stats.urlpatterns
 )

@@ -1,6 +1,18 @@
 """Community API. Each area's module declares its own ``urlpatterns``; they are joined here."""
 
-from community.api import comments, feeds, interactions, moderation, notes, notifications, profiles, search
+from community.api import (
+    comments,
+    feeds,
+    interactions,
+    links,
+    moderation,
+    notes,
+    notifications,
+    profiles,
+    search,
+    stats,
+    trust,
+)
 
 urlpatterns = (
     feeds.urlpatterns
@@ -11,4 +23,7 @@ urlpatterns = (
     + notifications.urlpatterns
     + search.urlpatterns
     + moderation.urlpatterns
+    + links.urlpatterns
+    + trust.urlpatterns
+    + stats.urlpatterns
 )

@@ -189,7 +189,7 @@ def test_the_home_page_costs_the_same_queries_whatever_it_shows(
     client, count, django_assert_num_queries, monkeypatch
 ):
     # The flash-sale strip is the flash-sale app's to count; here only the mall's own reads.
-    monkeypatch.setattr("mall.views.catalog.FLASH_STRIP_TEMPLATE", "flashsale/absent-in-this-test.html")
+    monkeypatch.setattr("mall.views.slots.FLASH_STRIP_TEMPLATE", "flashsale/absent-in-this-test.html")
     _products(count)
     with django_assert_num_queries(3):  # categories, products with covers, stock
         response = client.get(reverse("mall:home"))
@@ -222,7 +222,7 @@ def test_the_home_page_shows_round_categories_and_cards_with_the_bonded_badge(cl
 
 
 def test_without_the_flash_sale_template_the_slot_stays_empty(client, monkeypatch):
-    monkeypatch.setattr("mall.views.catalog.FLASH_STRIP_TEMPLATE", "flashsale/absent-in-this-test.html")
+    monkeypatch.setattr("mall.views.slots.FLASH_STRIP_TEMPLATE", "flashsale/absent-in-this-test.html")
     response = client.get(reverse("mall:home"))
     assert response.status_code == 200 and response.context["flash_strip_template"] is None
 
@@ -231,7 +231,7 @@ def test_the_flash_sale_strip_is_included_when_its_template_exists(client, setti
     folder = tmp_path / "flashsale"
     folder.mkdir()
     (folder / "probe-strip.html").write_text('<div data-testid="flash-strip-probe">sale!</div>')
-    monkeypatch.setattr("mall.views.catalog.FLASH_STRIP_TEMPLATE", "flashsale/probe-strip.html")
+    monkeypatch.setattr("mall.views.slots.FLASH_STRIP_TEMPLATE", "flashsale/probe-strip.html")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     html = client.get(reverse("mall:home")).content.decode()
     assert 'data-testid="flash-strip-probe"' in html

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 
 from mall.cart_session import cart_for_request
 from mall.selectors import catalog
 from mall.selectors.cart import cart_count
 from mall.selectors.paging import page_size_parse
 from mall.services.cart import referral_clean
-
-FLASH_STRIP_TEMPLATE = "flashsale/strip.html"
-
-
-def flash_strip_template() -> str | None:
-    """The flash-sale app's strip, when that app is installed: the mall never imports it."""
-    try:
-        select_template([FLASH_STRIP_TEMPLATE])
-    except TemplateDoesNotExist:
-        return None
-    return FLASH_STRIP_TEMPLATE
+from mall.views.slots import (
+    PRODUCT_NOTES_TEMPLATE,
+    RECOMMENDED_TEMPLATE,
+    flash_strip_template,
+    optional_template,
+)
 
 
 def _with_params(request, **changes) -> str:
@@ -44,7 +37,12 @@ def home(request):
     return render(
         request,
         "mall/home.html",
-        {"home": data, "flash_strip_template": flash_strip_template(), "sorts": catalog.SORT_LABELS},
+        {
+            "home": data,
+            "flash_strip_template": flash_strip_template(),
+            "recommended_template": optional_template(RECOMMENDED_TEMPLATE),
+            "sorts": catalog.SORT_LABELS,
+        },
     )
 
 
@@ -79,5 +77,6 @@ def product_detail(request, slug: str):
             "product": data.product,
             "referral": referral_clean(request.GET.get("ref")),
             "cart_count": cart_count(cart=cart),
+            "product_notes_template": optional_template(PRODUCT_NOTES_TEMPLATE),
         },
     )

@@ -14,6 +14,7 @@ from mall.forms import CancelForm, ReturnForm
 from mall.selectors.orders import ORDER_TABS, access_order, order_list, order_page
 from mall.selectors.paging import page_size_parse
 from mall.services import orders as order_services
+from mall.views.slots import ORDER_INVITE_TEMPLATE, optional_template
 
 
 @login_required
@@ -36,7 +37,14 @@ def orders(request):
 def order_detail(request, number: str):
     data = order_page(user=request.user, number=number)
     return render(
-        request, "mall/order_detail.html", {"data": data, "order": data.order, "return_form": ReturnForm()}
+        request,
+        "mall/order_detail.html",
+        {
+            "data": data,
+            "order": data.order,
+            "return_form": ReturnForm(),
+            "order_invite_template": optional_template(ORDER_INVITE_TEMPLATE),
+        },
     )
 
 

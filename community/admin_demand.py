@@ -1,0 +1,1 @@
+"""Operators: the demand view (community buzz against sales and stock)."""

@@ -1,0 +1,1 @@
+"""Operators: brand partnerships and the undeclared-partnership review queue."""

@@ -1,0 +1,3 @@
+"""Issue 6 (stats): API."""
+
+urlpatterns: list = []

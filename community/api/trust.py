@@ -1,0 +1,3 @@
+"""Issue 6 (trust): API."""
+
+urlpatterns: list = []

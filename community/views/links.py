@@ -1,0 +1,3 @@
+"""Issue 6 (links): pages."""
+
+urlpatterns: list = []
