@@ -9,6 +9,7 @@ from community.api import (
     notes,
     notifications,
     profiles,
+    recommend,
     search,
     stats,
     trust,
@@ -26,4 +27,5 @@ urlpatterns = (
     + links.urlpatterns
     + trust.urlpatterns
     + stats.urlpatterns
+    + recommend.urlpatterns
 )

@@ -1,0 +1,3 @@
+"""Issue 6 (recommendations, demand): API."""
+
+urlpatterns: list = []
