@@ -3,10 +3,12 @@
 Recording is one ``SET NX EX`` (has this viewer been counted lately?) and, the first time, one
 ``HINCRBY`` on the pending hash. Redis being down never breaks the note page: the view is logged and
 lost. The flush moves the pending hash aside with a Lua script (so views recorded meanwhile go to a new
-pending hash), adds the counts to PostgreSQL in batches with one ``UPDATE ... FROM (VALUES ...)`` each,
-and removes each batch from Redis once its transaction has committed. One flush runs at a time (a lock
-with a token); a flush that died is finished by the next one. The one window left: a crash between a
-batch's commit and its HDEL counts that batch twice - acceptable for view counts, never for money.
+pending hash), adds the counts to PostgreSQL in batches with one statement each (``UPDATE ... FROM
+(VALUES ...)`` on the notes, feeding an ``INSERT ... ON CONFLICT`` into today's ``NoteDailyViews`` rows, so
+both numbers move together or not at all), and removes each batch from Redis once its transaction has
+committed. One flush runs at a time (a lock with a token); a flush that died is finished by the next one.
+The one window left: a crash between a batch's commit and its HDEL counts that batch twice (in both
+numbers alike) - acceptable for view counts, never for money.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from community import keys
-from community.models import Note
+from community.models import Note, NoteDailyViews
 
 logger = logging.getLogger(__name__)
 
@@ -144,14 +147,25 @@ def _parse(raw: dict) -> dict[int, int]:
     return counts
 
 
+def _today():
+    """The day a flush books its views on: today in the site's time zone, whatever zone is active."""
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
 def _add_views(batch: list[tuple[int, int]]) -> None:
-    table = connection.ops.quote_name(Note._meta.db_table)
+    notes = connection.ops.quote_name(Note._meta.db_table)
+    daily = connection.ops.quote_name(NoteDailyViews._meta.db_table)
     rows = ", ".join(["(%s::bigint, %s::bigint)"] * len(batch))
     params = [value for pair in batch for value in pair]
     with connection.cursor() as cursor:
-        # Notes deleted meanwhile simply match nothing.
+        # One statement: the daily rows get exactly the views the notes got. Notes deleted meanwhile match
+        # nothing in the UPDATE, so RETURNING leaves them out of the daily rows too; the rows it updated
+        # stay locked until commit, so a concurrent delete cannot strand a daily row.
         cursor.execute(
-            f"UPDATE {table} AS n SET view_count = n.view_count + v.views "  # noqa: S608 - placeholders only
-            f"FROM (VALUES {rows}) AS v(id, views) WHERE n.id = v.id",
-            params,
+            f"WITH counted AS ("  # noqa: S608 - table names from the models, values as placeholders
+            f"UPDATE {notes} AS n SET view_count = n.view_count + v.views "
+            f"FROM (VALUES {rows}) AS v(id, views) WHERE n.id = v.id RETURNING n.id, v.views) "
+            f"INSERT INTO {daily} AS d (note_id, day, views) SELECT id, %s::date, views FROM counted "
+            f"ON CONFLICT (note_id, day) DO UPDATE SET views = d.views + EXCLUDED.views",
+            [*params, _today()],
         )
