@@ -27,7 +27,7 @@ SHOPPERS = [
 ]
 # Valid GB 11643 numbers for demo identities (check digits computed, birth dates real).
 DEMO_IDS = {"shopper": ("王小明", "11010519491231002X"), "xiaomei": ("李美美", "440524188001010014")}
-SEED_MODULES = ["community.seed", "mall.seed", "flashsale.seed"]
+SEED_MODULES = ["community.seed", "mall.seed", "community.seed_commerce", "flashsale.seed"]
 
 
 class Command(BaseCommand):
