@@ -376,6 +376,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=35),
         "options": {"expires": 30 * 60},
     },
+    "community-product-buzz-recompute": {
+        "task": "community.tasks.analytics.product_buzz_recompute",
+        "schedule": crontab(minute=50),
+        "options": {"queue": "default", "expires": 30 * 60},
+    },
 }
 
 # --- Flash sales ------------------------------------------------------------------------------------

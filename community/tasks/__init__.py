@@ -3,6 +3,7 @@
 Importing the package registers every task (Celery's autodiscovery imports ``community.tasks``).
 """
 
+from community.tasks.analytics import product_buzz_recompute
 from community.tasks.counters import counters_recompute, note_views_flush
 from community.tasks.feeds import hot_score_initial, hot_scores_update
 from community.tasks.images import image_renditions_make
@@ -16,6 +17,7 @@ from community.tasks.notifications import (
 )
 
 __all__ = [
+    "product_buzz_recompute",
     "counters_recompute",
     "note_views_flush",
     "hot_score_initial",
