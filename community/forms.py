@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note
+from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 ORDER_TOKENS_MAX = IMAGES_MAX * 3
@@ -28,6 +28,27 @@ class MultipleFileField(forms.FileField):
             return []
         files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+class ProductLinksField(forms.Field):
+    """The tagged products as repeated ``products`` values, ``"<product id>"`` or ``"<product id>:<sku
+    id>"``, in display order (the picker's variant selects; the no-JavaScript list). Empty values (the
+    "don't tag" choice) are dropped and a product picked twice counts once; the service checks the rest."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value):
+        value = super().clean(value)
+        tokens = [str(v).strip() for v in (value or []) if str(v).strip()]
+        if len(tokens) > PRODUCT_LINKS_MAX * 4 or any(len(t) > 40 for t in tokens):
+            raise forms.ValidationError(_("The tagged products could not be read; please pick them again."))
+        seen, kept = set(), []
+        for token in tokens:
+            product = token.partition(":")[0]
+            if product not in seen:
+                seen.add(product)
+                kept.append(token)
+        return kept
 
 
 class NoteForm(forms.Form):
@@ -72,8 +93,20 @@ class NoteForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, note_images=(), **kwargs):
+    products = ProductLinksField(label=_("Products in this note"), required=False)
+    partnership = forms.IntegerField(
+        label=_("Brand partnership"),
+        required=False,
+        widget=forms.Select,
+        help_text=_("Paid or gifted by a brand? Say so: the note is labelled “Sponsored” with the brand."),
+    )
+
+    def __init__(self, *args, note_images=(), partnerships=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The service checks the chosen id (the writer's own, running today): the choices only help.
+        self.fields["partnership"].widget.choices = [("", _("Not sponsored"))] + [
+            (p.pk, f"{p.brand.name} · {p.title}") for p in partnerships
+        ]
         self.note_images = list(note_images)
         if self.note_images:
             self.fields["remove"] = forms.TypedMultipleChoiceField(

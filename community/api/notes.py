@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.access import _int, access_note_for_edit
-from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note
+from community.api.links import ProductCardOutput
+from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
 from community.selectors.note_page import note_page
 from community.selectors.notes import note_visible_qs
 from community.selectors.topics import topic_suggest
@@ -93,6 +96,11 @@ class NoteOutput(serializers.Serializer):
     view_count = serializers.IntegerField()
     liked = serializers.BooleanField()
     collected = serializers.BooleanField()
+    products = ProductCardOutput(many=True, help_text="The purchase links, in the writer's order.")
+    sponsored = serializers.BooleanField(help_text="Written under a declared brand partnership.")
+    sponsor = serializers.CharField(
+        allow_null=True, help_text="The partner brand's name; null if not sponsored."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -108,6 +116,9 @@ def _note_output(request, note_id) -> dict:
         "topics": [t.name for t in page.topics],
         "liked": note.pk in page.state.liked,
         "collected": note.pk in page.state.collected,
+        "products": page.products,
+        "sponsored": note.is_sponsored,
+        "sponsor": page.sponsor.name if page.sponsor else None,
         "created_at": note.created_at,
         "updated_at": note.updated_at,
     }
@@ -123,6 +134,24 @@ def _refusal(exc: ValidationError) -> serializers.ValidationError:
 
 
 _FORMATS = "JPEG, PNG, WebP or GIF"
+
+
+class ProductLinkInput(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, max_value=2**62)
+    sku = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="One variant; left out: the product.",
+    )
+
+
+_PRODUCTS_HELP = (
+    f"At most {PRODUCT_LINKS_MAX} products on sale, each once. In multipart, one JSON array or repeated "
+    "'products' parts as '<product id>' or '<product id>:<sku id>'."
+)
+_PARTNERSHIP_HELP = "The id of one of my brand partnerships running today; null: not sponsored."
 
 
 class NoteCreateInput(serializers.Serializer):
@@ -150,6 +179,8 @@ class NoteCreateInput(serializers.Serializer):
         max_length=IMAGES_MAX * 2,
         help_text="Indices of 'images' in display order (for example 2,0,1); file order when left out.",
     )
+    products = ProductLinkInput(many=True, required=False, help_text=_PRODUCTS_HELP)
+    partnership = serializers.IntegerField(required=False, allow_null=True, help_text=_PARTNERSHIP_HELP)
 
 
 class NoteUpdateInput(serializers.Serializer):
@@ -173,6 +204,12 @@ class NoteUpdateInput(serializers.Serializer):
             "Photos left out are removed; new photos left out go last. Left out: photos unchanged."
         ),
     )
+    products = ProductLinkInput(
+        many=True, required=False, help_text=_PRODUCTS_HELP + " Left out: unchanged; empty: none."
+    )
+    partnership = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_PARTNERSHIP_HELP + " Left out: unchanged."
+    )
 
 
 def _multi(request, name: str) -> list | None:
@@ -193,8 +230,33 @@ def _multi(request, name: str) -> list | None:
     return value
 
 
+def _products(request) -> list | None:
+    """``products`` as a list of {product, sku} objects, from JSON or from multipart parts."""
+    data = request.data
+    if "products" not in data:
+        return None
+    if not hasattr(data, "getlist"):
+        return data.get("products")
+    values = [v.strip() for v in data.getlist("products") if isinstance(v, str)]
+    if len(values) == 1 and values[0].startswith("["):
+        try:
+            return json.loads(values[0])
+        except ValueError:
+            return values[0]  # refused by the serializer as "not a list"
+    items = []
+    for token in (v for v in values if v):
+        product, _sep, sku = token.partition(":")
+        items.append({"product": product, "sku": sku or None})
+    return items
+
+
 def _input(serializer_class, request, list_fields: tuple[str, ...]):
-    data = {k: v for k, v in request.data.items() if k not in list_fields}
+    data = {k: v for k, v in request.data.items() if k not in (*list_fields, "products")}
+    products = _products(request)
+    if products is not None:
+        data["products"] = products
+    if data.get("partnership") == "":
+        data["partnership"] = None  # an empty form field: not sponsored
     for name in list_fields:
         if name in ("images", "new_images") and hasattr(request, "FILES"):
             files = request.FILES.getlist(name)
@@ -277,6 +339,8 @@ class NoteDetailApi(APIView):
                 **fields,
                 image_order=data.get("image_order"),
                 new_images=data.get("new_images", []),
+                products=data.get("products"),
+                **({"partnership": data["partnership"]} if "partnership" in data else {}),
             )
         except ValidationError as exc:
             raise _refusal(exc) from None

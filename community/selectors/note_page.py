@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community.access import _int, note_visible_q
-from community.models import Collect, Follow, Like, Note, NoteImage, Topic
+from community.models import Collect, Follow, Like, Note, NoteImage, NoteProduct, Topic
+from community.selectors.links import ProductCard, note_product_cards
 from community.selectors.notes import ViewerState
 from core.errors import NotFound
 
@@ -24,6 +25,18 @@ class NotePage:
     state: ViewerState
     is_author: bool
     following_author: bool
+    # The purchase links as product cards, in the writer's order.
+    products: list[ProductCard] = field(default_factory=list)
+
+    @property
+    def bought_here(self) -> set[int]:
+        """Ids of the tagged products the writer received (the "bought here" marks)."""
+        return {card.product_id for card in self.products if card.bought_here}
+
+    @property
+    def sponsor(self):
+        """The brand of the declared partnership (None: not sponsored); loaded with the note."""
+        return self.note.partnership.brand if self.note.partnership_id else None
 
     @property
     def cover(self) -> NoteImage | None:
@@ -31,8 +44,9 @@ class NotePage:
 
 
 def note_page(*, note_id, viewer) -> NotePage:
-    """The note with its author, photos in order, topics and mentions, and the viewer's likes,
-    collects and follow of the author: 4 queries (1 note + 3 prefetches).
+    """The note with its author, declared partnership and brand, photos in order, topics and mentions,
+    and the viewer's likes, collects and follow of the author: 4 queries (1 note + 3 prefetches). A note
+    with purchase links adds the 4 queries of its product cards, whatever their number.
 
     Hidden, under-review and private notes exist only for their author (404 for everyone else)."""
     authenticated = viewer is not None and viewer.is_authenticated
@@ -48,9 +62,9 @@ def note_page(*, note_id, viewer) -> NotePage:
         flags = {name: Value(False) for name in ("viewer_liked", "viewer_collected", "viewer_follows_author")}
     note = (
         Note.objects.filter(note_visible_q(viewer), pk=_int(note_id))
-        .select_related("author")
+        .select_related("author", "partnership__brand")
         .defer("search_vector")
-        .annotate(**flags)
+        .annotate(**flags, has_products=Exists(NoteProduct.objects.filter(note=OuterRef("pk"))))
         .prefetch_related(
             Prefetch("images", queryset=NoteImage.objects.order_by("position"), to_attr="ordered_images"),
             Prefetch("topics", queryset=Topic.objects.order_by("name"), to_attr="topic_list"),
@@ -72,4 +86,5 @@ def note_page(*, note_id, viewer) -> NotePage:
         state=state,
         is_author=authenticated and note.author_id == viewer.pk,
         following_author=bool(note.viewer_follows_author),
+        products=note_product_cards(note_id=note.pk) if note.has_products else [],
     )

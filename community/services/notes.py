@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import text
 from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note, NoteImage, Topic
+from community.services.disclosure import note_disclosure_check
 from community.services.feeds import note_hot_score_initial
+from community.services.links import note_products_clean, note_products_set, partnership_clean
 from community.services.search import note_search_index
 from core.errors import NotFound
 from core.images import image_check
@@ -102,6 +104,19 @@ def _order_of_new(order: Sequence[int] | None, count: int) -> list[int]:
 
 
 NEW_PREFIX = "new:"
+
+# ``note_update(partnership=KEEP)``: leave the declared partnership as it is.
+KEEP = object()
+
+
+def _id_or_none(value) -> int | None:
+    value = getattr(value, "pk", value)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not an id: partnership_clean refuses it
 
 
 def _layout_parse(
@@ -200,25 +215,34 @@ def note_create(
     image_order: Sequence[int] | None = None,
     location: str = "",
     visibility: str = Note.Visibility.PUBLIC,
+    products: Sequence = (),
+    partnership=None,
 ) -> Note:
     """Publish a note. ``images`` are the uploads; ``image_order`` lists their indices in display order
     (the writer's arrangement; ``None`` keeps file order). The first photo shown is the cover.
+    ``products`` are the purchase links (``[{"product": id, "sku": id or None}]``, at most 5) and
+    ``partnership`` the id of the writer's own brand partnership running today (None: not sponsored).
 
     Nothing is stored when anything is refused: text and photos are checked before the transaction,
     and the originals written for a transaction that fails are deleted."""
     fields = _clean_text(title=title, body=body, location=location, visibility=visibility)
+    links = note_products_clean(items=products)
+    sponsor = partnership_clean(author=author, partnership_id=partnership)
     checked = _check_images(images)
     order = _order_of_new(image_order, len(checked))
     saved = _originals_save([checked[i] for i in order])
     try:
         with transaction.atomic(durable=True):
-            note = Note.objects.create(author=author, **fields)
+            note = Note.objects.create(author=author, partnership=sponsor, **fields)
             created = _images_add(note, saved, positions=range(len(saved)))
             note.cover = created[0]
             note.save(update_fields=["cover"])
             note_hot_score_initial(note_id=note.pk)  # in the discovery feed at once, not at the next refresh
             _topics_attach(note, _topics_of(fields))
             note.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=author))
+            if links:
+                note_products_set(note=note, items=links)
+            note_disclosure_check(note=note)
             note_search_index(note_id=note.pk)
             _renditions_enqueue([i.pk for i in created])
             _mentions_notify(note.pk)
@@ -237,11 +261,20 @@ def note_update(
     visibility: str = Note.Visibility.PUBLIC,
     image_order: Sequence[int | str] | None = None,
     new_images: Sequence = (),
+    products: Sequence | None = None,
+    partnership=KEEP,
 ) -> Note:
     """Edit a note. ``image_order`` is the new display order: ids of the photos to keep and ``"new:N"``
     for the N-th of ``new_images`` (photos left out are removed; uploads left out go last, in file
-    order). ``None`` keeps the photos as they are and appends ``new_images``."""
+    order). ``None`` keeps the photos as they are and appends ``new_images``.
+
+    ``products`` replaces the purchase links (``None`` keeps them); ``partnership`` is the writer's own
+    partnership id, None to drop it, ``KEEP`` (the default) to leave it. A partnership the note already
+    declares stays valid after its period ends; a newly chosen one must be running today."""
     fields = _clean_text(title=title, body=body, location=location, visibility=visibility)
+    links = note_products_clean(items=products) if products is not None else None
+    sponsor_changed = partnership is not KEEP and _id_or_none(partnership) != note.partnership_id
+    sponsor = partnership_clean(author=note.author, partnership_id=partnership) if sponsor_changed else None
     checked = _check_images(new_images, existing=None)
     saved: list[tuple[str, int, int]] = []
     try:
@@ -273,9 +306,16 @@ def note_update(
             for name, value in fields.items():
                 setattr(locked, name, value)
             locked.cover_id = cover_id
-            locked.save(update_fields=[*fields, "cover", "updated_at"])
+            update_fields = [*fields, "cover", "updated_at"]
+            if sponsor_changed:
+                locked.partnership = sponsor
+                update_fields.append("partnership")
+            locked.save(update_fields=update_fields)
             _topics_attach(locked, _topics_of(fields))
             locked.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=locked.author))
+            if links is not None:
+                note_products_set(note=locked, items=links)
+            note_disclosure_check(note=locked)
             note_search_index(note_id=locked.pk)
             _renditions_enqueue([i.pk for i in created])
             _mentions_notify(locked.pk)

@@ -1,3 +1,92 @@
-"""Issue 6 (links): pages."""
+"""Purchase links on pages: the compose form's catalog search (an htmx fragment), and a reader's taps on
+a note's product card: open the product, "Buy", "Add to cart". Each tap is recorded once, as data for
+the writer's statistics, and the cart line carries the note's referral into the order."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from community.models import PRODUCT_LINKS_MAX, ProductCardClick
+from community.selectors.links import catalog_search
+from community.services.links import access_note_product, card_buy, card_cart_add, card_click_record
+from core.errors import DomainError
+from mall.cart_session import cart_for_request
+from mall.selectors.cart import cart_count
+
+
+@login_required
+@require_GET
+def product_search(request):
+    query = (request.GET.get("q") or "").strip()
+    results = catalog_search(query=query)
+    return render(
+        request,
+        "community/partials/links_search_results.html",
+        {"results": results, "query": query, "PRODUCT_LINKS_MAX": PRODUCT_LINKS_MAX},
+    )
+
+
+@require_GET
+def card_open(request, note_id: int, product_id: int):
+    link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
+    card_click_record(link=link, user=request.user, action=ProductCardClick.Action.OPEN)
+    return redirect(reverse("mall:product", args=[link.product.slug]) + f"?ref=note:{link.note_id}")
+
+
+def _back(note_id: int) -> str:
+    return reverse("community:note", args=[note_id]) + "#note-products"
+
+
+@require_POST
+def card_buy_view(request, note_id: int, product_id: int):
+    link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
+    try:
+        result = card_buy(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(link.note_id))
+    # Like the mall's "Buy now": the line is in the cart and selected; checkout asks a guest to log in.
+    target = result.offer.url if result.offer else reverse("mall:checkout")
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+@require_POST
+def card_cart_view(request, note_id: int, product_id: int):
+    link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
+    shopping_cart = cart_for_request(request)
+    try:
+        card_cart_add(link=link, cart=shopping_cart, user=request.user)
+    except DomainError as exc:
+        if request.htmx:
+            return render(
+                request,
+                "community/partials/links_cart_button.html",
+                {"link": link, "error": exc.message},
+                status=exc.status_code,
+            )
+        messages.error(request, exc.message)
+        return redirect(_back(link.note_id))
+    if request.htmx:
+        return render(
+            request,
+            "community/partials/links_cart_button.html",
+            {"link": link, "added": True, "count": cart_count(cart=shopping_cart)},
+        )
+    messages.success(request, _("Added to your cart."))
+    return redirect(_back(link.note_id))
+
+
+urlpatterns: list = [
+    path("notes/products/search/", product_search, name="note_product_search"),
+    path("notes/<int:note_id>/products/<int:product_id>/", card_open, name="note_product_open"),
+    path("notes/<int:note_id>/products/<int:product_id>/buy/", card_buy_view, name="note_product_buy"),
+    path("notes/<int:note_id>/products/<int:product_id>/cart/", card_cart_view, name="note_product_cart"),
+]

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from community.access import access_note_for_edit
 from community.forms import NoteForm
-from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note
+from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note, Partnership
+from community.selectors.links import fallback_products, note_link_items, order_link_items, picked_products
 from community.selectors.note_page import note_page
 from community.selectors.topics import topic_suggest
+from community.services.links import LinkItem, link_items_parse, partnerships_open
 from community.services.notes import note_create, note_delete, note_update
 from community.text import text_linkify
 from core.errors import DomainError
@@ -28,12 +30,49 @@ FOLLOW_BUTTON = "community/partials/follow_button.html"
 
 
 def _limits() -> dict:
-    return {"TITLE_MAX": TITLE_MAX, "BODY_MAX": BODY_MAX, "IMAGES_MAX": IMAGES_MAX}
+    return {
+        "TITLE_MAX": TITLE_MAX,
+        "BODY_MAX": BODY_MAX,
+        "IMAGES_MAX": IMAGES_MAX,
+        "PRODUCT_LINKS_MAX": PRODUCT_LINKS_MAX,
+    }
+
+
+def _posted_items(form: NoteForm) -> list[LinkItem]:
+    """What the form posted as tagged products, read leniently to show the picker again."""
+    tokens = [t for t in form.data.getlist("products") if str(t).strip()]
+    try:
+        return link_items_parse(tokens[: PRODUCT_LINKS_MAX * 4])
+    except ValidationError:
+        return []
+
+
+def _links_context(request, form: NoteForm, *, initial_items: list[LinkItem], partnerships) -> dict:
+    items = _posted_items(form) if form.is_bound else initial_items
+    return {
+        "picked": picked_products(items=items),
+        "partnerships": partnerships,
+        "fallback_products": fallback_products(user=request.user),
+    }
+
+
+def _from_order_items(request) -> list[LinkItem]:
+    number = request.GET.get("from_order")
+    if number is None:
+        return []
+    items = order_link_items(user=request.user, number=number)
+    if items is None:
+        # The same words whether the order is someone else's, not delivered yet, or made up.
+        messages.error(request, _("Only your own delivered orders can tag products in a note."))
+        return []
+    return items
 
 
 @login_required
 def note_new(request):
-    form = NoteForm(request.POST or None, request.FILES or None)
+    partnerships = partnerships_open(user=request.user)
+    initial_items = _from_order_items(request) if request.method == "GET" else []
+    form = NoteForm(request.POST or None, request.FILES or None, partnerships=partnerships)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -45,16 +84,19 @@ def note_new(request):
                 image_order=form.new_image_indices(),
                 location=data["location"],
                 visibility=data["visibility"],
+                products=data["products"],
+                partnership=data["partnership"],
             )
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Published. Your photos are being prepared."))
             return redirect("community:note", note_id=note.pk)
+    links = _links_context(request, form, initial_items=initial_items, partnerships=partnerships)
     return render(
         request,
         "community/note_form.html",
-        {"form": form, "note": None, **_limits()},
+        {"form": form, "note": None, **links, **_limits()},
         status=400 if form.errors else 200,
     )
 
@@ -69,8 +111,19 @@ def note_edit(request, note_id):
         "location": note.location,
         "visibility": note.visibility,
         "image_order": ",".join(str(i.pk) for i in images),
+        "partnership": note.partnership_id,
     }
-    form = NoteForm(request.POST or None, request.FILES or None, initial=initial, note_images=images)
+    partnerships = partnerships_open(user=request.user)
+    if note.partnership_id and note.partnership_id not in {p.pk for p in partnerships}:
+        # A declared partnership that has ended since stays selectable on this note.
+        partnerships.insert(0, Partnership.objects.select_related("brand").get(pk=note.partnership_id))
+    form = NoteForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        note_images=images,
+        partnerships=partnerships,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -82,16 +135,21 @@ def note_edit(request, note_id):
                 visibility=data["visibility"],
                 image_order=form.edit_layout(),
                 new_images=data["images"],
+                products=data["products"],
+                partnership=data["partnership"],
             )
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("community:note", note_id=note.pk)
+    links = _links_context(
+        request, form, initial_items=note_link_items(note_id=note.pk), partnerships=partnerships
+    )
     return render(
         request,
         "community/note_form.html",
-        {"form": form, "note": note, "images": images, **_limits()},
+        {"form": form, "note": note, "images": images, **links, **_limits()},
         status=400 if form.errors else 200,
     )
 

@@ -1,0 +1,249 @@
+"""Purchase links: the products a writer tags in a note, the brand partnership a note declares, and what
+a reader does with a product card (open, buy, add to cart), attributed to the note by ``note:<id>``."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from community.access import note_visible_q
+from community.models import PRODUCT_LINKS_MAX, Note, NoteProduct, Partnership, ProductCardClick
+from core.errors import Conflict, NotFound
+from mall.models import Cart, CartLine, Product, Sku
+from mall.offers import Offer, live_offers
+from mall.selectors.stock import available_by_sku
+from mall.services.cart import cart_add
+
+# --- writing: tags and partnership ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    product_id: int
+    sku_id: int | None
+
+
+def _as_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = int(str(value).strip())
+    if number <= 0 or number > 2**62:
+        raise ValueError(value)
+    return number
+
+
+def link_items_parse(items: Iterable) -> list[LinkItem]:
+    """``[{"product": 3, "sku": 7}, {"product": 4}]``, ``LinkItem``s or ``"3:7"`` / ``"4"`` tokens, as
+    ``LinkItem``s in the writer's order. Anything unreadable is refused with the field's message."""
+    refused = ValidationError(
+        {"products": _("The tagged products could not be read; please pick them again.")}
+    )
+    parsed = []
+    for item in items or ():
+        try:
+            if isinstance(item, LinkItem):
+                parsed.append(item)
+            elif isinstance(item, Mapping):
+                product_id = _as_id(item.get("product"))
+                if product_id is None:
+                    raise ValueError(item)
+                parsed.append(LinkItem(product_id, _as_id(item.get("sku"))))
+            else:
+                product, _sep, sku = str(item).strip().partition(":")
+                product_id = _as_id(product)
+                if product_id is None:
+                    raise ValueError(item)
+                parsed.append(LinkItem(product_id, _as_id(sku)))
+        except (TypeError, ValueError):
+            raise refused from None
+    return parsed
+
+
+def note_products_clean(*, items: Iterable) -> list[LinkItem]:
+    """At most PRODUCT_LINKS_MAX products, each once, each on sale; a chosen variant must be one of the
+    product's active SKUs. Two queries."""
+    parsed = link_items_parse(items)
+    if len(parsed) > PRODUCT_LINKS_MAX:
+        raise ValidationError(
+            {
+                "products": _("A note tags at most %(max)d products; this one has %(n)d.")
+                % {"max": PRODUCT_LINKS_MAX, "n": len(parsed)}
+            }
+        )
+    product_ids = [i.product_id for i in parsed]
+    if len(set(product_ids)) != len(product_ids):
+        raise ValidationError({"products": _("Each product can be tagged once.")})
+    if not parsed:
+        return []
+    on_sale = set(Product.objects.filter(pk__in=product_ids, is_active=True).values_list("pk", flat=True))
+    if set(product_ids) - on_sale:
+        raise ValidationError({"products": _("One of the tagged products is not on sale.")})
+    sku_ids = [i.sku_id for i in parsed if i.sku_id is not None]
+    if sku_ids:
+        owners = dict(Sku.objects.filter(pk__in=sku_ids, is_active=True).values_list("pk", "product_id"))
+        if any(i.sku_id is not None and owners.get(i.sku_id) != i.product_id for i in parsed):
+            raise ValidationError({"products": _("That variant does not belong to the product tagged.")})
+    return parsed
+
+
+def note_products_set(*, note: Note, items: Iterable) -> list[NoteProduct]:
+    """Replace the note's purchase links with ``items``, in that order (see ``note_products_clean``).
+    Runs inside the caller's transaction (``note_create``/``note_update``)."""
+    cleaned = note_products_clean(items=items)
+    with transaction.atomic():
+        NoteProduct.objects.filter(note=note).delete()
+        return NoteProduct.objects.bulk_create(
+            [
+                NoteProduct(note=note, product_id=i.product_id, sku_id=i.sku_id, position=position)
+                for position, i in enumerate(cleaned)
+            ]
+        )
+
+
+def partnership_clean(*, author: User, partnership_id, on: datetime.date | None = None) -> Partnership | None:
+    """The writer's own partnership running on ``on`` (today), or None for "not sponsored"."""
+    try:
+        pk = _as_id(getattr(partnership_id, "pk", partnership_id))
+    except (TypeError, ValueError):
+        pk = -1
+    if pk is None:
+        return None
+    partnership = (
+        Partnership.objects.filter(pk=pk, writer_id=author.pk).select_related("brand").first()
+        if pk > 0
+        else None
+    )
+    if partnership is None:
+        raise ValidationError({"partnership": _("Choose one of your own brand partnerships.")})
+    day = on or timezone.localdate()
+    if not partnership.starts_on <= day <= partnership.ends_on:
+        raise ValidationError(
+            {
+                "partnership": _("The partnership “%(title)s” runs from %(start)s to %(end)s, not today.")
+                % {"title": partnership.title, "start": partnership.starts_on, "end": partnership.ends_on}
+            }
+        )
+    return partnership
+
+
+def partnerships_open(*, user: User, on: datetime.date | None = None) -> list[Partnership]:
+    """The writer's partnerships running today, for the compose form's select."""
+    day = on or timezone.localdate()
+    return list(
+        Partnership.objects.filter(writer_id=user.pk, starts_on__lte=day, ends_on__gte=day)
+        .select_related("brand")
+        .order_by("brand__name", "-starts_on", "id")
+    )
+
+
+# --- reading: a reader taps a card ------------------------------------------------------------------------
+
+
+def note_referral(note_id: int) -> str:
+    return f"note:{note_id}"
+
+
+def access_note_product(*, user, note_id, product_id) -> NoteProduct:
+    """The purchase link for a card the viewer may see: its note is visible to them and tags the
+    product. 404 otherwise (and nothing is recorded)."""
+    try:
+        note_pk, product_pk = int(note_id), int(product_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such product in this note.")) from None
+    link = (
+        NoteProduct.objects.filter(
+            note__in=Note.objects.filter(note_visible_q(user), pk=note_pk), product_id=product_pk
+        )
+        .select_related("note", "product", "sku")
+        .first()
+    )
+    if link is None:
+        raise NotFound(_("No such product in this note."))
+    return link
+
+
+def card_click_record(*, link: NoteProduct, user, action: str) -> ProductCardClick:
+    if action not in ProductCardClick.Action.values:
+        raise ValueError(action)
+    return ProductCardClick.objects.create(
+        note_id=link.note_id,
+        product_id=link.product_id,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+    )
+
+
+def _candidate_skus(link: NoteProduct) -> list[Sku]:
+    """The tagged variant when it is still sold, else the product's active variants (cheapest first)."""
+    if link.sku_id and link.sku is not None and link.sku.is_active:
+        return [link.sku]
+    return list(Sku.objects.filter(product_id=link.product_id, is_active=True).order_by("price", "id"))
+
+
+def card_offer(*, link: NoteProduct) -> Offer | None:
+    """A live special offer (a flash sale) on the card's variant(s), the lowest one."""
+    skus = _candidate_skus(link)
+    offers = live_offers(sku_ids=[s.pk for s in skus]) if skus else {}
+    return min(offers.values(), key=lambda o: (o.price, o.sku_id), default=None)
+
+
+def card_sku(*, link: NoteProduct) -> Sku:
+    """The variant "Buy" and "Add to cart" put in the cart: the tagged one, or the product's cheapest
+    variant with units free."""
+    if not link.product.is_active:
+        raise Conflict(_("%(name)s is no longer on sale.") % {"name": link.product.name})
+    skus = _candidate_skus(link)
+    if len(skus) == 1 and skus[0].pk == link.sku_id:
+        return skus[0]
+    available = available_by_sku(sku_ids=[s.pk for s in skus])
+    for sku in skus:
+        if available.get(sku.pk, 0) > 0:
+            return sku
+    raise Conflict(_("%(name)s is sold out.") % {"name": link.product.name})
+
+
+@dataclass
+class CardAdded:
+    line: CartLine
+    sku: Sku
+
+
+def card_cart_add(
+    *, link: NoteProduct, cart: Cart, user, action: str = ProductCardClick.Action.CART
+) -> CardAdded:
+    """Put the card's variant in the cart with the note's referral, then record the tap. A refusal (sold
+    out, off sale) records nothing."""
+    sku = card_sku(link=link)
+    line = cart_add(cart=cart, sku_id=sku.pk, quantity=1, referral=note_referral(link.note_id))
+    card_click_record(link=link, user=user, action=action)
+    return CardAdded(line=line, sku=sku)
+
+
+@dataclass
+class CardBuy:
+    """Where "Buy" sends the reader: into a live sale (``offer``) or to checkout with ``added``."""
+
+    offer: Offer | None = None
+    added: CardAdded | None = None
+
+
+def card_buy(*, link: NoteProduct, cart_for, user) -> CardBuy:
+    """ "Buy": into the flash sale when one is live on the product (the sale decides who gets a unit),
+    else the variant goes in the cart with the note's referral and the reader goes to checkout.
+    ``cart_for()`` gives the reader's cart, so none is made for a reader sent to a sale."""
+    if link.product.is_active:
+        offer = card_offer(link=link)
+        if offer is not None:
+            card_click_record(link=link, user=user, action=ProductCardClick.Action.BUY)
+            return CardBuy(offer=offer)
+    added = card_cart_add(link=link, cart=cart_for(), user=user, action=ProductCardClick.Action.BUY)
+    return CardBuy(added=added)
