@@ -1,1 +1,231 @@
-"""Operators: brand partnerships and the undeclared-partnership review queue."""
+"""Operators: brand partnerships and the undeclared-partnership review queue.
+
+Partnerships are recorded here (a brand, a writer, a campaign and its period); writers then pick them
+when posting. The queue lists notes that tag a partner brand's product without declaring the partnership
+(flags created by services/disclosure.py, never by hand); its actions call services/trust.py. Nothing on
+these screens can give a note a "bought here" badge: that is derived from delivered orders only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from community.models import DisclosureFlag, Partnership
+from community.services import trust as trust_services
+from core.errors import DomainError
+
+
+class PartnershipActiveFilter(admin.SimpleListFilter):
+    title = _("period")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Running today")), ("upcoming", _("Not started")), ("ended", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "active":
+            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
+        if self.value() == "upcoming":
+            return queryset.filter(starts_on__gt=today)
+        if self.value() == "ended":
+            return queryset.filter(ends_on__lt=today)
+        return queryset
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["title", "brand", "writer", "starts_on", "ends_on", "is_active", "declared_notes"]
+    list_filter = [PartnershipActiveFilter, "brand"]
+    search_fields = ["title", "brand__name", "writer__username", "writer__nickname"]
+    list_select_related = ["brand", "writer"]
+    autocomplete_fields = ["brand", "writer"]
+    fields = ["brand", "writer", "title", "starts_on", "ends_on", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    ordering = ["-starts_on", "-id"]
+    date_hierarchy = "starts_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(declared_count=Count("notes", distinct=True))
+
+    @admin.display(description=_("declared notes"), ordering="declared_count")
+    def declared_notes(self, partnership):
+        return partnership.declared_count
+
+    @admin.display(description=_("running"), boolean=True)
+    def is_active(self, partnership):
+        return partnership.starts_on <= timezone.localdate() <= partnership.ends_on
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Notes declared under it keep pointing at it (PROTECT): end a campaign by its period instead.
+        if obj is not None and obj.notes.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# --- the undeclared-partnership queue ----------------------------------------------------------------------
+
+
+@admin.register(DisclosureFlag)
+class DisclosureFlagAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "note_link",
+        "writer",
+        "brand",
+        "partnership_link",
+        "state",
+        "created_at",
+        "handled",
+    ]
+    list_display_links = ["id"]
+    list_filter = ["state", ("partnership__brand", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = [
+        "note__title",
+        "note__author__username",
+        "partnership__brand__name",
+        "partnership__title",
+    ]
+    list_select_related = ["note", "note__author", "partnership", "partnership__brand", "handled_by"]
+    fields = [
+        "note_link",
+        "writer",
+        "brand",
+        "partnership_link",
+        "state",
+        "created_at",
+        "handled_by",
+        "handled_at",
+    ]
+    readonly_fields = fields
+    ordering = ["-id"]
+    actions = ["label_sponsored", "hide_note", "dismiss"]
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue opens on what still needs a decision.
+        if not request.GET and request.method == "GET":
+            return HttpResponseRedirect(f"{request.path}?state__exact={DisclosureFlag.State.OPEN}")
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        hide = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **hide})
+
+    # Flags come from the disclosure check and change only through the actions.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        return  # every field is read-only: nothing to save
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("note", "note__author", "partnership", "partnership__brand", "handled_by")
+        )
+
+    @admin.display(description=_("note"), ordering="note__id")
+    def note_link(self, flag):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("admin:community_note_change", args=[flag.note_id]),
+            flag.note.title,
+            reverse("community:note", args=[flag.note_id]),
+            _("view on site"),
+        )
+
+    @admin.display(description=_("writer"), ordering="note__author__username")
+    def writer(self, flag):
+        return flag.note.author.username
+
+    @admin.display(description=_("brand"), ordering="partnership__brand__name")
+    def brand(self, flag):
+        return flag.partnership.brand.name
+
+    @admin.display(description=_("partnership"))
+    def partnership_link(self, flag):
+        return format_html(
+            '<a href="{}">{}</a> ({} – {})',
+            reverse("admin:community_partnership_change", args=[flag.partnership_id]),
+            flag.partnership.title,
+            flag.partnership.starts_on,
+            flag.partnership.ends_on,
+        )
+
+    @admin.display(description=_("handled"))
+    def handled(self, flag):
+        if flag.handled_at is None:
+            return "-"
+        who = flag.handled_by.username if flag.handled_by_id else "?"
+        return format_html("{} · {}", who, timezone.localtime(flag.handled_at).strftime("%Y-%m-%d %H:%M"))
+
+    def _run(self, request, queryset, service, *, done_message) -> None:
+        flags = list(queryset.select_related(None).only("id", "note_id", "partnership_id", "state"))
+        done = 0
+        skipped = 0
+        for flag in flags:
+            try:
+                service(flag=flag, operator=request.user)
+            except DomainError:
+                skipped += 1
+            else:
+                done += 1
+        self.message_user(request, done_message(done) % {"n": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d flag was already handled; it was left as it was.",
+                    "%(n)d flags were already handled; they were left as they were.",
+                    skipped,
+                )
+                % {"n": skipped},
+                messages.INFO,
+            )
+
+    @admin.action(
+        description=_("Label as sponsored (bind the note to the partnership)"), permissions=["change"]
+    )
+    def label_sponsored(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            trust_services.disclosure_flag_label,
+            done_message=lambda n: ngettext(
+                "Labelled %(n)d note as sponsored.", "Labelled %(n)d notes as sponsored.", n
+            ),
+        )
+
+    @admin.action(description=_("Hide the note"), permissions=["change"])
+    def hide_note(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            trust_services.disclosure_flag_hide,
+            done_message=lambda n: ngettext("Hid %(n)d note.", "Hid %(n)d notes.", n),
+        )
+
+    @admin.action(description=_("Dismiss: nothing to disclose"), permissions=["change"])
+    def dismiss(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            trust_services.disclosure_flag_dismiss,
+            done_message=lambda n: ngettext("Dismissed %(n)d flag.", "Dismissed %(n)d flags.", n),
+        )

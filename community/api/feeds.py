@@ -1,5 +1,7 @@
 """Feeds API: discovery (hot), following (newest), a topic's notes. Keyset pages with opaque cursors:
-``?cursor=`` from the previous page's ``next_cursor`` (or follow ``next``), ``?page_size=`` up to 100."""
+``?cursor=`` from the previous page's ``next_cursor`` (or follow ``next``), ``?page_size=`` up to 100,
+``?sponsored=hide`` to leave out sponsored notes (the ``next`` link keeps it). Every card says whether it
+is ``sponsored`` (and by which ``sponsor``) and whether its writer ``bought_here``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community.api.trust import SPONSORED_PARAM, NoteTrustFields, sponsored_hide_parse
 from community.pagination import page_response_data, page_size_parse, paginated
 from community.selectors import feeds as selectors
 from community.selectors.feeds import NotePage
@@ -43,7 +46,7 @@ class FeedCoverOutput(serializers.Serializer):
         return _absolute(self.context["request"], image.feed)
 
 
-class FeedCardOutput(serializers.Serializer):
+class FeedCardOutput(NoteTrustFields):
     id = serializers.IntegerField()
     title = serializers.CharField()
     author = FeedAuthorOutput()
@@ -91,31 +94,36 @@ def page_args(request) -> dict:
     }
 
 
+def feed_args(request) -> dict:
+    """The page arguments plus the reader's sponsored filter (a bad value is a 400)."""
+    return {**page_args(request), "hide_sponsored": sponsored_hide_parse(request.query_params)}
+
+
 class DiscoverFeedApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[CURSOR, PAGE_SIZE],
+        parameters=[CURSOR, PAGE_SIZE, SPONSORED_PARAM],
         responses=FeedPageOutput,
         summary="The discovery feed: public notes by hot score",
         tags=["feeds"],
     )
     def get(self, request):
-        return note_page_response(request, selectors.feed_discover(viewer=request.user, **page_args(request)))
+        return note_page_response(request, selectors.feed_discover(viewer=request.user, **feed_args(request)))
 
 
 class FollowingFeedApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[CURSOR, PAGE_SIZE],
+        parameters=[CURSOR, PAGE_SIZE, SPONSORED_PARAM],
         responses=FeedPageOutput,
         summary="Newest notes from the writers you follow",
         tags=["feeds"],
     )
     def get(self, request):
         return note_page_response(
-            request, selectors.feed_following(viewer=request.user, **page_args(request))
+            request, selectors.feed_following(viewer=request.user, **feed_args(request))
         )
 
 
@@ -129,6 +137,7 @@ class TopicNotesApi(APIView):
         parameters=[
             CURSOR,
             PAGE_SIZE,
+            SPONSORED_PARAM,
             OpenApiParameter(
                 "sort", str, enum=list(selectors.TOPIC_SORTS), description="hot (default) or new"
             ),
@@ -142,7 +151,7 @@ class TopicNotesApi(APIView):
         params.is_valid(raise_exception=True)
         topic = selectors.topic_get(name=name)
         note_page = selectors.topic_notes(
-            topic=topic, viewer=request.user, sort=params.validated_data["sort"], **page_args(request)
+            topic=topic, viewer=request.user, sort=params.validated_data["sort"], **feed_args(request)
         )
         response = note_page_response(request, note_page)
         response.data = {"topic": FeedTopicOutput(topic).data, **response.data}

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community.api.trust import SPONSORED_CHOICES, SPONSORED_PARAM, NoteTrustFields
 from community.selectors import search as selectors
 
 
@@ -27,6 +28,7 @@ class NoteSearchInput(SearchInput):
     sort = serializers.ChoiceField(
         choices=selectors.SORT_KEYS, required=False, default=selectors.Sort.RELEVANCE
     )
+    sponsored = serializers.ChoiceField(choices=SPONSORED_CHOICES, required=False, default="show")
 
 
 class SearchAuthorOutput(serializers.Serializer):
@@ -49,7 +51,7 @@ class CoverOutput(serializers.Serializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class NoteResultOutput(serializers.Serializer):
+class NoteResultOutput(NoteTrustFields):
     id = serializers.IntegerField()
     title = serializers.CharField()
     author = SearchAuthorOutput()
@@ -131,6 +133,7 @@ class NoteSearchApi(_SearchApi):
                 enum=selectors.SORT_KEYS,
                 description="relevance (default), newest, liked, collected or commented.",
             ),
+            SPONSORED_PARAM,
         ],
         responses=_paged("NoteSearchPage", NoteResultOutput()),
         summary="Search public notes by title, topics and text",
@@ -148,6 +151,7 @@ class NoteSearchApi(_SearchApi):
             sort=data["sort"],
             cursor=data["cursor"] or None,
             page_size=data["page_size"],
+            hide_sponsored=data["sponsored"] == "hide",
         )
         context = {"request": request, "state": page.state}
         return Response(

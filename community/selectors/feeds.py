@@ -1,7 +1,8 @@
 """Feeds: discovery (hot), following (newest from people you follow), topics (hot or newest).
 
 Every feed page costs a fixed number of queries whatever its size: the notes (author and cover
-joined, keyset on an index), then the viewer's likes and collects among them (``viewer_state``).
+joined, keyset on an index), then the viewer's likes and collects among them (``viewer_state``). Every feed takes ``hide_sponsored``: the
+reader's filter that leaves out notes written under a brand partnership (a condition on the same query).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from community.models import Follow, Note, Topic
 from community.pagination import Page, keyset_page
-from community.selectors.notes import ViewerState, note_public_qs, viewer_state
+from community.selectors.notes import ViewerState, note_public_qs, viewer_state, without_sponsored
 from core.errors import NotFound
 
 FEED_PAGE_SIZE = 20
@@ -42,9 +43,12 @@ def note_page_with_state(page: Page[Note], *, viewer) -> NotePage:
     return NotePage(page=page, state=viewer_state(viewer=viewer, note_ids=[n.pk for n in page.items]))
 
 
-def feed_discover(*, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> NotePage:
+def feed_discover(
+    *, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE, hide_sponsored: bool = False
+) -> NotePage:
     """Public notes by hot score; ties broken by id so paging never repeats or skips one."""
-    page = keyset_page(note_public_qs(), keys=HOT_KEYS, cursor=cursor, size=size, salt="feed.hot")
+    qs = without_sponsored(note_public_qs(), hide_sponsored=hide_sponsored)
+    page = keyset_page(qs, keys=HOT_KEYS, cursor=cursor, size=size, salt="feed.hot")
     return note_page_with_state(page, viewer=viewer)
 
 
@@ -53,13 +57,14 @@ def _following_qs(*, viewer) -> QuerySet[Note]:
     return note_public_qs().filter(author_id__in=followees)
 
 
-def feed_following(*, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> NotePage:
+def feed_following(
+    *, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE, hide_sponsored: bool = False
+) -> NotePage:
     """Newest first from the writers ``viewer`` follows (nothing for an anonymous viewer)."""
     if viewer is None or not viewer.is_authenticated:
         return NotePage(page=Page(items=[]), state=ViewerState())
-    page = keyset_page(
-        _following_qs(viewer=viewer), keys=NEW_KEYS, cursor=cursor, size=size, salt="feed.following"
-    )
+    qs = without_sponsored(_following_qs(viewer=viewer), hide_sponsored=hide_sponsored)
+    page = keyset_page(qs, keys=NEW_KEYS, cursor=cursor, size=size, salt="feed.following")
     return note_page_with_state(page, viewer=viewer)
 
 
@@ -74,9 +79,15 @@ def topic_get(*, name: str) -> Topic:
 
 
 def topic_notes(
-    *, topic: Topic, viewer, sort: str = "hot", cursor: str | None = None, size: int = FEED_PAGE_SIZE
+    *,
+    topic: Topic,
+    viewer,
+    sort: str = "hot",
+    cursor: str | None = None,
+    size: int = FEED_PAGE_SIZE,
+    hide_sponsored: bool = False,
 ) -> NotePage:
-    qs = note_public_qs().filter(topics=topic)
+    qs = without_sponsored(note_public_qs().filter(topics=topic), hide_sponsored=hide_sponsored)
     keys = NEW_KEYS if sort == "new" else HOT_KEYS
     page = keyset_page(qs, keys=keys, cursor=cursor, size=size, salt=f"topic.{topic.pk}.{sort}")
     return note_page_with_state(page, viewer=viewer)

@@ -1,7 +1,8 @@
 """Base querysets and per-viewer state for everything that lists notes.
 
-A page of cards costs two queries whatever its size: the notes (author and cover joined) and the
-viewer's likes and collects among them.
+A page of cards costs two queries whatever its size: the notes (author, cover and sponsoring brand
+joined, the "bought here" flag computed in the same statement) and the viewer's likes and collects among
+them.
 """
 
 from __future__ import annotations
@@ -12,16 +13,29 @@ from django.db.models import CharField, QuerySet, Value
 
 from community.access import note_visible_q
 from community.models import Collect, Like, Note
+from community.selectors.purchases import note_bought_here_exists
 
 
 def note_card_qs() -> QuerySet[Note]:
-    """What a feed card shows: title, counts, the cover's rendition and size, the author."""
-    return Note.objects.select_related("author", "cover").only(
-        "id", "title", "like_count", "collect_count", "comment_count", "status", "visibility",
-        "hot_score", "created_at", "author_id", "cover_id",
-        "author__id", "author__username", "author__nickname", "author__avatar",
-        "cover__id", "cover__feed", "cover__detail", "cover__width", "cover__height", "cover__state",
+    """What a feed card shows: title, counts, the cover's rendition and size, the author, and its trust
+    chips: ``bought_here`` (derived from the writer's received orders, never stored) and the sponsoring
+    brand (``note.partnership.brand``, joined; None when not sponsored)."""
+    return (
+        Note.objects.select_related("author", "cover", "partnership__brand")
+        .only(
+            "id", "title", "like_count", "collect_count", "comment_count", "status", "visibility",
+            "hot_score", "created_at", "author_id", "cover_id", "partnership_id",
+            "author__id", "author__username", "author__nickname", "author__avatar",
+            "cover__id", "cover__feed", "cover__detail", "cover__width", "cover__height", "cover__state",
+            "partnership__id", "partnership__brand_id", "partnership__brand__id", "partnership__brand__name",
+        )
+        .annotate(bought_here=note_bought_here_exists())
     )  # fmt: skip
+
+
+def without_sponsored(qs: QuerySet[Note], *, hide_sponsored: bool) -> QuerySet[Note]:
+    """Readers may filter paid placements out of any list of notes (``?sponsored=hide``)."""
+    return qs.filter(partnership__isnull=True) if hide_sponsored else qs
 
 
 def note_visible_qs(*, viewer) -> QuerySet[Note]:

@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from community import segment
 from community.models import Follow, Note, Topic
-from community.selectors.notes import ViewerState, note_public_qs, viewer_state
+from community.selectors.notes import ViewerState, note_public_qs, viewer_state, without_sponsored
 from core.errors import DomainError
 
 PAGE_SIZE = 20
@@ -211,7 +211,13 @@ def _id_ceiling() -> int:
 
 
 def _candidates(
-    search: SearchQuery, *, below: int, limit: int, windows=None, complete: bool = True
+    search: SearchQuery,
+    *,
+    below: int,
+    limit: int,
+    windows=None,
+    complete: bool = True,
+    hide_sponsored: bool = False,
 ) -> RawSQL:
     """Ids of the newest ``limit`` public notes matching ``search`` with an id below ``below``.
 
@@ -221,11 +227,15 @@ def _candidates(
     a few thousand recent notes, not all its matches, and a rare word goes down the ladder instead of
     walking the whole table. The bounds are literals so the planner sizes each window right.
     ``complete=False`` stops after the last window instead of going on to the oldest notes.
+    ``hide_sponsored`` leaves out notes written under a brand partnership, so a block holds only the
+    notes the reader will see.
     """
     windows = CANDIDATE_WINDOWS if windows is None else windows
     table = Note._meta.db_table
     PUBLISHED, PUBLIC = str(Note.Status.PUBLISHED.value), str(Note.Visibility.PUBLIC.value)  # noqa: N806
     match = "search_vector @@ to_tsquery('simple', %s) AND status = %s AND visibility = %s"
+    if hide_sponsored:
+        match += " AND partnership_id IS NULL"
     raw = search.raw_query
     branches: list[str] = []
     params: list = []
@@ -279,7 +289,9 @@ def _relevance_cursor(cursor: str | None) -> list | None:
     return data[1:]
 
 
-def _relevance_page(search: SearchQuery, *, cursor: str | None, size: int, block: int):
+def _relevance_page(
+    search: SearchQuery, *, cursor: str | None, size: int, block: int, hide_sponsored: bool = False
+):
     """Relevance pages through blocks: the newest ``block`` matches ranked by ts_rank_cd (keyset on
     rank, id), then the ``block`` matches older than those, and so on, so every match is reachable
     and a page never ranks more than ``block`` notes whatever the size of the site."""
@@ -288,11 +300,8 @@ def _relevance_page(search: SearchQuery, *, cursor: str | None, size: int, block
         below = _id_ceiling()
         state = [below, below, 0, None, None]
     below, lowest, seen, rank, last_id = state
-    queryset = (
-        note_public_qs()
-        .filter(id__in=_candidates(search, below=below, limit=block))
-        .annotate(rank=_rank(search))
-    )
+    candidates = _candidates(search, below=below, limit=block, hide_sponsored=hide_sponsored)
+    queryset = note_public_qs().filter(id__in=candidates).annotate(rank=_rank(search))
     if rank is not None:
         queryset = queryset.filter(_after([("rank", True), ("id", True)], [rank, last_id]))
     notes = list(queryset.order_by("-rank", "-id")[: size + 1])
@@ -309,7 +318,9 @@ def _relevance_page(search: SearchQuery, *, cursor: str | None, size: int, block
     return notes, (_cursor_encode(Sort.RELEVANCE, next_state) if next_state else None), queryset
 
 
-def notes_search_queryset(*, query: str, sort: str = Sort.RELEVANCE, cursor: str | None = None):
+def notes_search_queryset(
+    *, query: str, sort: str = Sort.RELEVANCE, cursor: str | None = None, hide_sponsored: bool = False
+):
     """(queryset ordered for ``sort`` and after ``cursor``, the keyset's fields, a note's values) for
     the counter and newest sorts, None for a query without words."""
     search = _note_query(query)
@@ -318,7 +329,7 @@ def notes_search_queryset(*, query: str, sort: str = Sort.RELEVANCE, cursor: str
     counter = _COUNTER_OF[sort]
     keys = [(counter, True), ("id", True)] if counter else [("id", True)]
     after = _cursor_decode(cursor, kind=sort, types=(int, int) if counter else (int,))
-    queryset = note_public_qs().filter(search_vector=search)
+    queryset = without_sponsored(note_public_qs().filter(search_vector=search), hide_sponsored=hide_sponsored)
     values = (lambda note: (getattr(note, counter), note.id)) if counter else (lambda note: (note.id,))
     if after is not None:
         queryset = queryset.filter(_after(keys, after))
@@ -334,12 +345,14 @@ def notes_search(
     cursor: str | None = None,
     page_size: int = PAGE_SIZE,
     block: int | None = None,
+    hide_sponsored: bool = False,
 ) -> SearchPage:
     """Public, published notes matching ``query`` (title, topics, body, location), as feed cards.
 
     Newest and the counter sorts walk an index in their order (note_recent, note_search_liked, ...)
     checking each row against the query, or take the GIN bitmap of a rare query, as the planner finds
     cheaper; relevance ranks blocks of ``RELEVANCE_BLOCK`` candidates (see ``_relevance_page``).
+    ``hide_sponsored`` is the reader's filter that leaves out notes written under a brand partnership.
     """
     search = _note_query(query)
     if search is None:
@@ -347,10 +360,16 @@ def notes_search(
     sort = sort_clean(sort)
     if sort == Sort.RELEVANCE:
         notes, next_cursor, _queryset = _relevance_page(
-            search, cursor=cursor, size=page_size, block=block or RELEVANCE_BLOCK
+            search,
+            cursor=cursor,
+            size=page_size,
+            block=block or RELEVANCE_BLOCK,
+            hide_sponsored=hide_sponsored,
         )
     else:
-        queryset, keys, values = notes_search_queryset(query=query, sort=sort, cursor=cursor)
+        queryset, keys, values = notes_search_queryset(
+            query=query, sort=sort, cursor=cursor, hide_sponsored=hide_sponsored
+        )
         notes, next_cursor = _page(queryset, keys=keys, cursor_kind=sort, values=values, size=page_size)
     state = viewer_state(viewer=viewer, note_ids=[n.id for n in notes])
     return SearchPage(items=notes, next_cursor=next_cursor, state=state)

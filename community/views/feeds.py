@@ -2,7 +2,8 @@
 
 Each page answers an htmx request (the infinite-scroll sentinel) with just the next cards and a new
 sentinel; a plain request gets the whole page, so "More" links work without JavaScript too. The same
-URL answers both, so responses vary on the HX-Request header.
+URL answers both, so responses vary on the HX-Request header. ``?sponsored=hide`` leaves sponsored notes
+out; the sentinel's URL keeps every parameter, so the choice holds while scrolling.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.urls import path
 from django.utils.cache import patch_vary_headers
 
 from community.selectors import feeds as selectors
+from community.views.trust import sponsored_context, sponsored_hidden
 
 FEED_FRAGMENT = "community/partials/feed_page.html"
 
@@ -29,6 +31,7 @@ def feed_render(request, template: str, context: dict, *, note_page):
     """Render a feed page, or only its next cards for the infinite-scroll sentinel."""
     context = {
         **context,
+        **sponsored_context(request),
         "notes": note_page.notes,
         "state": note_page.state,
         "next_url": next_page_url(request, note_page.next_cursor),
@@ -44,7 +47,10 @@ def feed_render(request, template: str, context: dict, *, note_page):
 def home(request):
     """The discovery feed: public notes by hot score, a waterfall that loads more as you scroll."""
     note_page = selectors.feed_discover(
-        viewer=request.user, cursor=request.GET.get("cursor"), size=selectors.FEED_PAGE_SIZE
+        viewer=request.user,
+        cursor=request.GET.get("cursor"),
+        size=selectors.FEED_PAGE_SIZE,
+        hide_sponsored=sponsored_hidden(request),
     )
     return feed_render(request, "home.html", {"feed_tab": "discover"}, note_page=note_page)
 
@@ -52,7 +58,10 @@ def home(request):
 def feed_following(request):
     """Newest notes from the writers the viewer follows."""
     note_page = selectors.feed_following(
-        viewer=request.user, cursor=request.GET.get("cursor"), size=selectors.FEED_PAGE_SIZE
+        viewer=request.user,
+        cursor=request.GET.get("cursor"),
+        size=selectors.FEED_PAGE_SIZE,
+        hide_sponsored=sponsored_hidden(request),
     )
     return feed_render(
         request, "community/feed_following.html", {"feed_tab": "following"}, note_page=note_page
@@ -68,6 +77,7 @@ def topic(request, name: str):
         sort=sort,
         cursor=request.GET.get("cursor"),
         size=selectors.FEED_PAGE_SIZE,
+        hide_sponsored=sponsored_hidden(request),
     )
     return feed_render(request, "community/topic.html", {"topic": topic, "sort": sort}, note_page=note_page)
 

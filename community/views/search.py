@@ -13,16 +13,24 @@ from django.views.decorators.http import require_GET
 
 from community.models import Topic
 from community.selectors import search as selectors
+from community.views.trust import SPONSORED_HIDE, sponsored_context, sponsored_hidden
 
 TABS = [("notes", _("Notes")), ("users", _("Users")), ("topics", _("Topics"))]
 POPULAR_TOPICS = 12
 
 
-def _page_url(*, query: str, tab: str, sort: str, cursor: str) -> str:
+def _search_url(params: dict, *, hide_sponsored: bool) -> str:
+    """The search page with ``params``, keeping the reader's choice to hide sponsored notes."""
+    if hide_sponsored:
+        params = {**params, "sponsored": SPONSORED_HIDE}
+    return reverse("community:search") + "?" + urlencode(params)
+
+
+def _page_url(*, query: str, tab: str, sort: str, cursor: str, hide_sponsored: bool = False) -> str:
     params = {"q": query, "type": tab, "cursor": cursor}
     if tab == "notes":
         params["sort"] = sort
-    return reverse("community:search") + "?" + urlencode(params)
+    return _search_url(params, hide_sponsored=hide_sponsored)
 
 
 @require_GET
@@ -32,16 +40,27 @@ def search(request):
     tab = tab if tab in dict(TABS) else "notes"
     sort = selectors.sort_clean(request.GET.get("sort"))
     cursor = request.GET.get("cursor") or None
+    hide_sponsored = sponsored_hidden(request)
     if tab == "notes":
         page = selectors.notes_search(
-            query=query, viewer=request.user, sort=sort, cursor=cursor, page_size=selectors.PAGE_SIZE
+            query=query,
+            viewer=request.user,
+            sort=sort,
+            cursor=cursor,
+            page_size=selectors.PAGE_SIZE,
+            hide_sponsored=hide_sponsored,
         )
     elif tab == "users":
         page = selectors.users_search(query=query, cursor=cursor, page_size=selectors.PAGE_SIZE)
     else:
         page = selectors.topics_search(query=query, cursor=cursor, page_size=selectors.PAGE_SIZE)
-    next_url = _page_url(query=query, tab=tab, sort=sort, cursor=page.next_cursor) if page.next_cursor else ""
+    next_url = (
+        _page_url(query=query, tab=tab, sort=sort, cursor=page.next_cursor, hide_sponsored=hide_sponsored)
+        if page.next_cursor
+        else ""
+    )
     context = {
+        **sponsored_context(request),
         "query": query,
         "tab": tab,
         "sort": sort,
@@ -54,11 +73,11 @@ def search(request):
         return render(request, f"community/partials/search_{tab}.html", context)
     context.update(
         tabs=[
-            (key, label, reverse("community:search") + "?" + urlencode({"q": query, "type": key}))
+            (key, label, _search_url({"q": query, "type": key}, hide_sponsored=hide_sponsored))
             for key, label in TABS
         ],
         sorts=[
-            (key, label, reverse("community:search") + "?" + urlencode({"q": query, "sort": key}))
+            (key, label, _search_url({"q": query, "sort": key}, hide_sponsored=hide_sponsored))
             for key, label in selectors.SORTS
         ],
         popular_topics=(

@@ -1,3 +1,82 @@
-"""Issue 6 (trust): pages."""
+"""Trust pages: the notes about a product ("buyer shows") as a fragment for the mall's product page and
+as a full page; and the reader's switch that hides sponsored notes from feeds and search.
 
-urlpatterns: list = []
+The mall's product page includes ``community/slots/product_notes.html``, which loads the fragment here
+with htmx (DESIGN.md section 2: the mall never imports the community); without JavaScript the slot links
+to the full page.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from community.selectors import trust as selectors
+
+SPONSORED_PARAM = "sponsored"
+SPONSORED_HIDE = "hide"
+
+
+def sponsored_hidden(request) -> bool:
+    """The reader asked to leave sponsored notes out (``?sponsored=hide``); any other value shows them."""
+    return request.GET.get(SPONSORED_PARAM) == SPONSORED_HIDE
+
+
+def sponsored_toggle_url(request) -> str:
+    """This page from the top with the sponsored filter flipped (other parameters kept)."""
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    if sponsored_hidden(request):
+        query.pop(SPONSORED_PARAM, None)
+    else:
+        query[SPONSORED_PARAM] = SPONSORED_HIDE
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+def sponsored_context(request) -> dict:
+    """What ``partials/trust_sponsored_toggle.html`` needs."""
+    return {
+        "hide_sponsored": sponsored_hidden(request),
+        "sponsored_toggle_url": sponsored_toggle_url(request),
+    }
+
+
+def _next_url(request, cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return f"{request.path}?{query.urlencode()}"
+
+
+@require_GET
+def product_notes_fragment(request, product_id: int):
+    """The first few notes about a product, verified purchases first, for the product page."""
+    data = selectors.product_notes_preview(product_id=product_id)
+    response = render(request, "community/partials/trust_product_notes.html", {"data": data})
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+@require_GET
+def product_notes_page(request, product_id: int):
+    """Every public note that tags the product: verified purchases first, then the most liked."""
+    data = selectors.product_notes(
+        product_id=product_id, viewer=request.user, cursor=request.GET.get("cursor") or None
+    )
+    context = {"data": data, "notes": data.notes, "next_url": _next_url(request, data.next_cursor)}
+    if request.htmx and request.GET.get("cursor"):
+        response = render(request, "community/partials/trust_product_notes_page.html", context)
+    else:
+        response = render(request, "community/product_notes.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+urlpatterns: list = [
+    path("notes/for-product/<int:product_id>/", product_notes_fragment, name="product_notes_fragment"),
+    path("notes/for-product/<int:product_id>/all/", product_notes_page, name="product_notes"),
+]

@@ -1,0 +1,72 @@
+"""Operators settle the undeclared-partnership queue: a note that tags a partner brand's product without
+declaring the partnership (flagged by services/disclosure.py) is labelled as sponsored, hidden, or
+dismissed.
+
+Each decision is a compare-and-set UPDATE on an open flag, so two operators acting on the same flag at
+once decide it once; the loser gets a Conflict and nothing else changes. Decisions record who and when.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from community.models import DisclosureFlag, Note
+from community.services import moderation
+from core.errors import Conflict
+
+State = DisclosureFlag.State
+
+
+def _settle(*, operator: User | None, state: str, **scope) -> int:
+    """Move the open flags in ``scope`` to ``state``; returns how many changed."""
+    rows = DisclosureFlag.objects.filter(state=State.OPEN, **scope)
+    return rows.update(state=state, handled_by=operator, handled_at=timezone.now())
+
+
+def _already_handled() -> Conflict:
+    return Conflict(_("Another operator already handled this flag."))
+
+
+def _refresh(flag: DisclosureFlag) -> None:
+    flag.refresh_from_db(fields=["state", "handled_by", "handled_at"])
+
+
+def disclosure_flag_label(*, flag: DisclosureFlag, operator: User | None) -> DisclosureFlag:
+    """Label the note as sponsored: bind it to the flag's partnership (its brand shows wherever the note
+    does) and close the flag as labelled."""
+    with transaction.atomic(durable=True):
+        if not _settle(operator=operator, state=State.LABELLED, pk=flag.pk):
+            raise _already_handled()
+        Note.objects.filter(pk=flag.note_id).update(partnership_id=flag.partnership_id)
+    _refresh(flag)
+    return flag
+
+
+def disclosure_flag_hide(*, flag: DisclosureFlag, operator: User | None) -> DisclosureFlag:
+    """Hide the note (the moderation service: it leaves feeds and search at once) and close every open
+    flag about it as hidden.
+
+    ``note_hide`` is an outermost transaction of its own, so it runs first: if the flag update then
+    finds another operator got there, the note stays hidden (what this operator asked for) and they hear
+    about the other decision."""
+    if not DisclosureFlag.objects.filter(pk=flag.pk, state=State.OPEN).exists():
+        raise _already_handled()
+    moderation.note_hide(note=Note(pk=flag.note_id), operator=operator)
+    with transaction.atomic(durable=True):
+        if not _settle(operator=operator, state=State.HIDDEN, pk=flag.pk):
+            raise _already_handled()
+        _settle(operator=operator, state=State.HIDDEN, note_id=flag.note_id)
+    _refresh(flag)
+    return flag
+
+
+def disclosure_flag_dismiss(*, flag: DisclosureFlag, operator: User | None) -> DisclosureFlag:
+    """Nothing to disclose (the note is not about the partnership): close the flag."""
+    with transaction.atomic(durable=True):
+        if not _settle(operator=operator, state=State.DISMISSED, pk=flag.pk):
+            raise _already_handled()
+    _refresh(flag)
+    return flag
