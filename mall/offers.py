@@ -47,9 +47,12 @@ def live_offers(*, sku_ids: Iterable[int]) -> dict[int, Offer]:
     ids = sorted({int(i) for i in sku_ids})
     if not ids:
         return {}
+    wanted = set(ids)
     best: dict[int, Offer] = {}
     for provider in list(_providers):
         for sku_id, offer in provider(sku_ids=ids).items():
+            if sku_id not in wanted:
+                continue  # a provider's slip must not put a price on another SKU
             current = best.get(sku_id)
             if current is None or offer.price < current.price:
                 best[sku_id] = offer
