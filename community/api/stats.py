@@ -1,3 +1,89 @@
-"""Issue 6 (stats): API."""
+"""Creator statistics API: the same figures as the statistics page, for the signed-in writer only."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community.selectors.creator_stats import (
+    DEFAULT_WINDOW_DAYS,
+    WINDOW_DAYS,
+    WINDOW_INVALID_MESSAGE,
+    creator_stats,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class StatsFiguresOutput(serializers.Serializer):
+    views = serializers.IntegerField(help_text="Counted views (one per viewer per half hour).")
+    likes = serializers.IntegerField()
+    collects = serializers.IntegerField()
+    comments = serializers.IntegerField(help_text="Comments and replies by others; your own are left out.")
+    followers = serializers.IntegerField(help_text="New followers.")
+    card_clicks = serializers.IntegerField(help_text="Taps on the product cards in your notes.")
+    orders = serializers.IntegerField(
+        help_text="Paid orders with a line bought from your notes (not cancelled, refunded or returned)."
+    )
+    revenue = serializers.DecimalField(**MONEY, help_text="CNY: the sum of those order lines.")
+
+
+class StatsDayOutput(StatsFiguresOutput):
+    day = serializers.DateField(help_text="A day in the site's time zone (Asia/Shanghai).")
+
+
+class StatsNoteOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="note.pk")
+    title = serializers.CharField(source="note.title")
+    views = serializers.IntegerField()
+    likes = serializers.IntegerField()
+    collects = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    card_clicks = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    revenue = serializers.DecimalField(**MONEY)
+
+
+class CreatorStatsOutput(serializers.Serializer):
+    days = serializers.IntegerField(source="window.days")
+    first_day = serializers.DateField(source="window.first_day")
+    last_day = serializers.DateField(source="window.last_day", help_text="Today.")
+    has_notes = serializers.BooleanField()
+    totals = StatsFiguresOutput()
+    daily = StatsDayOutput(many=True, help_text="Every day of the window, oldest first, zeros included.")
+    notes = StatsNoteOutput(many=True, help_text="Your notes with the most views in the window (at most 10).")
+
+
+class CreatorStatsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class CreatorStatsInput(serializers.Serializer):
+        days = serializers.ChoiceField(
+            choices=WINDOW_DAYS,
+            default=DEFAULT_WINDOW_DAYS,
+            error_messages={"invalid_choice": WINDOW_INVALID_MESSAGE},
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "days", int, enum=list(WINDOW_DAYS), description="The last 7 (default) or 30 days"
+            ),
+        ],
+        responses=CreatorStatsOutput,
+        summary="My creator statistics: totals, day by day, and my top notes",
+    )
+    def get(self, request):
+        params = self.CreatorStatsInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        stats = creator_stats(user=request.user, days=params.validated_data["days"])
+        return Response(CreatorStatsOutput(stats).data)
+
+
+urlpatterns: list = [
+    path("me/stats/", CreatorStatsApi.as_view(), name="api-creator-stats"),
+]

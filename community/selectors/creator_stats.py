@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from community.models import Collect, Comment, Follow, Like, Note, NoteDailyViews, ProductCardClick
 from core.errors import DomainError
@@ -54,6 +54,7 @@ COUNT_METRICS = ("views", "likes", "collects", "comments", "followers", "card_cl
 METRICS = (*COUNT_METRICS, "revenue")
 NOTE_METRICS = tuple(m for m in METRICS if m != "followers")  # followers follow a writer, not a note
 ZERO_MONEY = Decimal("0.00")
+WINDOW_INVALID_MESSAGE = _("Statistics cover the last 7 or 30 days: ask for days=7 or days=30.")
 
 
 class StatsWindowInvalid(DomainError):
@@ -109,13 +110,13 @@ def stats_window_days(raw) -> int:
         return DEFAULT_WINDOW_DAYS
     days = {str(d): d for d in WINDOW_DAYS}.get(raw) if isinstance(raw, str) else None
     if days is None:
-        raise StatsWindowInvalid(_("Statistics cover the last 7 or 30 days: ask for days=7 or days=30."))
+        raise StatsWindowInvalid(WINDOW_INVALID_MESSAGE)
     return days
 
 
 def stats_window(*, days: int, now: dt.datetime | None = None) -> StatsWindow:
     if days not in WINDOW_DAYS:
-        raise StatsWindowInvalid(_("Statistics cover the last 7 or 30 days: ask for days=7 or days=30."))
+        raise StatsWindowInvalid(WINDOW_INVALID_MESSAGE)
     tz = timezone.get_default_timezone()
     last_day = timezone.localdate(now or timezone.now(), tz)
     first_day = last_day - dt.timedelta(days=days - 1)

@@ -1,0 +1,103 @@
+"""GET /api/me/stats/: the page's figures as JSON, the signed-in writer's only, a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from community.selectors.creator_stats import METRICS, NOTE_METRICS
+from community.tests.test_creator_stats import _busy_writer, recount, world  # noqa: F401
+
+URL = "/api/me/stats/"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def _as_json(value) -> object:
+    return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+
+@pytest.mark.django_db
+def test_anonymous_callers_are_refused(api):
+    response = api.get(URL)
+    assert response.status_code in (401, 403)
+    assert "stats" not in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [7, 30])
+def test_the_figures_equal_a_recount_of_the_raw_rows(api, world, days):  # noqa: F811
+    writer = world["writer"]
+    api.force_authenticate(writer)
+
+    body = api.get(URL, {"days": days}).json()
+
+    expected = recount(writer, days=days, now=timezone.now())
+    assert body["days"] == days
+    assert body["has_notes"] is True
+    assert body["totals"] == {m: _as_json(expected["totals"][m]) for m in METRICS}
+    assert [row["day"] for row in body["daily"]] == [d.isoformat() for d in expected["days"]]
+    for row in body["daily"]:
+        day = dt.date.fromisoformat(row["day"])
+        for metric in METRICS:
+            zero = Decimal("0.00") if metric == "revenue" else 0
+            assert row[metric] == _as_json(expected["daily"][metric].get(day, zero)), (day, metric)
+    assert body["first_day"] == expected["days"][0].isoformat()
+    assert body["last_day"] == expected["days"][-1].isoformat()
+    assert {row["id"] for row in body["notes"]} == set(expected["per_note"])
+    for row in body["notes"]:
+        assert {m: row[m] for m in NOTE_METRICS} == {
+            m: _as_json(v) for m, v in expected["per_note"][row["id"]].items()
+        }
+
+
+@pytest.mark.django_db
+def test_the_default_window_is_7_days_and_others_are_a_clear_400(api):
+    api.force_authenticate(UserFactory())
+
+    assert api.get(URL).json()["days"] == 7
+    assert api.get(URL, {"days": ""}).json()["days"] == 7  # an empty field is no choice, as on the page
+    for bad in ("14", "week", "0", "7.5"):
+        response = api.get(URL, {"days": bad})
+        assert response.status_code == 400, bad
+        assert "7 or 30 days" in response.json()["days"][0]
+
+
+@pytest.mark.django_db
+def test_a_writer_without_notes_gets_zeros_and_no_rows(api):
+    api.force_authenticate(UserFactory())
+
+    body = api.get(URL, {"days": 30}).json()
+
+    assert body["has_notes"] is False
+    assert body["notes"] == []
+    assert len(body["daily"]) == 30
+    assert body["totals"]["revenue"] == "0.00"
+    assert all(body["totals"][m] == 0 for m in METRICS if m != "revenue")
+
+
+@pytest.mark.django_db
+def test_only_the_callers_own_notes_show(api, world):  # noqa: F811
+    api.force_authenticate(world["other"])
+
+    body = api.get(URL, {"days": 30}).json()
+
+    assert {row["id"] for row in body["notes"]}.isdisjoint({n.pk for n in world["notes"]})
+
+
+@pytest.mark.django_db
+def test_the_api_runs_a_fixed_number_of_queries(api, django_assert_num_queries):
+    now = timezone.now()
+    for notes in (1, 8):
+        api.force_authenticate(_busy_writer(notes, now))
+        with django_assert_num_queries(8):
+            body = api.get(URL, {"days": 30}).json()
+        assert len(body["notes"]) == notes
