@@ -1,0 +1,201 @@
+""" "Recommended for you" on the mall home: products the shopper's corner of the community talks about.
+
+Signals, for a signed-in shopper:
+
+- notes written by people they follow that tag a product ("3 people you follow wrote about it");
+- notes in topics they engaged with in the last 90 days (topics of notes they liked, collected or
+  commented on) that tag a product ("popular in #skincare").
+
+Each product is ranked by its buzz among those notes only: every such note adds (5 + its likes, collects
+and comments), doubled when a followed writer wrote it (the same weights as the global buzz); ties go to
+the global buzz. Too little signal (a new shopper, an anonymous visitor) is filled from the global
+``ProductBuzz`` ranking. Inactive products never show; the shopper's own notes do not recommend to them.
+
+Queries: signed in, four (personal ranking, global ranking, product cards, stock); anonymous, three;
+none of the card queries run when there is nothing to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from community.models import Collect, Comment, Follow, Like, Note, NoteProduct, ProductBuzz
+from mall.models import Product
+from mall.selectors.catalog import media_url, product_card_qs
+from mall.selectors.stock import available_by_product, stock_state
+
+LIMIT = 8
+LIMIT_MAX = 20
+ENGAGED_WINDOW = timedelta(days=90)
+MENTION_WEIGHT = 5
+FOLLOWED_WEIGHT = 2
+
+NoteTopic = Note.topics.through
+
+
+class Reason:
+    FOLLOWED = "followed"
+    TOPIC = "topic"
+    POPULAR = "popular"
+
+
+@dataclass
+class Recommendation:
+    product: Product  # with cover_url, available, stock_state, brand
+    reason: str
+    followed_writers: int = 0
+    topic: str = ""
+    mentions: int = 0
+    score: float = 0.0
+
+    @property
+    def why(self) -> str:
+        if self.reason == Reason.FOLLOWED:
+            return ngettext(
+                "%(count)d person you follow wrote about it",
+                "%(count)d people you follow wrote about it",
+                self.followed_writers,
+            ) % {"count": self.followed_writers}
+        if self.reason == Reason.TOPIC:
+            return _("Popular in #%(topic)s") % {"topic": self.topic}
+        if self.mentions:
+            return ngettext(
+                "Talked about in %(count)d note", "Talked about in %(count)d notes", self.mentions
+            ) % {"count": self.mentions}
+        return _("Popular in the community")
+
+
+def _public_note(prefix: str = "note__") -> Q:
+    return Q(**{f"{prefix}status": Note.Status.PUBLISHED, f"{prefix}visibility": Note.Visibility.PUBLIC})
+
+
+def _engaged_topic_ids(*, user, since):
+    """Topics of the notes ``user`` liked, collected or commented on since ``since`` (a subquery)."""
+    liked = Like.objects.filter(user=user, created_at__gte=since).values("note_id")
+    collected = Collect.objects.filter(user=user, created_at__gte=since).values("note_id")
+    commented = Comment.objects.filter(author=user, created_at__gte=since).values("note_id")
+    return NoteTopic.objects.filter(
+        Q(note_id__in=liked) | Q(note_id__in=collected) | Q(note_id__in=commented)
+    ).values("topic_id")
+
+
+def _personal(*, user, limit: int, now) -> list[dict]:
+    """Product ids with their personal buzz, followed writers and top engaged topic, best first."""
+    followees = Follow.objects.filter(follower=user).values("followee_id")
+    topic_ids = _engaged_topic_ids(user=user, since=now - ENGAGED_WINDOW)
+    by_followed = Q(note__author__in=followees)
+    in_topics = Q(Exists(NoteTopic.objects.filter(note_id=OuterRef("note_id"), topic_id__in=topic_ids)))
+    note_weight = (
+        Value(MENTION_WEIGHT) + F("note__like_count") + F("note__collect_count") + F("note__comment_count")
+    )
+    top_topic = (
+        NoteTopic.objects.filter(
+            topic_id__in=topic_ids,
+            note__product_links__product=OuterRef("product_id"),
+            note__status=Note.Status.PUBLISHED,
+            note__visibility=Note.Visibility.PUBLIC,
+        )
+        .exclude(note__author=user)
+        .values("topic__name")
+        .annotate(notes=Count("note_id"))
+        .order_by("-notes", "topic__name")
+        .values("topic__name")[:1]
+    )
+    rows = (
+        NoteProduct.objects.filter(_public_note(), product__is_active=True)
+        .filter(by_followed | in_topics)
+        .exclude(note__author=user)
+        .values("product_id")
+        .annotate(
+            followed_writers=Count("note__author", distinct=True, filter=by_followed),
+            personal=Sum(
+                Case(
+                    When(by_followed, then=note_weight * Value(FOLLOWED_WEIGHT)),
+                    default=note_weight,
+                    output_field=IntegerField(),
+                )
+            ),
+            buzz=Coalesce(
+                Subquery(ProductBuzz.objects.filter(product=OuterRef("product_id")).values("score")[:1]),
+                Value(0.0),
+                output_field=FloatField(),
+            ),
+            topic=Subquery(top_topic),
+        )
+        .order_by("-personal", "-buzz", "product_id")[:limit]
+    )
+    return list(rows)
+
+
+def _popular(*, limit: int, exclude: list[int]) -> list[ProductBuzz]:
+    return list(
+        ProductBuzz.objects.filter(product__is_active=True, score__gt=0)
+        .exclude(product_id__in=exclude)
+        .order_by("-score", "product_id")
+        .only("product_id", "mentions", "score")[:limit]
+    )
+
+
+def recommended_products(*, user, limit: int = LIMIT, now=None) -> list[Recommendation]:
+    """Up to ``limit`` products for ``user`` (anonymous allowed), each with why it is recommended."""
+    limit = max(1, min(limit, LIMIT_MAX))
+    now = now or timezone.now()
+    picks: list[Recommendation] = []
+    if user is not None and user.is_authenticated:
+        for row in _personal(user=user, limit=limit, now=now):
+            followed = row["followed_writers"]
+            picks.append(
+                Recommendation(
+                    product=Product(pk=row["product_id"]),
+                    reason=Reason.FOLLOWED if followed else Reason.TOPIC,
+                    followed_writers=followed,
+                    topic=row["topic"] or "",
+                    score=float(row["personal"]),
+                )
+            )
+    chosen = [p.product.pk for p in picks]
+    for buzz in _popular(limit=limit, exclude=chosen)[: limit - len(picks)]:
+        picks.append(
+            Recommendation(
+                product=Product(pk=buzz.product_id),
+                reason=Reason.POPULAR,
+                mentions=buzz.mentions,
+                score=buzz.score,
+            )
+        )
+    if not picks:
+        return []
+    ids = [p.product.pk for p in picks]
+    cards = {p.pk: p for p in product_card_qs().filter(pk__in=ids)}
+    available = available_by_product(product_ids=ids, now=now)
+    result = []
+    for pick in picks:
+        product = cards.get(pick.product.pk)
+        if product is None:  # turned inactive between the queries
+            continue
+        product.cover_url = media_url(product.cover_path)
+        product.available = available.get(product.pk, 0)
+        product.stock_state = stock_state(product.available)
+        pick.product = product
+        result.append(pick)
+    return result
