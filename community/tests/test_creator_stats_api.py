@@ -101,3 +101,15 @@ def test_the_api_runs_a_fixed_number_of_queries(api, django_assert_num_queries):
         with django_assert_num_queries(8):
             body = api.get(URL, {"days": 30}).json()
         assert len(body["notes"]) == notes
+
+
+def test_the_endpoint_is_documented_in_the_openapi_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    operation = schema["paths"]["/api/me/stats/"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["days"]
+    assert sorted(operation["parameters"][0]["schema"]["enum"]) == [7, 30]
+    output = schema["components"]["schemas"]["CreatorStatsOutput"]["properties"]
+    assert {"totals", "daily", "notes", "days", "first_day", "last_day"} <= set(output)
