@@ -55,7 +55,7 @@ def _next_url(request, cursor: str | None) -> str | None:
 @require_GET
 def product_notes_fragment(request, product_id: int):
     """The first few notes about a product, verified purchases first, for the product page."""
-    data = selectors.product_notes_preview(product_id=product_id)
+    data = selectors.product_notes_preview(product_id=product_id, size=selectors.PREVIEW_SIZE)
     response = render(request, "community/partials/trust_product_notes.html", {"data": data})
     patch_vary_headers(response, ["Accept-Language"])
     return response
@@ -65,7 +65,10 @@ def product_notes_fragment(request, product_id: int):
 def product_notes_page(request, product_id: int):
     """Every public note that tags the product: verified purchases first, then the most liked."""
     data = selectors.product_notes(
-        product_id=product_id, viewer=request.user, cursor=request.GET.get("cursor") or None
+        product_id=product_id,
+        viewer=request.user,
+        cursor=request.GET.get("cursor") or None,
+        size=selectors.PAGE_SIZE,
     )
     context = {"data": data, "notes": data.notes, "next_url": _next_url(request, data.next_cursor)}
     if request.htmx and request.GET.get("cursor"):
