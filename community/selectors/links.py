@@ -38,6 +38,7 @@ class ProductCard:
     bought_here: bool
     offer: Offer | None
     on_sale: bool
+    variant_count: int = 1  # active variants the card stands for ("from ¥x" when several)
 
     @property
     def product_id(self) -> int:
@@ -111,6 +112,7 @@ def note_product_cards(*, note_id: int) -> list[ProductCard]:
                 if on_sale and product_offers
                 else None,
                 on_sale=on_sale,
+                variant_count=len(skus),
             )
         )
     return cards
