@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from community.tests.factories import NoteFactory
 from community.tests.test_creator_stats import click, comment, follow, like, local_day, order, ref, views
-from tests.browser.helpers import assert_clean, scroll_width
+from tests.browser.helpers import assert_clean, low_contrast, scroll_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,6 +93,8 @@ def test_a_writer_reads_their_statistics_and_switches_to_30_days(page, login_as,
     assert rows.count() == 2
     assert rows.first.get_attribute("data-note-id") == str(toner.pk)
     assert rows.first.locator("[data-metric=revenue]").inner_text() == "¥1,299.00"
+    text = ".stats-window, .stats-period, .stats-total dt, .stats-total dd, .stats-chart-head span, .stats-table th, .stats-table td, .stats-hint"
+    assert low_contrast(page, text) == []
     _shot(page, "desktop-stats-7")
 
     page.get_by_test_id("window-30").click()
