@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -138,9 +138,15 @@ class BuyApi(APIView):
         # Cheap rejection (DESIGN.md section 5 step 6): once this worker has seen the sale sold out it
         # answers so before authenticating, with neither a database query nor Redis, until the memory
         # expires or a unit returns. "Sold out" tells nobody anything private.
-        if admission.sold_out_known(self.kwargs["sale_id"]):
+        if not self._is_retry(request) and admission.sold_out_known(self.kwargs["sale_id"]):
             raise _SoldOutHere
         super().perform_authentication(request)
+
+    @staticmethod
+    def _is_retry(request) -> bool:
+        # A client re-sending a request id (after a timeout or a 5xx) says so: the script, not this
+        # worker's memory, then answers, with the first answer if that request was admitted.
+        return request.META.get("HTTP_X_FLASH_RETRY") == "1"
 
     def handle_exception(self, exc):
         if isinstance(exc, _SoldOutHere):
@@ -182,6 +188,15 @@ class BuyApi(APIView):
                 },
             ),
         },
+        parameters=[
+            OpenApiParameter(
+                "X-Flash-Retry",
+                str,
+                OpenApiParameter.HEADER,
+                description="Send 1 when re-sending a request id after a timeout or a 5xx: the answer is "
+                "then the first answer to that id, never a worker's remembered sold out.",
+            )
+        ],
         summary="Ask for a unit: 202 when admitted (poll the request), 409 with the reason otherwise",
     )
     def post(self, request, sale_id: int):
@@ -196,6 +211,7 @@ class BuyApi(APIView):
             request_id=str(data.get("request_id") or ""),
             ip=request.META.get("REMOTE_ADDR", ""),
             quantity=quantity,
+            retry=self._is_retry(request),
         )
         return self._answer(answer)
 

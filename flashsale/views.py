@@ -100,6 +100,8 @@ def sale_buy(request, sale_id: int):
             user_id=request.user.pk,
             request_id=request_id,
             ip=request.META.get("REMOTE_ADDR", ""),
+            # The form carries its request id across reloads and resubmissions: always a possible retry.
+            retry=True,
         )
     except DomainError as exc:
         return _problem(request, sale, message=exc.message, code=exc.code, status=exc.status_code)

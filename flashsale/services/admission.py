@@ -94,15 +94,21 @@ def sold_out_known(sale_id: int) -> bool:
     return False
 
 
-def flash_buy(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity: int = 1) -> Answer:
-    """Ask for ``quantity`` units. No database query unless the buyer's readiness is not cached."""
+def flash_buy(
+    *, sale_id: int, user_id: int, request_id: str, ip: str, quantity: int = 1, retry: bool = False
+) -> Answer:
+    """Ask for ``quantity`` units. No database query unless the buyer's readiness is not cached.
+
+    ``retry``: the caller may have sent this request id before (a timeout, a resubmitted form). Then the
+    process's sold-out memory is not consulted: the script answers a seen id with its first answer, so a
+    buyer whose first attempt was admitted hears "admitted", not "sold out"."""
     if not REQUEST_ID.match(request_id or ""):
         raise DomainError(
             _("A request id of 8 to 64 letters, digits, - or _ is required."), field="request_id"
         )
     if not 1 <= quantity <= 10:
         raise DomainError(_("Choose between 1 and 10."), field="quantity")
-    if sold_out_known(sale_id):
+    if not retry and sold_out_known(sale_id):
         return Answer(SOLD_OUT, request_id)
     window = int(time.time())
     sale_keys = [keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id), keys.requests(sale_id), keys.stream(sale_id)]  # fmt: skip

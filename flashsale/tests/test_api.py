@@ -55,3 +55,24 @@ def test_another_users_request_is_unknown(api):
     other = APIClient()
     other.force_authenticate(buyer()[0])
     assert other.get(f"/api/flash/sales/{sale.pk}/requests/mine-123456/").json()["status"] == "unknown"
+
+
+def test_a_retry_of_an_admitted_request_hears_its_first_answer_not_the_workers_sold_out_memory(api):
+    # Given the buyer's request took the last unit and this worker then learned the sale is sold out
+    sale = live_sale(quota=1)
+    url = f"/api/flash/sales/{sale.pk}/buy/"
+    assert api.post(url, {"request_id": "last-unit-123"}, format="json").status_code == 202
+    other = APIClient()
+    other.force_authenticate(buyer()[0])
+    assert other.post(url, {"request_id": "too-late-456"}, format="json").json()["status"] == "sold_out"
+    # When the buyer's page re-sends the same id (its first answer was lost) and says it is a retry
+    again = api.post(url, {"request_id": "last-unit-123"}, format="json", HTTP_X_FLASH_RETRY="1")
+    # Then it hears "admitted" again; without the header the worker's memory answers sold out
+    assert again.status_code == 202 and again.json()["status"] == "admitted"
+    plain = api.post(url, {"request_id": "last-unit-123"}, format="json")
+    assert plain.status_code == 409 and plain.json()["status"] == "sold_out"
+    # And still only one unit went: one admission in the stream, one order once drained
+    materialize.sale_drain(sale_id=sale.pk)
+    assert api.get(f"{url.replace('buy/', 'requests/last-unit-123/')}").json()["status"] == "order"
+    sale.refresh_from_db()
+    assert sale.sold == 1

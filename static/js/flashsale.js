@@ -196,6 +196,7 @@
   function buy(form) {
     if (form.dataset.busy) return;
     form.dataset.busy = "1";
+    var retry = Boolean(form.dataset.rid);
     var id = form.dataset.rid || requestId();
     form.dataset.rid = id;
     var button = form.querySelector("button[type=submit]");
@@ -204,7 +205,7 @@
     fetch(form.dataset.api, {
       method: "POST",
       credentials: "same-origin",
-      headers: buyHeaders(form),
+      headers: buyHeaders(form, retry),
       body: JSON.stringify({ request_id: id }),
     })
       .then(function (response) {
@@ -226,9 +227,11 @@
       });
   }
 
-  function buyHeaders(form) {
+  function buyHeaders(form, retry) {
     var headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(form) };
     if (form.dataset.pass) headers["X-Flash-Pass"] = form.dataset.pass;
+    // The same request id again: the server answers with that request's first answer.
+    if (retry) headers["X-Flash-Retry"] = "1";
     return headers;
   }
 
