@@ -19,7 +19,6 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # gunicorn 27 opens a control socket at one fixed path per user (~/.gunicorn/gunicorn.ctl): several sites
 # on one machine would fight over it, and nothing here uses it. Older gunicorns ignore this name.
 control_socket_disable = True
-control_socket_disable = True
 
 
 def post_worker_init(worker):
