@@ -146,7 +146,8 @@ def product_buzz_recompute(*, now: datetime | None = None) -> BuzzRecompute:
             card_clicks=f.card_clicks,
             score=f.score,
         )
-        for f in figures
+        # In product order: two runs at once lock the rows they upsert in the same order (no deadlock).
+        for f in sorted(figures, key=lambda f: f.product_id)
     ]
     with transaction.atomic(durable=True):
         if rows:

@@ -3,9 +3,12 @@ by product, in plain Python; running it twice changes nothing; products nobody t
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from celery.signals import task_postrun
+from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -180,3 +183,53 @@ def test_the_task_is_thin_idempotent_and_on_a_named_queue(community, settings):
     assert buzz_task.apply().get() == 3
     assert buzz_task.apply().get() == 3
     assert_same(stored_buzz(), independent_buzz(timezone.now()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recomputes_at_once_neither_fail_nor_disagree():
+    products = ProductFactory.create_batch(30)
+    for i, product in enumerate(products):
+        note = NoteFactory(images=0)
+        tag(note, product)
+        react(note, likes=i % 4)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            product_buzz_recompute()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert_same(stored_buzz(), independent_buzz(timezone.now()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_entry_runs_on_a_real_worker(celery_worker, settings):
+    note = NoteFactory(images=0)
+    product = ProductFactory()
+    tag(note, product)
+    entry = settings.CELERY_BEAT_SCHEDULE["community-product-buzz-recompute"]
+    done = threading.Event()
+
+    def finished(sender=None, **kwargs):
+        if sender is not None and sender.name == buzz_task.name:
+            done.set()
+
+    task_postrun.connect(finished, weak=False)
+    try:
+        buzz_task.apply_async(queue=entry["options"]["queue"])
+        assert done.wait(timeout=20), "the worker never ran the task"
+    finally:
+        task_postrun.disconnect(finished)
+    assert ProductBuzz.objects.get(product=product).mentions == 1
