@@ -418,3 +418,18 @@ def test_the_referral_travels_from_the_card_to_the_order_line(client):
     assert list(OrderLine.objects.filter(order=order).values_list("sku_id", "referral")) == [
         (sku.pk, f"note:{note.pk}")
     ]
+
+
+def test_the_no_javascript_list_offers_what_the_writer_received_first(client):
+    shopper = buyer()
+    client.force_login(shopper[0])
+    best_seller, _ = product("Best seller", sales_count=500)
+    received, (sku,) = product("Received")
+    product("Retired", is_active=False)
+    delivered_order(shopper=shopper, sku=sku)
+
+    response = client.get(reverse("community:note_new"))
+
+    listed = [p.pk for p in response.context["fallback_products"]]
+    assert listed[0] == received.pk and best_seller.pk in listed and len(listed) == 2
+    assert '<select id="products-fallback" name="products" multiple' in response.content.decode()

@@ -129,3 +129,35 @@ def test_cards_on_a_desktop_add_to_cart_in_place_and_open_the_product(page):
     assert sorted(ProductCardClick.objects.values_list("action", flat=True)) == ["cart", "open"]
     assert scroll_width(page) <= 1280
     assert_clean(page)
+
+
+def test_without_javascript_a_writer_tags_from_the_plain_list_and_a_reader_adds_to_cart(
+    browser, live_server, login_as, jpeg_file
+):
+    serum, _skus, cream = _catalog()
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 860}, locale="en-US"
+    )
+    try:
+        page = context.new_page()
+        page.base_url = live_server.url
+        writer = login_as(page, UserFactory())
+
+        # the writer picks the product from the plain list and publishes
+        page.goto(page.base_url + "/notes/new/")
+        expect(page.get_by_test_id("link-search")).to_be_hidden()
+        page.locator("input[name=images]").set_input_files([jpeg_file])
+        page.get_by_label("Title").fill("No script")
+        page.get_by_label("Tag products").select_option([str(cream.pk)])
+        page.get_by_test_id("publish").click()
+        page.wait_for_url(re.compile(r"/notes/\d+/$"))
+        note = Note.objects.get(author=writer)
+        assert list(note.product_links.values_list("product_id", flat=True)) == [cream.pk]
+
+        # the note page's "Add to cart" is a plain form that comes back to the note
+        page.get_by_test_id("product-card").get_by_test_id("card-cart").click()
+        expect(page).to_have_url(re.compile(rf"/notes/{note.pk}/"))
+        expect(page.get_by_text("Added to your cart.")).to_be_visible()
+        assert CartLine.objects.get(cart__user=writer).referral == f"note:{note.pk}"
+    finally:
+        context.close()
