@@ -184,3 +184,26 @@ def test_catalog_search_api(api):
     assert response.status_code == 200
     assert [(r["id"], [v["id"] for v in r["variants"]]) for r in response.json()] == [(serum.pk, [sku.pk])]
     assert APIClient().get("/api/catalog/search/", {"q": "serum"}).status_code in (401, 403)
+
+
+def test_forged_huge_ids_are_refused_not_crashed(api, client):
+    serum, _ = product("Serum")
+    note = tagged_note(products=[serum])
+    huge = 10**25
+
+    response = api.post(
+        "/api/notes/",
+        {
+            "title": "x",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [f"{huge}:{huge}"],
+            "partnership": str(huge),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400 and Note.objects.count() == 1
+    assert api.post(f"/api/notes/{note.pk}/products/{huge}/cart/").status_code == 404
+    assert api.post(f"/api/notes/{huge}/products/{serum.pk}/cart/").status_code == 404
+    assert client.get(f"/notes/{note.pk}/products/{huge}/").status_code == 404
+    assert client.get(f"/notes/{huge}/products/{serum.pk}/").status_code == 404
+    assert ProductCardClick.objects.count() == 0 and CartLine.objects.count() == 0
