@@ -344,14 +344,15 @@ def _asking_count(since, note_ref) -> Subquery:
 
 def _unsold_note_topics(since) -> QuerySet:
     """(note, topic) pairs of public notes tagging no mall product, with the note's asking comments, in
-    topics that are not a mall brand's or product's name."""
+    topics that are not the name of a mall brand or of a product on sale."""
     NoteTopic = Note.topics.through
     return (
         NoteTopic.objects.filter(note__status=Note.Status.PUBLISHED, note__visibility=Note.Visibility.PUBLIC)
         .filter(Exists(_asking_comments(since, OuterRef("note_id"))))
         .exclude(Exists(NoteProduct.objects.filter(note=OuterRef("note_id"))))
         .exclude(Exists(Brand.objects.filter(name__iexact=OuterRef("topic__name"))))
-        .exclude(Exists(Product.objects.filter(name__iexact=OuterRef("topic__name"))))
+        # A product taken off sale is not sold here: readers asking for it is a reason to bring it back.
+        .exclude(Exists(Product.objects.filter(name__iexact=OuterRef("topic__name"), is_active=True)))
         .annotate(asks=_asking_count(since, OuterRef("note_id")))
     )
 

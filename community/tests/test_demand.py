@@ -19,6 +19,7 @@ from core.errors import DomainError
 from mall.models import Order, OrderLine, StockRecord
 from mall.tests.factories import (
     BrandFactory,
+    ProductFactory,
     SkuFactory,
     WarehouseFactory,
     stock_give,
@@ -173,6 +174,8 @@ def test_topics_asking_where_to_buy_what_the_mall_does_not_sell_are_ranked_with_
     asking_note(["hairoil"], asks=1, body="在哪买呀", title="Hair oil")
     asking_note(["lumi"], asks=5, title="Brand topic")  # a mall brand (case-insensitive): excluded
     asking_note(["glow serum"], asks=5, title="Product topic")  # a mall product name: excluded
+    retired = ProductFactory(name="Old balm", is_active=False)
+    asking_note([retired.name.lower()], asks=1, title="Bring it back")  # off sale: not sold here
     tagged = asking_note(["tagged"], asks=5, title="Has a card")  # tags a mall product: excluded
     NoteProduct.objects.create(note=tagged, product=shelves["serum"].product)
     asking_note(["private"], asks=5, visibility=Note.Visibility.PRIVATE)
@@ -185,7 +188,7 @@ def test_topics_asking_where_to_buy_what_the_mall_does_not_sell_are_ranked_with_
     week = demand_overview(period=7).unsold_topics
     month = demand_overview(period=30).unsold_topics
 
-    assert [t.name for t in week] == ["sunscreen", "hairoil", "travel"]
+    assert [t.name for t in week] == ["sunscreen", "hairoil", "old balm", "travel"]
     sunscreen = week[0]
     assert (sunscreen.asks, sunscreen.notes, sunscreen.engagement) == (5, 4, 5 + 5)
     assert [s.title for s in sunscreen.samples] == ["Best sunscreen", "Fourth note", "My pick"]
