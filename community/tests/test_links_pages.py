@@ -433,3 +433,30 @@ def test_the_no_javascript_list_offers_what_the_writer_received_first(client):
     listed = [p.pk for p in response.context["fallback_products"]]
     assert listed[0] == received.pk and best_seller.pk in listed and len(listed) == 2
     assert '<select id="products-fallback" name="products" multiple' in response.content.decode()
+
+
+def _queries(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_edit_page_costs_the_same_for_1_or_5_tagged_products(writer_client):
+    small = tagged_note(products=[product("A")[0]], author=writer_client.user)
+    big = tagged_note(
+        products=[product(f"B{i}", prices=("10.00", "20.00"))[0] for i in range(5)], author=writer_client.user
+    )
+
+    counts = [_queries(writer_client, reverse("community:note_edit", args=[n.pk])) for n in (small, big)]
+
+    assert counts[0] == counts[1]
+
+
+def test_the_search_fragment_costs_the_same_for_1_or_8_results(writer_client):
+    product("Lonely lipstick")
+    for i in range(8):
+        product(f"Serum {i}", prices=("10.00", "20.00"))
+    url = reverse("community:note_product_search")
+
+    assert _queries(writer_client, url, q="lipstick") == _queries(writer_client, url, q="serum")
