@@ -9,7 +9,8 @@ Signals, for a signed-in shopper:
 Each product is ranked by its buzz among those notes only: every such note adds (5 + its likes, collects
 and comments), doubled when a followed writer wrote it (the same weights as the global buzz); ties go to
 the global buzz. Too little signal (a new shopper, an anonymous visitor) is filled from the global
-``ProductBuzz`` ranking. Inactive products never show; the shopper's own notes do not recommend to them.
+``ProductBuzz`` ranking. Inactive products never show, sold-out ones come last; the shopper's own notes
+do not recommend to them.
 
 Queries: signed in, four (personal ranking, global ranking, product cards, stock); anonymous, three;
 none of the card queries run when there is nothing to show.
@@ -198,4 +199,6 @@ def recommended_products(*, user, limit: int = LIMIT, now=None) -> list[Recommen
         product.stock_state = stock_state(product.available)
         pick.product = product
         result.append(pick)
+    # What cannot be bought right now goes last (a stable sort keeps the ranking otherwise).
+    result.sort(key=lambda pick: pick.product.stock_state == "sold_out")
     return result

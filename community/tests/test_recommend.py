@@ -95,6 +95,17 @@ def test_followed_writers_and_engaged_topics_come_first_with_why_then_global_buz
     assert serum.product.brand.name  # the card's brand came with the card query
 
 
+def test_sold_out_products_come_last(corner):
+    empty = product("Empty", stock=0)
+    for _ in range(5):
+        tagging(empty, author=corner["ann"], likes=50)
+
+    recs = recommended_products(user=corner["shopper"])
+
+    assert [r.product.name for r in recs] == ["Toner", "Serum", "Cream", "Famous", "Empty"]
+    assert recs[-1].product.stock_state == "sold_out"
+
+
 def test_comments_and_collects_count_as_engagement_with_a_topic(corner):
     shopper = corner["shopper"]
     Like.objects.filter(user=shopper).delete()
