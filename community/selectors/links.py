@@ -81,19 +81,21 @@ def note_product_cards(*, note_id: int) -> list[ProductCard]:
     )
     if not links:
         return []
-    untagged = [link.product_id for link in links if link.sku_id is None]
+    # A tagged variant that is no longer sold gives way to the product's variants, as "Buy" does.
+    tagged = {link.pk: link.sku for link in links if link.sku_id is not None and link.sku.is_active}
+    untagged = [link.product_id for link in links if link.pk not in tagged]
     variants: dict[int, list[Sku]] = {}
-    if untagged:
-        for sku in Sku.objects.filter(product_id__in=untagged, is_active=True).order_by("price", "id"):
-            variants.setdefault(sku.product_id, []).append(sku)
+    for sku in Sku.objects.filter(product_id__in=untagged, is_active=True).order_by("price", "id"):
+        variants.setdefault(sku.product_id, []).append(sku)
     for link in links:
-        if link.sku_id is not None:
-            variants[link.product_id] = [link.sku] if link.sku.is_active else []
+        if link.pk in tagged:
+            variants[link.product_id] = [tagged[link.pk]]
     sku_ids = [s.pk for skus in variants.values() for s in skus]
     available = available_by_sku(sku_ids=sku_ids)
     offers = live_offers(sku_ids=sku_ids)
     cards = []
     for link in links:
+        sku = tagged.get(link.pk)
         skus = variants.get(link.product_id, [])
         free = sum(available.get(s.pk, 0) for s in skus)
         product_offers = [offers[s.pk] for s in skus if s.pk in offers]
@@ -102,9 +104,9 @@ def note_product_cards(*, note_id: int) -> list[ProductCard]:
             ProductCard(
                 note_id=note_id,
                 product=link.product,
-                sku=link.sku,
+                sku=sku,
                 cover_url=media_url(link.cover_path),
-                price=link.sku.price if link.sku_id else link.product.min_price,
+                price=sku.price if sku else link.product.min_price,
                 available=free,
                 stock_state=stock_state(free) if on_sale else "sold_out",
                 bought_here=bool(link.bought_here),

@@ -197,13 +197,11 @@ def card_offer(*, link: NoteProduct) -> Offer | None:
 
 
 def card_sku(*, link: NoteProduct) -> Sku:
-    """The variant "Buy" and "Add to cart" put in the cart: the tagged one, or the product's cheapest
-    variant with units free."""
+    """The variant "Buy" and "Add to cart" put in the cart: the tagged one while it is sold, else the
+    product's cheapest variant with units free. Sold out or off sale: refused (409)."""
     if not link.product.is_active:
         raise Conflict(_("%(name)s is no longer on sale.") % {"name": link.product.name})
     skus = _candidate_skus(link)
-    if len(skus) == 1 and skus[0].pk == link.sku_id:
-        return skus[0]
     available = available_by_sku(sku_ids=[s.pk for s in skus])
     for sku in skus:
         if available.get(sku.pk, 0) > 0:

@@ -460,3 +460,28 @@ def test_the_search_fragment_costs_the_same_for_1_or_8_results(writer_client):
     url = reverse("community:note_product_search")
 
     assert _queries(writer_client, url, q="lipstick") == _queries(writer_client, url, q="serum")
+
+
+def test_a_sold_out_tagged_variant_is_sold_out_on_the_card_and_for_buy(client):
+    serum, (small, large) = product("Serum", prices=("80.00", "120.00"), stock=[5, 0])
+    note = tagged_note(products=[(serum, large)])
+
+    card = note_page(note_id=note.pk, viewer=None).products[0]
+    assert (card.sku, card.stock_state, card.can_buy) == (large, "sold_out", False)
+
+    response = client.post(reverse("community:note_product_buy", args=[note.pk, serum.pk]), follow=True)
+    assert "Serum is sold out." in response.content.decode()
+    assert _clicks() == [] and CartLine.objects.count() == 0
+
+
+def test_a_retired_tagged_variant_gives_way_to_the_products_variants(client):
+    serum, (small, large) = product("Serum", prices=("80.00", "120.00"))
+    note = tagged_note(products=[(serum, large)])
+    large.is_active = False
+    large.save(update_fields=["is_active"])
+
+    card = note_page(note_id=note.pk, viewer=None).products[0]
+    assert (card.sku, card.price, card.can_buy) == (None, serum.min_price, True)
+
+    client.post(reverse("community:note_product_buy", args=[note.pk, serum.pk]))
+    assert CartLine.objects.get().sku_id == small.pk
