@@ -24,7 +24,9 @@ class StatsFiguresOutput(serializers.Serializer):
     likes = serializers.IntegerField()
     collects = serializers.IntegerField()
     comments = serializers.IntegerField(help_text="Comments and replies by others; your own are left out.")
-    followers = serializers.IntegerField(help_text="New followers.")
+    followers = serializers.IntegerField(
+        allow_null=True, help_text="New followers; null for one note's figures (people follow writers)."
+    )
     card_clicks = serializers.IntegerField(help_text="Taps on the product cards in your notes.")
     orders = serializers.IntegerField(
         help_text="Paid orders with a line bought from your notes (not cancelled, refunded or returned)."
@@ -48,7 +50,15 @@ class StatsNoteOutput(serializers.Serializer):
     revenue = serializers.DecimalField(**MONEY)
 
 
+class StatsNoteRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
 class CreatorStatsOutput(serializers.Serializer):
+    note = StatsNoteRefOutput(
+        allow_null=True, help_text="The one note the figures are for, if you asked for one."
+    )
     days = serializers.IntegerField(source="window.days")
     first_day = serializers.DateField(source="window.first_day")
     last_day = serializers.DateField(source="window.last_day", help_text="Today.")
@@ -67,6 +77,7 @@ class CreatorStatsApi(APIView):
             default=DEFAULT_WINDOW_DAYS,
             error_messages={"invalid_choice": WINDOW_INVALID_MESSAGE},
         )
+        note = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     @extend_schema(
         parameters=[
@@ -80,7 +91,9 @@ class CreatorStatsApi(APIView):
     def get(self, request):
         params = self.CreatorStatsInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        stats = creator_stats(user=request.user, days=params.validated_data["days"])
+        stats = creator_stats(
+            user=request.user, days=params.validated_data["days"], note_id=params.validated_data.get("note")
+        )
         return Response(CreatorStatsOutput(stats).data)
 
 

@@ -22,6 +22,7 @@ from django.db.models import (
     DecimalField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Collect, Comment, Follow, Like, Note, NoteDailyViews, ProductCardClick
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from mall.models import Order, OrderLine
 
 WINDOW_DAYS = (7, 30)
@@ -54,6 +55,7 @@ COUNT_METRICS = ("views", "likes", "collects", "comments", "followers", "card_cl
 METRICS = (*COUNT_METRICS, "revenue")
 NOTE_METRICS = tuple(m for m in METRICS if m != "followers")  # followers follow a writer, not a note
 ZERO_MONEY = Decimal("0.00")
+NOTE_NOT_FOUND_MESSAGE = _("That note isn't one of yours, or it no longer exists.")
 WINDOW_INVALID_MESSAGE = _("Statistics cover the last 7 or 30 days: ask for days=7 or days=30.")
 
 
@@ -90,10 +92,17 @@ class NoteStats:
 class CreatorStats:
     window: StatsWindow
     has_notes: bool
-    totals: dict[str, int | Decimal]
+    # None for a metric that doesn't apply (followers of one note).
+    totals: dict[str, int | Decimal | None]
     # metric -> [(day, value)] for every day of the window, zeros included, oldest first.
-    series: dict[str, list[tuple[dt.date, int | Decimal]]]
+    series: dict[str, list[tuple[dt.date, int | Decimal | None]]]
     notes: list[NoteStats] = field(default_factory=list)
+    # Set when the figures are one note's: followers then don't apply (they follow writers, not notes).
+    note: Note | None = None
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return METRICS if self.note is None else NOTE_METRICS
 
     @property
     def daily(self) -> list[dict]:
@@ -129,41 +138,71 @@ def stats_window(*, days: int, now: dt.datetime | None = None) -> StatsWindow:
     )
 
 
-def creator_stats(*, user, days: int = DEFAULT_WINDOW_DAYS, now: dt.datetime | None = None) -> CreatorStats:
-    """Everything the statistics page and API show for ``user``'s own notes over the last ``days`` days."""
+def stats_note_id(raw) -> int | None:
+    """The one note a request narrowed the figures to, if any; anything but a note id finds nothing."""
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise NotFound(NOTE_NOT_FOUND_MESSAGE)
+    return int(raw)
+
+
+def creator_stats(
+    *,
+    user,
+    days: int = DEFAULT_WINDOW_DAYS,
+    note_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> CreatorStats:
+    """Everything the statistics page and API show for ``user``'s own notes over the last ``days`` days,
+    or for one of them (``note_id``): a note of someone else's is not found, never shown."""
     window = stats_window(days=days, now=now)
-    notes = _top_notes(user=user, window=window)
+    notes = _top_notes(user=user, window=window, note_id=note_id)
     if not notes:
+        if note_id is not None:
+            raise NotFound(NOTE_NOT_FOUND_MESSAGE)
         # No notes, nothing to count: the page shows how to start instead of eight flat charts.
         zeros = {m: ZERO_MONEY if m == "revenue" else 0 for m in METRICS}
         series = {m: [(day, zeros[m]) for day in window.day_list] for m in METRICS}
         return CreatorStats(window=window, has_notes=False, totals=zeros, series=series)
 
+    # The top-notes query just proved note_id is the writer's own, so filtering on it alone is safe.
+    on_notes = Q(note__author=user) if note_id is None else Q(note_id=note_id)
     per_day: dict[str, dict[dt.date, int | Decimal]] = {
         "views": _by_day(
-            NoteDailyViews.objects.filter(
-                note__author=user, day__gte=window.first_day, day__lte=window.last_day
-            )
+            NoteDailyViews.objects.filter(on_notes, day__gte=window.first_day, day__lte=window.last_day)
             .values("day")
             .annotate(value=Sum("views"))
         ),
-        "likes": _count_by_day(Like.objects.filter(note__author=user), window),
-        "collects": _count_by_day(Collect.objects.filter(note__author=user), window),
+        "likes": _count_by_day(Like.objects.filter(on_notes), window),
+        "collects": _count_by_day(Collect.objects.filter(on_notes), window),
         # Replying under your own note is conversation, not engagement.
-        "comments": _count_by_day(Comment.objects.filter(note__author=user).exclude(author=user), window),
-        "followers": _count_by_day(Follow.objects.filter(followee=user), window),
-        "card_clicks": _count_by_day(ProductCardClick.objects.filter(note__author=user), window),
+        "comments": _count_by_day(Comment.objects.filter(on_notes).exclude(author=user), window),
+        "card_clicks": _count_by_day(ProductCardClick.objects.filter(on_notes), window),
     }
-    per_day.update(_sales_by_day(user=user, window=window))
+    if note_id is None:
+        per_day["followers"] = _count_by_day(Follow.objects.filter(followee=user), window)
+    per_day.update(_sales_by_day(user=user, window=window, note_id=note_id))
 
-    series: dict[str, list[tuple[dt.date, int | Decimal]]] = {}
-    totals: dict[str, int | Decimal] = {}
+    series: dict[str, list[tuple[dt.date, int | Decimal | None]]] = {}
+    totals: dict[str, int | Decimal | None] = {}
     for metric in METRICS:
+        if metric not in per_day:
+            series[metric] = [(day, None) for day in window.day_list]
+            totals[metric] = None
+            continue
         zero = ZERO_MONEY if metric == "revenue" else 0
         series[metric] = [(day, per_day[metric].get(day, zero)) for day in window.day_list]
         # An order is paid on one day only, so adding each day's distinct orders counts each order once.
         totals[metric] = sum((value for _day, value in series[metric]), zero)
-    return CreatorStats(window=window, has_notes=True, totals=totals, series=series, notes=notes)
+    return CreatorStats(
+        window=window,
+        has_notes=True,
+        totals=totals,
+        series=series,
+        notes=notes,
+        note=notes[0].note if note_id is not None else None,
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -198,11 +237,15 @@ def counted_sale_lines(*, window: StatsWindow) -> QuerySet[OrderLine]:
     )
 
 
-def _sales_by_day(*, user, window: StatsWindow) -> dict[str, dict]:
-    writer_refs = Note.objects.filter(author=user).annotate(ref=_note_referral()).values("ref")
+def _sales_by_day(*, user, window: StatsWindow, note_id: int | None = None) -> dict[str, dict]:
+    if note_id is None:
+        writer_refs = Note.objects.filter(author=user).annotate(ref=_note_referral()).values("ref")
+        referred = Q(referral__in=Subquery(writer_refs))
+    else:
+        referred = Q(referral=f"{REFERRAL_PREFIX}{note_id}")
     rows = (
         counted_sale_lines(window=window)
-        .filter(referral__in=Subquery(writer_refs))
+        .filter(referred)
         .annotate(day=_day("order__paid_at"))
         .order_by()
         .values("day")
@@ -231,14 +274,17 @@ def _per_note(qs: QuerySet, aggregate, output_field=None) -> Coalesce:
     return Coalesce(value, zero, output_field=output_field)
 
 
-def _top_notes(*, user, window: StatsWindow) -> list[NoteStats]:
-    """The writer's notes with the most views in the window, each with every metric: one query."""
+def _top_notes(*, user, window: StatsWindow, note_id: int | None = None) -> list[NoteStats]:
+    """The writer's notes with the most views in the window, each with every metric: one query. With
+    ``note_id``, that note alone, and only if it is the writer's."""
     note = OuterRef("pk")
     sales = counted_sale_lines(window=window).filter(referral=OuterRef("ref")).order_by().values("referral")
     money = DecimalField(max_digits=14, decimal_places=2)
+    mine = Note.objects.filter(author=user)
+    if note_id is not None:
+        mine = mine.filter(pk=note_id)
     notes = (
-        Note.objects.filter(author=user)
-        .select_related("cover")
+        mine.select_related("cover")
         .annotate(
             ref=_note_referral(),
             w_views=_per_note(

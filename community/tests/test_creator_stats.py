@@ -19,10 +19,12 @@ from community.selectors.creator_stats import (
     NOTE_METRICS,
     StatsWindowInvalid,
     creator_stats,
+    stats_note_id,
     stats_window,
     stats_window_days,
 )
 from community.tests.factories import BoardFactory, CommentFactory, NoteFactory
+from core.errors import NotFound
 from mall.models import Order, OrderLine
 from mall.tests.factories import SkuFactory, WarehouseFactory
 
@@ -133,12 +135,13 @@ def local_day(when: dt.datetime) -> dt.date:
     return timezone.localtime(when, timezone.get_default_timezone()).date()
 
 
-def recount(writer, *, days: int, now: dt.datetime) -> dict:
-    """Every figure, from every row in the tables, with Python only: the oracle the selector must match."""
+def recount(writer, *, days: int, now: dt.datetime, note_id: int | None = None) -> dict:
+    """Every figure, from every row in the tables, with Python only: the oracle the selector must match.
+    With ``note_id``, that note's figures alone (and no followers: they follow writers)."""
     today = local_day(now)
     window = {today - dt.timedelta(days=i) for i in range(days)}
     notes = {n.pk: n for n in Note.objects.all()}
-    mine = {pk for pk, n in notes.items() if n.author_id == writer.pk}
+    mine = {pk for pk, n in notes.items() if n.author_id == writer.pk and note_id in (None, pk)}
     daily: dict[str, dict[dt.date, object]] = {m: defaultdict(int) for m in METRICS}
     daily["revenue"] = defaultdict(lambda: Decimal("0.00"))
     per_note: dict[int, dict[str, object]] = {
@@ -162,7 +165,7 @@ def recount(writer, *, days: int, now: dt.datetime) -> dict:
         if row.note_id in mine and row.author_id != writer.pk:
             add("comments", row.note_id, local_day(row.created_at))
     for row in Follow.objects.all():
-        if row.followee_id == writer.pk:
+        if row.followee_id == writer.pk and note_id is None:
             add("followers", None, local_day(row.created_at))
 
     orders_by_day: dict[dt.date, set[int]] = defaultdict(set)
@@ -174,24 +177,27 @@ def recount(writer, *, days: int, now: dt.datetime) -> dict:
         if not line.referral.startswith("note:"):
             continue
         try:
-            note_id = int(line.referral.removeprefix("note:"))
+            referred = int(line.referral.removeprefix("note:"))
         except ValueError:
             continue
         paid_day = local_day(o.paid_at)
-        if note_id not in mine or paid_day not in window:
+        if referred not in mine or paid_day not in window:
             continue
         orders_by_day[paid_day].add(o.pk)
-        orders_by_note[note_id].add(o.pk)
+        orders_by_note[referred].add(o.pk)
         daily["revenue"][paid_day] += line.line_total
-        per_note[note_id]["revenue"] += line.line_total
+        per_note[referred]["revenue"] += line.line_total
     for day, ids in orders_by_day.items():
         daily["orders"][day] = len(ids)
-    for note_id, ids in orders_by_note.items():
-        per_note[note_id]["orders"] = len(ids)
+    for referred, ids in orders_by_note.items():
+        per_note[referred]["orders"] = len(ids)
 
     all_orders = set().union(*orders_by_day.values()) if orders_by_day else set()
     totals = {m: sum(daily[m].values(), Decimal("0.00") if m == "revenue" else 0) for m in METRICS}
     totals["orders"] = len(all_orders)
+    if note_id is not None:
+        totals["followers"] = None
+        daily["followers"] = defaultdict(lambda: None)
     return {"daily": daily, "per_note": per_note, "totals": totals, "days": sorted(window)}
 
 
@@ -199,8 +205,9 @@ def assert_matches_recount(stats, expected) -> None:
     assert stats.totals == expected["totals"]
     assert [day for day, _value in stats.series["views"]] == expected["days"]
     for metric in METRICS:
+        zero = None if expected["totals"][metric] is None else 0
         assert [value for _day, value in stats.series[metric]] == [
-            expected["daily"][metric].get(day, 0) for day in expected["days"]
+            expected["daily"][metric].get(day, zero) for day in expected["days"]
         ], metric
     assert {row.note.pk for row in stats.notes} == set(expected["per_note"])
     for row in stats.notes:
@@ -444,3 +451,59 @@ def test_any_other_window_is_refused_clearly(raw):
         stats_window_days(raw)
     assert error.value.status_code == 400
     assert "7 or 30" in error.value.message
+
+
+# --- one note --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [7, 30])
+def test_one_notes_figures_equal_a_recount_of_its_rows(world, days):
+    writer, now = world["writer"], world["now"]
+    for note in world["notes"]:
+        stats = creator_stats(user=writer, days=days, note_id=note.pk, now=now)
+        expected = recount(writer, days=days, now=now, note_id=note.pk)
+
+        assert stats.note == note
+        assert stats.metrics == NOTE_METRICS
+        assert stats.totals["followers"] is None
+        assert_matches_recount(stats, expected)
+        assert {m: stats.totals[m] for m in NOTE_METRICS} == expected["per_note"][note.pk]
+
+
+@pytest.mark.django_db
+def test_another_writers_note_or_a_missing_one_is_not_found(world, django_assert_num_queries):
+    theirs = NoteFactory(author=world["other"], images=0)
+    gone = NoteFactory(author=world["writer"], images=0)
+    gone_id = gone.pk
+    gone.delete()
+
+    for note_id in (theirs.pk, gone_id, 2**62):
+        with django_assert_num_queries(1), pytest.raises(NotFound) as error:
+            creator_stats(user=world["writer"], days=7, note_id=note_id)
+        assert error.value.status_code == 404
+
+
+@pytest.mark.django_db
+def test_one_note_takes_a_fixed_number_of_queries(django_assert_num_queries):
+    now = timezone.now()
+    writer = _busy_writer(8, now)
+    note = writer.notes.order_by("id").first()
+
+    # The note (proving it is the writer's), views, likes, collects, comments, clicks, orders with revenue.
+    with django_assert_num_queries(7):
+        stats = creator_stats(user=writer, days=30, note_id=note.pk, now=now)
+
+    assert stats.totals["likes"] == 3 and stats.totals["orders"] == 1
+
+
+@pytest.mark.parametrize("raw", ["12", "1"])
+def test_a_note_id_is_read_from_digits(raw):
+    assert stats_note_id(raw) == int(raw)
+    assert stats_note_id(None) is None and stats_note_id("") is None
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "1.5", "１２", "9" * 40, ["1"]])
+def test_anything_else_as_a_note_finds_nothing(raw):
+    with pytest.raises(NotFound):
+        stats_note_id(raw)

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.selectors.creator_stats import METRICS, NOTE_METRICS
+from community.tests.factories import NoteFactory
 from community.tests.test_creator_stats import _busy_writer, recount, world  # noqa: F401
 
 URL = "/api/me/stats/"
@@ -113,3 +114,32 @@ def test_the_endpoint_is_documented_in_the_openapi_schema():
     assert sorted(operation["parameters"][0]["schema"]["enum"]) == [7, 30]
     output = schema["components"]["schemas"]["CreatorStatsOutput"]["properties"]
     assert {"totals", "daily", "notes", "days", "first_day", "last_day"} <= set(output)
+
+
+@pytest.mark.django_db
+def test_one_note_of_ones_own(api, world):  # noqa: F811
+    writer, note = world["writer"], world["notes"][0]
+    api.force_authenticate(writer)
+
+    body = api.get(URL, {"days": 30, "note": note.pk}).json()
+
+    expected = recount(writer, days=30, now=timezone.now(), note_id=note.pk)
+    assert body["note"] == {"id": note.pk, "title": note.title}
+    assert body["totals"]["followers"] is None
+    assert body["totals"] == {m: _as_json(expected["totals"][m]) for m in METRICS}
+    assert all(row["followers"] is None for row in body["daily"])
+    assert [row["id"] for row in body["notes"]] == [note.pk]
+    assert api.get(URL).json()["note"] is None
+
+
+@pytest.mark.django_db
+def test_another_writers_note_is_404_and_a_malformed_one_400(api, world):  # noqa: F811
+    theirs = NoteFactory(author=world["other"], images=0)
+    api.force_authenticate(world["writer"])
+
+    response = api.get(URL, {"note": theirs.pk})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert theirs.title not in response.content.decode()
+    for bad in ("abc", "0", "-1", "1.5", str(2**70)):
+        assert api.get(URL, {"note": bad}).status_code == 400, bad

@@ -151,3 +151,44 @@ def test_the_profile_links_to_statistics_for_its_owner_only(client):
     assert link not in client.get(reverse("community:profile", args=[writer.pk])).content.decode()
     client.logout()
     assert link not in client.get(reverse("community:profile", args=[writer.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_note_of_ones_own_can_be_followed_day_by_day(client, world):  # noqa: F811
+    writer, note = world["writer"], world["notes"][1]
+    client.force_login(writer)
+
+    overview = client.get(URL, {"days": 30}).content.decode()
+    assert f'href="?days=30&amp;note={note.pk}"' in overview
+
+    html = client.get(URL, {"days": 30, "note": note.pk}).content.decode()
+
+    assert 'data-testid="stats-scope"' in html
+    assert note.title in html
+    expected = recount(writer, days=30, now=timezone.now(), note_id=note.pk)
+    for metric in METRICS:
+        if metric == "followers":
+            assert 'data-testid="total-followers"' not in html  # people follow writers, not notes
+            continue
+        assert _total(html, metric) == _as_page_figure(expected["totals"][metric]), metric
+    assert len(re.findall(r'<svg class="stats-chart-svg"', html)) == len(METRICS) - 1
+    assert 'data-testid="stats-notes"' not in html
+    # Switching the window keeps the note.
+    assert f'href="?days=7&amp;note={note.pk}"' in html or f'href="?days=7&note={note.pk}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", ["theirs", "gone", "abc", "-3", "1.0"])
+def test_someone_elses_note_or_a_bad_id_is_not_found(client, world, which):  # noqa: F811
+    theirs = NoteFactory(author=world["other"], images=0)
+    gone = NoteFactory(author=world["writer"], images=0)
+    gone_id = gone.pk
+    gone.delete()
+    raw = {"theirs": theirs.pk, "gone": gone_id}.get(which, which)
+    client.force_login(world["writer"])
+
+    response = client.get(URL, {"note": raw})
+
+    assert response.status_code == 404
+    assert theirs.title not in response.content.decode()
+    assert "isn" in response.content.decode()  # "That note isn't one of yours ..."

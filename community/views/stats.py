@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from community import charts
-from community.selectors.creator_stats import METRICS, WINDOW_DAYS, creator_stats, stats_window_days
+from community.selectors.creator_stats import WINDOW_DAYS, creator_stats, stats_note_id, stats_window_days
 
 # (metric, label on the total, title of its chart)
 METRIC_LABELS = {
@@ -35,9 +35,10 @@ def figure(value) -> str:
 @login_required
 def creator_stats_page(request):
     days = stats_window_days(request.GET.get("days"))
-    stats = creator_stats(user=request.user, days=days)
+    note_id = stats_note_id(request.GET.get("note"))
+    stats = creator_stats(user=request.user, days=days, note_id=note_id)
     metrics = []
-    for metric in METRICS:
+    for metric in stats.metrics:
         label, chart_title = METRIC_LABELS[metric]
         is_money = metric == "revenue"
         chart = None
@@ -51,7 +52,8 @@ def creator_stats_page(request):
                 integers=not is_money,
             )
         metrics.append({"key": metric, "label": label, "total": figure(stats.totals[metric]), "chart": chart})
-    windows = [{"days": d, "active": d == days} for d in WINDOW_DAYS]
+    note_query = f"&note={note_id}" if note_id is not None else ""
+    windows = [{"days": d, "active": d == days, "query": f"?days={d}{note_query}"} for d in WINDOW_DAYS]
     return render(
         request,
         "community/creator_stats.html",

@@ -110,6 +110,23 @@ def test_a_writer_reads_their_statistics_and_switches_to_30_days(page, login_as,
     assert page.get_by_test_id("chart-stats-views").locator("rect").count() == 30
     assert page.get_by_test_id("stats-note").first.get_attribute("data-note-id") == str(serum.pk)
     _shot(page, "desktop-stats-30")
+
+    # One note, day by day: its own totals and charts, no followers (people follow writers).
+    page.get_by_test_id("stats-note").first.get_by_test_id("stats-note-link").click()
+    page.wait_for_url(f"**note={serum.pk}")
+    assert serum.title in page.get_by_test_id("stats-scope").inner_text()
+    assert page.get_by_test_id("window-30").get_attribute("aria-current") == "page"
+    assert page.get_by_test_id("total-views-value").inner_text() == "340"
+    assert page.get_by_test_id("total-revenue-value").inner_text() == "¥350.50"
+    assert page.get_by_test_id("total-followers").count() == 0
+    assert page.locator("svg.stats-chart-svg").count() == 7
+    _shot(page, "desktop-stats-note")
+    page.get_by_test_id("window-7").click()
+    page.wait_for_url(f"**days=7&note={serum.pk}")
+    assert page.get_by_test_id("total-views-value").inner_text() == "40"
+    page.get_by_test_id("stats-all-notes").click()
+    page.wait_for_url("**/me/stats/?days=7")
+    assert page.get_by_test_id("stats-note").count() == 2
     assert_clean(page)
 
 
