@@ -188,8 +188,10 @@ def test_the_listing_page_costs_the_same_queries_for_3_or_12_products(
 def test_the_home_page_costs_the_same_queries_whatever_it_shows(
     client, count, django_assert_num_queries, monkeypatch
 ):
-    # The flash-sale strip is the flash-sale app's to count; here only the mall's own reads.
+    # The flash-sale strip and the community's recommendations are those apps' to count (their tests
+    # do); here only the mall's own reads.
     monkeypatch.setattr("mall.views.slots.FLASH_STRIP_TEMPLATE", "flashsale/absent-in-this-test.html")
+    monkeypatch.setattr("mall.views.catalog.RECOMMENDED_TEMPLATE", "community/absent-in-this-test.html")
     _products(count)
     with django_assert_num_queries(3):  # categories, products with covers, stock
         response = client.get(reverse("mall:home"))
