@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from community.access import _int, access_note_for_edit
 from community.api.links import ProductCardOutput
+from community.api.trust import NoteTrustFields
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
 from community.selectors.note_page import note_page
 from community.selectors.notes import note_visible_qs
@@ -67,7 +68,9 @@ class NoteCoverOutput(NoteImageOutput):
     position = None  # a card's cover is the first photo
 
 
-class NoteSummaryOutput(serializers.Serializer):
+class NoteSummaryOutput(NoteTrustFields):
+    """A note in a list, with its trust chips (``bought_here``, ``sponsored``, ``sponsor``)."""
+
     id = serializers.IntegerField()
     title = serializers.CharField()
     author = NoteAuthorOutput()

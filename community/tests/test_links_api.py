@@ -207,3 +207,18 @@ def test_forged_huge_ids_are_refused_not_crashed(api, client):
     assert client.get(f"/notes/{note.pk}/products/{huge}/").status_code == 404
     assert client.get(f"/notes/{huge}/products/{serum.pk}/").status_code == 404
     assert ProductCardClick.objects.count() == 0 and CartLine.objects.count() == 0
+
+
+def test_the_notes_list_carries_the_trust_chips_in_one_query(api, django_assert_num_queries):
+    deal = partnership(writer=api.user)
+    sponsored = tagged_note(author=api.user)
+    sponsored.partnership = deal
+    sponsored.save(update_fields=["partnership"])
+    tagged_note()
+
+    with django_assert_num_queries(1):
+        items = api.get("/api/notes/").json()["results"]
+
+    chips = {i["id"]: (i["sponsored"], i["sponsor"], i["bought_here"]) for i in items}
+    assert chips[sponsored.pk] == (True, deal.brand.name, False)
+    assert sorted(chips.values())[0] == (False, None, False)
