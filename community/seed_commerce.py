@@ -23,6 +23,7 @@ from accounts.models import Address, CustomsIdentity, User
 from accounts.services import address_create, identity_add
 from community.models import Note, NoteDailyViews, NoteProduct, Partnership, ProductCardClick
 from community.selectors.purchases import RECEIVED_STATES
+from community.services.buzz import product_buzz_recompute
 from mall.models import Brand, Cart, CartLine, Order, OrderLine, Product, Sku
 from mall.payments.sandbox import SIGNATURE_HEADER, sandbox_event, sandbox_signature
 from mall.services import checkout
@@ -90,7 +91,7 @@ def seed(stdout=None) -> None:
             attributed += _purchase(users[buyer], products[slug], referral=f"note:{note.pk}")
     _clicks(notes, users)
     _daily_views()
-    _buzz()
+    product_buzz_recompute()
     if stdout is not None:
         stdout.write(
             f"Community x mall: {links} purchase links, {bought} delivered purchases by writers, "
@@ -262,11 +263,3 @@ def _daily_views() -> None:
             if views:
                 rows.append(NoteDailyViews(note=note, day=today - timedelta(days=offset), views=views))
     NoteDailyViews.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def _buzz() -> None:
-    try:
-        from community.services.buzz import product_buzz_recompute
-    except ImportError:  # the buzz service arrives with the demand view
-        return
-    product_buzz_recompute()
