@@ -485,3 +485,21 @@ def test_a_retired_tagged_variant_gives_way_to_the_products_variants(client):
 
     client.post(reverse("community:note_product_buy", args=[note.pk, serum.pk]))
     assert CartLine.objects.get().sku_id == small.pk
+
+
+def test_an_anonymous_buyer_is_asked_to_log_in_at_checkout_and_keeps_the_line(client):
+    serum, (sku,) = product("Serum")
+    note = tagged_note(products=[serum])
+
+    response = client.post(reverse("community:note_product_buy", args=[note.pk, serum.pk]))
+    assert response["Location"] == reverse("mall:checkout")
+    login = client.get(response["Location"])
+    assert login.status_code == 302 and "/accounts/login/" in login["Location"]
+
+    # once signed in, the anonymous cart (with the note's referral) becomes theirs
+    user = buyer()[0]
+    client.force_login(user)
+    assert client.get(reverse("mall:checkout")).status_code == 200
+    assert list(CartLine.objects.filter(cart__user=user).values_list("sku_id", "referral")) == [
+        (sku.pk, f"note:{note.pk}")
+    ]
