@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from community.models import PRODUCT_LINKS_MAX, NoteProduct
+from community.models import PRODUCT_LINKS_MAX, DisclosureFlag, NoteProduct
 from community.selectors.purchases import RECEIVED_STATES, verified_link_exists
 from community.services.links import LinkItem, note_referral
 from mall.models import Order, OrderLine, Product, Sku
@@ -239,3 +239,14 @@ def fallback_products(*, user, limit: int = 30) -> list[Product]:
         )
         products += list(more)
     return products
+
+
+def undeclared_partner_brands(*, note_id: int) -> list[str]:
+    """Names of the brands this note is flagged for (tagged under a partnership it does not declare)."""
+    return sorted(
+        set(
+            DisclosureFlag.objects.filter(note_id=note_id, state=DisclosureFlag.State.OPEN).values_list(
+                "partnership__brand__name", flat=True
+            )
+        )
+    )

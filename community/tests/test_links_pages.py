@@ -503,3 +503,14 @@ def test_an_anonymous_buyer_is_asked_to_log_in_at_checkout_and_keeps_the_line(cl
     assert list(CartLine.objects.filter(cart__user=user).values_list("sku_id", "referral")) == [
         (sku.pk, f"note:{note.pk}")
     ]
+
+
+def test_the_writer_is_reminded_to_declare_a_partner_brand_they_tagged(writer_client):
+    deal = partnership(writer=writer_client.user)
+    lipstick, _ = product("Lipstick", brand=deal.brand)
+
+    response = _post_new(writer_client, products=[str(lipstick.pk)])
+
+    html = writer_client.get(response["Location"]).content.decode()
+    assert f"This note tags {deal.brand.name}, a brand you have a partnership with." in html
+    assert DisclosureFlag.objects.filter(state=DisclosureFlag.State.OPEN).count() == 1

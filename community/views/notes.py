@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 from community.access import access_note_for_edit
 from community.forms import NoteForm
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note, Partnership
-from community.selectors.links import fallback_products, note_link_items, order_link_items, picked_products
+from community.selectors.links import (
+    fallback_products,
+    note_link_items,
+    order_link_items,
+    picked_products,
+    undeclared_partner_brands,
+)
 from community.selectors.note_page import note_page
 from community.selectors.topics import topic_suggest
 from community.services.links import LinkItem, link_items_parse, partnerships_open
@@ -56,6 +62,21 @@ def _links_context(request, form: NoteForm, *, initial_items: list[LinkItem], pa
     }
 
 
+def _disclosure_reminder(request, note_id: int) -> None:
+    """Tell the writer at once when the note tags a partner brand without declaring the partnership
+    (operators review it either way)."""
+    brands = undeclared_partner_brands(note_id=note_id)
+    if brands:
+        messages.warning(
+            request,
+            _(
+                "This note tags %(brands)s, a brand you have a partnership with. Edit the note and choose "
+                "the partnership so readers know it is sponsored."
+            )
+            % {"brands": ", ".join(brands)},
+        )
+
+
 def _from_order_items(request) -> list[LinkItem]:
     number = request.GET.get("from_order")
     if number is None:
@@ -91,6 +112,7 @@ def note_new(request):
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Published. Your photos are being prepared."))
+            _disclosure_reminder(request, note.pk)
             return redirect("community:note", note_id=note.pk)
     links = _links_context(request, form, initial_items=initial_items, partnerships=partnerships)
     return render(
@@ -142,6 +164,7 @@ def note_edit(request, note_id):
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
+            _disclosure_reminder(request, note.pk)
             return redirect("community:note", note_id=note.pk)
     links = _links_context(
         request, form, initial_items=note_link_items(note_id=note.pk), partnerships=partnerships
