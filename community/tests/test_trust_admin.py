@@ -274,3 +274,36 @@ def test_every_decision_happens_once(decide):
 
     assert DisclosureFlag.objects.values().get(pk=flag.pk) == after
     assert Note.objects.values("status", "partnership_id").get(pk=note.pk) == note_after
+
+
+def test_an_undeclared_partner_brand_note_reaches_the_queue_and_labelling_shows_it_as_sponsored(operator):
+    from rest_framework.test import APIClient
+
+    from community.tests.factories import image_upload
+
+    writer = UserFactory(username="writer_wu")
+    brand = BrandFactory(name="Sulwhasoo")
+    deal = partnership(writer=writer, brand=brand, title="Ginseng month")
+    item, _sku = product(brand=brand)
+    api = APIClient()
+    api.force_authenticate(writer)
+
+    created = api.post(
+        "/api/notes/",
+        {"title": "My new serum", "images": [image_upload()], "products": [str(item.pk)]},
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    note_id = created.json()["id"]
+
+    queue = operator.get(reverse("admin:community_disclosureflag_changelist") + "?state__exact=open")
+    (flag,) = queue.context["cl"].result_list
+    assert (flag.note_id, flag.partnership_id) == (note_id, deal.pk)
+    assert "My new serum" in queue.content.decode() and "writer_wu" in queue.content.decode()
+    card = next(c for c in APIClient().get("/api/feed/").json()["results"] if c["id"] == note_id)
+    assert card["sponsored"] is False
+
+    run(operator, "label_sponsored", [flag])
+
+    card = next(c for c in APIClient().get("/api/feed/").json()["results"] if c["id"] == note_id)
+    assert card["sponsored"] is True and card["sponsor"] == "Sulwhasoo"
