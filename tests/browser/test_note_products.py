@@ -161,3 +161,27 @@ def test_without_javascript_a_writer_tags_from_the_plain_list_and_a_reader_adds_
         assert CartLine.objects.get(cart__user=writer).referral == f"note:{note.pk}"
     finally:
         context.close()
+
+
+def test_the_picker_stops_at_five_and_removes_with_the_keyboard(page, login_as):
+    for i in range(6):
+        product(f"Glow serum {i}", slug=f"glow-{i}")
+    login_as(page, UserFactory())
+    page.goto(page.base_url + "/notes/new/")
+
+    page.get_by_test_id("link-search").fill("glow")
+    results = page.get_by_test_id("link-result")
+    expect(results).to_have_count(6)
+    for i in range(5):
+        results.nth(i).get_by_test_id("link-add").click()
+    expect(page.locator("[data-link-count]")).to_have_text("5/5")
+    results.nth(5).get_by_test_id("link-add").click()
+    expect(page.get_by_test_id("link-error")).to_have_text("A note tags at most 5 products.")
+    expect(page.get_by_test_id("picked-product")).to_have_count(5)
+
+    page.get_by_test_id("picked-remove").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("picked-product")).to_have_count(4)
+    expect(page.locator("[data-link-count]")).to_have_text("4/5")
+    expect(page.get_by_test_id("link-error")).to_be_hidden()
+    assert_clean(page)
