@@ -95,3 +95,31 @@ def test_the_flash_provider_offers_live_published_sales_in_one_query(django_asse
     assert found[cheaper_sku.pk].price == Decimal("49.00")
     with django_assert_num_queries(0):
         assert flash_offers(sku_ids=[]) == {}
+
+
+def _imported_modules(package: str) -> set[tuple[str, str]]:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / package
+    found = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.relative_to(root).parts or "migrations" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {(str(path.relative_to(root)), alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add((str(path.relative_to(root)), node.module))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"), [("community", ("flashsale",)), ("mall", ("community", "flashsale"))]
+)
+def test_offers_keep_the_dependencies_one_way(package, forbidden):
+    """DESIGN.md section 2: community reads flash prices through mall.offers, never from flashsale."""
+    crossing = sorted(
+        (path, module) for path, module in _imported_modules(package) if module.split(".")[0] in forbidden
+    )
+    assert crossing == []
