@@ -336,3 +336,12 @@ def test_orders_not_yet_received_or_sent_back_show_no_invitation(client):
     for order in orders:
         html = client.get(reverse("mall:order", args=[order.number])).content.decode()
         assert 'data-testid="order-invite"' not in html, order.state
+
+
+def test_hostile_titles_and_names_are_escaped_in_the_fragment(client):
+    item, _sku = product()
+    tagged_note(author=UserFactory(nickname='<b hx-get="/x">'), products=[item], title="<script>x</script>")
+    html = client.get(reverse("community:product_notes_fragment", args=[item.pk])).content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert '<b hx-get="/x">' not in html
+    assert re.search(r'<li class="pn-card" hx-disable', html)

@@ -97,6 +97,16 @@ def test_on_a_phone_the_switch_fits_beside_the_tabs(phone_page, notes):
     _shot(phone_page, "phone-feed")
     toggle.tap()
     expect(card(phone_page, sponsored)).to_have_count(0)
+
+    # a product's notes scroll sideways inside their own row, never the page
+    item, _sku = product(name="Barrier cream")
+    for i in range(5):
+        tagged_note(author=UserFactory(), products=[item], title=f"第{i}篇 面霜笔记")
+    phone_page.goto(phone_page.base_url + f"/mall/products/{item.slug}/")
+    expect(phone_page.get_by_test_id("product-note")).to_have_count(5)
+    phone_page.locator("#product-notes").scroll_into_view_if_needed()
+    _shot(phone_page, "phone-product")
+    assert scroll_width(phone_page) <= 390
     assert_clean(phone_page)
 
 
