@@ -159,8 +159,10 @@ def _add_views(batch: list[tuple[int, int]]) -> None:
     params = [value for pair in batch for value in pair]
     with connection.cursor() as cursor:
         # One statement: the daily rows get exactly the views the notes got. Notes deleted meanwhile match
-        # nothing in the UPDATE, so RETURNING leaves them out of the daily rows too; the rows it updated
-        # stay locked until commit, so a concurrent delete cannot strand a daily row.
+        # nothing in the UPDATE, so RETURNING leaves them out of the daily rows too. A delete still in
+        # flight is safe only if it locked its note before cascading to the children: then this UPDATE
+        # waits for it and skips the vanished note. One that cascades first and deletes the note last
+        # would trip its own foreign-key check at commit on a daily row added in between.
         cursor.execute(
             f"WITH counted AS ("  # noqa: S608 - table names from the models, values as placeholders
             f"UPDATE {notes} AS n SET view_count = n.view_count + v.views "
