@@ -139,9 +139,8 @@ class NoteProductCartApi(APIView):
     )
     def post(self, request, note_id: int, product_id: int):
         link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
-        cart = cart_for_request(request)
-        added = card_cart_add(link=link, cart=cart, user=request.user)
-        body = CardCartOutput({"line": added.line, "cart_count": cart_count(cart=cart)}).data
+        added = card_cart_add(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
+        body = CardCartOutput({"line": added.line, "cart_count": cart_count(cart=added.cart)}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

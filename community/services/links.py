@@ -4,7 +4,7 @@ a reader does with a product card (open, buy, add to cart), attributed to the no
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -211,19 +211,22 @@ def card_sku(*, link: NoteProduct) -> Sku:
 
 @dataclass
 class CardAdded:
+    cart: Cart
     line: CartLine
     sku: Sku
 
 
 def card_cart_add(
-    *, link: NoteProduct, cart: Cart, user, action: str = ProductCardClick.Action.CART
+    *, link: NoteProduct, cart_for: Callable[[], Cart], user, action: str = ProductCardClick.Action.CART
 ) -> CardAdded:
-    """Put the card's variant in the cart with the note's referral, then record the tap. A refusal (sold
-    out, off sale) records nothing."""
+    """Put the card's variant in the reader's cart with the note's referral, then record the tap.
+    ``cart_for()`` gives the cart (an anonymous one is made on demand), called only once the variant is
+    known: a refusal (sold out, off sale) makes no cart and records nothing."""
     sku = card_sku(link=link)
+    cart = cart_for()
     line = cart_add(cart=cart, sku_id=sku.pk, quantity=1, referral=note_referral(link.note_id))
     card_click_record(link=link, user=user, action=action)
-    return CardAdded(line=line, sku=sku)
+    return CardAdded(cart=cart, line=line, sku=sku)
 
 
 @dataclass
@@ -243,5 +246,5 @@ def card_buy(*, link: NoteProduct, cart_for, user) -> CardBuy:
         if offer is not None:
             card_click_record(link=link, user=user, action=ProductCardClick.Action.BUY)
             return CardBuy(offer=offer)
-    added = card_cart_add(link=link, cart=cart_for(), user=user, action=ProductCardClick.Action.BUY)
+    added = card_cart_add(link=link, cart_for=cart_for, user=user, action=ProductCardClick.Action.BUY)
     return CardBuy(added=added)

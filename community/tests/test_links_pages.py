@@ -377,7 +377,7 @@ def test_refused_buy_or_add_says_why_and_records_nothing(client, action, case):
     assert response.redirect_chain[0][0].startswith(reverse("community:note", args=[note.pk]))
     words = "sold out" if case == "sold out" else "no longer on sale"
     assert words in response.content.decode()
-    assert _clicks() == [] and CartLine.objects.count() == 0
+    assert _clicks() == [] and CartLine.objects.count() == 0 and Cart.objects.count() == 0
 
 
 def test_add_to_cart_with_htmx_swaps_the_button_and_without_goes_back(client):

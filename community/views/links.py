@@ -17,7 +17,6 @@ from community.selectors.links import catalog_search
 from community.services.links import access_note_product, card_buy, card_cart_add, card_click_record
 from core.errors import DomainError
 from mall.cart_session import cart_for_request
-from mall.selectors.cart import cart_count
 
 
 @login_required
@@ -61,9 +60,8 @@ def card_buy_view(request, note_id: int, product_id: int):
 @require_POST
 def card_cart_view(request, note_id: int, product_id: int):
     link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
-    shopping_cart = cart_for_request(request)
     try:
-        card_cart_add(link=link, cart=shopping_cart, user=request.user)
+        card_cart_add(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
     except DomainError as exc:
         if request.htmx:
             return render(
@@ -78,7 +76,7 @@ def card_cart_view(request, note_id: int, product_id: int):
         return render(
             request,
             "community/partials/links_cart_button.html",
-            {"link": link, "added": True, "count": cart_count(cart=shopping_cart)},
+            {"link": link, "added": True},
         )
     messages.success(request, _("Added to your cart."))
     return redirect(_back(link.note_id))
