@@ -185,3 +185,22 @@ def test_the_picker_stops_at_five_and_removes_with_the_keyboard(page, login_as):
     expect(page.locator("[data-link-count]")).to_have_text("4/5")
     expect(page.get_by_test_id("link-error")).to_be_hidden()
     assert_clean(page)
+
+
+def test_the_picker_fits_a_phone(phone_page, login_as):
+    _catalog()
+    login_as(phone_page, UserFactory())
+    phone_page.goto(phone_page.base_url + "/notes/new/")
+
+    phone_page.get_by_test_id("link-search").fill("sakura")
+    results = phone_page.get_by_test_id("link-result")
+    expect(results).to_have_count(2)
+    results.first.get_by_test_id("link-add").click()
+    picked = phone_page.get_by_test_id("picked-product")
+    expect(picked).to_have_count(1)
+
+    assert scroll_width(phone_page) <= 390
+    select = picked.get_by_test_id("picked-variant").bounding_box()
+    assert select["x"] >= 0 and select["x"] + select["width"] <= 390 and select["height"] >= 40
+    _shot(phone_page, "links-compose-phone")
+    assert_clean(phone_page)
