@@ -217,13 +217,21 @@ class CardAdded:
 
 
 def card_cart_add(
-    *, link: NoteProduct, cart_for: Callable[[], Cart], user, action: str = ProductCardClick.Action.CART
+    *,
+    link: NoteProduct,
+    user,
+    cart: Cart | None = None,
+    cart_for: Callable[[], Cart] | None = None,
+    action: str = ProductCardClick.Action.CART,
 ) -> CardAdded:
     """Put the card's variant in the reader's cart with the note's referral, then record the tap.
-    ``cart_for()`` gives the cart (an anonymous one is made on demand), called only once the variant is
-    known: a refusal (sold out, off sale) makes no cart and records nothing."""
+
+    Pass the ``cart``, or ``cart_for()`` to get it only once the variant is known (a page's anonymous
+    cart is made on demand): a refusal (sold out, off sale) then makes no cart and records nothing."""
+    if (cart is None) == (cart_for is None):
+        raise TypeError("card_cart_add needs exactly one of cart and cart_for")
     sku = card_sku(link=link)
-    cart = cart_for()
+    cart = cart if cart is not None else cart_for()
     line = cart_add(cart=cart, sku_id=sku.pk, quantity=1, referral=note_referral(link.note_id))
     card_click_record(link=link, user=user, action=action)
     return CardAdded(cart=cart, line=line, sku=sku)
