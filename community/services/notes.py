@@ -329,6 +329,11 @@ def note_update(
 
 def note_delete(*, note: Note) -> None:
     with transaction.atomic(durable=True):
+        # Django deletes the children first and the note last. Locked first, the note can't gain a child
+        # in that gap (the view flush's daily row, a like): its insert waits for this commit and then
+        # finds no note, instead of making the note's own DELETE fail on a foreign key at commit.
+        if Note.objects.select_for_update().filter(pk=note.pk).first() is None:
+            raise NotFound(_("This note no longer exists."))
         images = list(NoteImage.objects.filter(note_id=note.pk))
         topic_ids = list(note.topics.values_list("id", flat=True))
         deleted, _rows = Note.objects.filter(pk=note.pk).delete()

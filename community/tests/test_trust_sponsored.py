@@ -297,3 +297,15 @@ def test_search_with_trust_chips_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(1 + relevance_extra):
         results = api.get("/api/search/notes/", {"q": "种草", "sort": sort, "page_size": size}).json()
     assert len(results["results"]) == size
+
+
+def test_a_topic_whose_notes_are_all_sponsored_keeps_the_switch_to_show_them_again(client):
+    sponsored_note(brand_name="Glossier", title="only paid", topics=["广告"])
+    url = reverse("community:topic", args=["广告"])
+    hidden = client.get(url, {"sponsored": "hide"}).content.decode()
+    # No cards left, but the switch is there to turn the filter off, and the sort links keep the choice.
+    assert card_ids(client.get(url, {"sponsored": "hide"})) == []
+    assert 'data-testid="sponsored-toggle"' in hidden and 'data-hidden="true"' in hidden
+    assert "?sort=new&amp;sponsored=hide" in hidden and "?sort=hot&amp;sponsored=hide" in hidden
+    shown = client.get(url).content.decode()
+    assert 'data-hidden="false"' in shown and "?sort=new&amp;sponsored=hide" not in shown
