@@ -3,6 +3,7 @@ the products already picked, a delivered order's products) in a fixed number of 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,11 @@ from mall.selectors.stock import available_by_sku, stock_state
 
 SEARCH_LIMIT = 12
 QUERY_MAX = 60
+# PostgreSQL refuses NUL in a text parameter (a 500, not "no results"); control characters never name a
+# product, so they separate words like spaces do.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# What ``order_number()`` makes; anything else in ``?from_order=`` is no order of anyone's.
+_ORDER_NUMBER = re.compile(r"[A-Za-z0-9-]{1,24}")
 
 # --- note page cards ------------------------------------------------------------------------------------
 
@@ -153,7 +159,7 @@ def _picker_qs() -> QuerySet[Product]:
 
 def catalog_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[PickedProduct]:
     """Active products whose name or brand contains the words typed, best sellers first: 2 queries."""
-    words = (query or "").strip()[:QUERY_MAX].split()
+    words = _CONTROL.sub(" ", query or "").strip()[:QUERY_MAX].split()
     if not words:
         return []
     condition = Q()
@@ -201,8 +207,8 @@ def note_link_items(*, note_id: int) -> list[LinkItem]:
 def order_link_items(*, user, number: str) -> list[LinkItem] | None:
     """The products of the user's own received order ``number`` (the variant they bought), at most 5 and
     only those still on sale; None when there is no such order of theirs in a received state."""
-    number = (number or "").strip()[:24]
-    if not number or not getattr(user, "is_authenticated", False):
+    number = (number or "").strip()
+    if not _ORDER_NUMBER.fullmatch(number) or not getattr(user, "is_authenticated", False):
         return None
     order = Order.objects.filter(number=number, user=user, state__in=RECEIVED_STATES).only("id").first()
     if order is None:
