@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from community.access import _int, access_note_for_edit
@@ -254,6 +257,11 @@ def _products(request) -> list | None:
 
 
 def _input(serializer_class, request, list_fields: tuple[str, ...]):
+    if not isinstance(request.data, Mapping):
+        # A JSON list, string or number: there are no fields to read (and nothing is written).
+        raise serializers.ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: [_("Send the note's fields as one JSON object.")]}
+        )
     data = {k: v for k, v in request.data.items() if k not in (*list_fields, "products")}
     products = _products(request)
     if products is not None:

@@ -5,12 +5,16 @@ nothing leaks another user's data, and a refusal changes nothing."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.models import DisclosureFlag, Note, NoteProduct, Partnership, ProductCardClick
+from community.tests.factories import image_upload
 from community.tests.factories_notes import hidden_note, private_note
 from community.tests.test_trust_support import (
     order_delivered,
@@ -202,4 +206,276 @@ def test_forged_ids_in_paths_answer_4xx_and_record_nothing(world, who):
                 assert response.status_code in (302, 400, 404, 405), (path, response.status_code)
                 if response.status_code == 302:
                     assert who == "anonymous" and "/accounts/login/" in response["Location"]
+    assert _counts() == before
+
+
+# --- the notes API: bodies of the wrong shape ----------------------------------------------------------------
+
+WRONG_BODIES = [
+    [],
+    [{"title": "x"}],
+    "a string",
+    42,
+    None,
+    {"title": "Haul", "products": "not a list"},
+    {"title": "Haul", "products": {"product": 1}},
+    {"title": "Haul", "products": [{"product": "x"}]},
+    {"title": "Haul", "products": [{"product": None}]},
+    {"title": "Haul", "products": [{"product": True}]},
+    {"title": "Haul", "products": [{"product": 2**63}]},
+    {"title": "Haul", "products": [{"product": -1}]},
+    {"title": "Haul", "products": [{"product": "\x00"}]},
+    {"title": "Haul", "products": [{"product": "\ud800"}]},
+    {"title": "Haul", "products": [[1, 2]]},
+    {"title": "Haul", "products": ["1:2"]},
+    {"title": "Haul", "products": [None]},
+    {"title": "Haul", "products": [{"product": 1, "sku": "x"}]},
+    {"title": "Haul", "products": [{"product": 1, "sku": {"id": 1}}]},
+    {"title": "Haul", "partnership": "abc"},
+    {"title": "Haul", "partnership": 2**63},
+    {"title": "Haul", "partnership": -1},
+    {"title": "Haul", "partnership": [1]},
+    {"title": "Haul", "partnership": {"id": 1}},
+    {"title": "Haul", "partnership": True},
+    {"title": "Haul", "partnership": "\x00"},
+    {"title": "\x00"},
+    {"title": "\ud800 lone"},
+    {"title": "Haul", "body": "\ud800"},
+    {"title": "Haul", "location": "\ud800"},
+    {"title": "Haul", "visibility": ["public"]},
+    {"title": "Haul", "image_order": "x"},
+    {"title": "Haul", "image_order": {"a": 1}},
+    {"title": ["Haul"]},
+    {"title": {"a": 1}},
+]
+
+
+def _json(client, method: str, path: str, body):
+    raw = json.dumps(body)
+    return getattr(client, method)(path, data=raw, content_type="application/json")
+
+
+@pytest.mark.parametrize("body", WRONG_BODIES, ids=lambda b: repr(b)[:40])
+def test_note_create_api_refuses_wrong_bodies_without_writing(world, body):
+    client = _api_client(world.writer)
+    before = _counts()
+    response = _json(client, "post", "/api/notes/", body)
+    assert 400 <= response.status_code < 500, (body, response.status_code)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("body", WRONG_BODIES, ids=lambda b: repr(b)[:40])
+def test_note_edit_api_refuses_wrong_bodies_without_writing(world, body):
+    client = _api_client(world.writer)
+    note = Note.objects.get(pk=world.note.pk)
+    before = _counts()
+    response = _json(client, "patch", f"/api/notes/{note.pk}/", body)
+    assert 400 <= response.status_code < 500, (body, response.status_code)
+    assert _counts() == before
+    after = Note.objects.get(pk=note.pk)
+    assert (after.title, after.body, after.partnership_id, after.updated_at) == (
+        note.title,
+        note.body,
+        note.partnership_id,
+        note.updated_at,
+    )
+
+
+# --- products and partnership the service must refuse (API create/edit and the pages) -----------------------
+
+
+def _refused_payloads(w) -> dict[str, dict]:
+    """name -> {"products": [...], "partnership": id or None}, each one the service refuses."""
+    from community.tests.test_trust_support import product as make_product
+
+    extra = [make_product(f"Extra {i}")[0] for i in range(5)]
+    retired, _sku = make_product("Retired")
+    retired.is_active = False
+    retired.save(update_fields=["is_active"])
+    ended = partnership(writer=w.writer, title="Ended")
+    Partnership.objects.filter(pk=ended.pk).update(
+        starts_on=ended.starts_on.replace(year=ended.starts_on.year - 2),
+        ends_on=ended.starts_on.replace(year=ended.starts_on.year - 1),
+    )
+    upcoming = partnership(writer=w.writer, title="Upcoming")
+    Partnership.objects.filter(pk=upcoming.pk).update(
+        starts_on=upcoming.ends_on.replace(year=upcoming.ends_on.year + 1),
+        ends_on=upcoming.ends_on.replace(year=upcoming.ends_on.year + 2),
+    )
+    return {
+        "six products": {"products": [{"product": p.pk} for p in [w.product, *extra]]},
+        "duplicate": {"products": [{"product": w.product.pk}, {"product": w.product.pk}]},
+        "duplicate with sku": {
+            "products": [{"product": w.product.pk}, {"product": w.product.pk, "sku": w.sku.pk}]
+        },
+        "sku of another product": {"products": [{"product": w.product.pk, "sku": w.other_sku.pk}]},
+        "unknown product": {"products": [{"product": 2**62}]},
+        "product off sale": {"products": [{"product": retired.pk}]},
+        "partnership of another writer": {"partnership": w.other_deal.pk},
+        "ended partnership": {"partnership": ended.pk},
+        "upcoming partnership": {"partnership": upcoming.pk},
+        "unknown partnership": {"partnership": 2**62},
+        "partnership past bigint": {"partnership": 2**63},
+    }
+
+
+REFUSED = [
+    "six products",
+    "duplicate",
+    "duplicate with sku",
+    "sku of another product",
+    "unknown product",
+    "product off sale",
+    "partnership of another writer",
+    "ended partnership",
+    "upcoming partnership",
+    "unknown partnership",
+    "partnership past bigint",
+]
+
+
+def _multipart_products(items) -> list[str]:
+    return [f"{i['product']}:{i['sku']}" if i.get("sku") else str(i["product"]) for i in items]
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_api_create_refuses_bad_links_and_writes_nothing(world, case):
+    payload = _refused_payloads(world)[case]
+    client = _api_client(world.writer)
+    before = _counts()
+    data = {"title": "Haul", "images": [image_upload("a.jpg", 300, 400)]}
+    if "products" in payload:
+        data["products"] = _multipart_products(payload["products"])
+    if "partnership" in payload:
+        data["partnership"] = str(payload["partnership"])
+    response = client.post("/api/notes/", data, format="multipart")
+    assert response.status_code == 400, (case, response.status_code, response.content[:300])
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_api_edit_refuses_bad_links_and_changes_nothing(world, case):
+    payload = _refused_payloads(world)[case]
+    client = _api_client(world.writer)
+    before = _counts()
+    links_before = list(NoteProduct.objects.filter(note=world.note).values_list("product_id", "sku_id"))
+    response = _json(client, "patch", f"/api/notes/{world.note.pk}/", {"title": "Changed", **payload})
+    assert response.status_code == 400, (case, response.status_code, response.content[:300])
+    assert _counts() == before
+    note = Note.objects.get(pk=world.note.pk)
+    assert note.title != "Changed" and note.partnership_id is None
+    assert list(NoteProduct.objects.filter(note=note).values_list("product_id", "sku_id")) == links_before
+
+
+# The page's form keeps a product picked twice once (the picker may send both), so duplicates are not
+# refusals there: see test_page_keeps_a_product_picked_twice_once.
+PAGE_REFUSED = [case for case in REFUSED if not case.startswith("duplicate")]
+
+
+@pytest.mark.parametrize("case", PAGE_REFUSED)
+def test_page_create_refuses_bad_links_and_writes_nothing(world, case):
+    payload = _refused_payloads(world)[case]
+    client = _page_client(world.writer)
+    before = _counts()
+    data = {
+        "title": "Haul",
+        "body": "",
+        "location": "",
+        "visibility": "public",
+        "image_order": "",
+        "images": [image_upload("a.jpg", 300, 400)],
+    }
+    if "products" in payload:
+        data["products"] = _multipart_products(payload["products"])
+    if "partnership" in payload:
+        data["partnership"] = str(payload["partnership"])
+    response = client.post(reverse("community:note_new"), data)
+    assert response.status_code == 400, (case, response.status_code)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("case", PAGE_REFUSED)
+def test_page_edit_refuses_bad_links_and_changes_nothing(world, case):
+    payload = _refused_payloads(world)[case]
+    client = _page_client(world.writer)
+    before = _counts()
+    data = {
+        "title": "Changed",
+        "body": "",
+        "location": "",
+        "visibility": "public",
+        "image_order": ",".join(str(i) for i in world.note.images.values_list("pk", flat=True)),
+    }
+    if "products" in payload:
+        data["products"] = _multipart_products(payload["products"])
+    if "partnership" in payload:
+        data["partnership"] = str(payload["partnership"])
+    response = client.post(reverse("community:note_edit", args=[world.note.pk]), data)
+    assert response.status_code == 400, (case, response.status_code)
+    assert _counts() == before
+    assert Note.objects.get(pk=world.note.pk).title != "Changed"
+
+
+def test_page_keeps_a_product_picked_twice_once(world):
+    client = _page_client(world.writer)
+    response = client.post(
+        reverse("community:note_new"),
+        {
+            "title": "Haul",
+            "visibility": "public",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [str(world.product.pk), f"{world.product.pk}:{world.sku.pk}"],
+        },
+    )
+    assert response.status_code == 302
+    note = Note.objects.latest("id")
+    assert list(NoteProduct.objects.filter(note=note).values_list("product_id", "sku_id")) == [
+        (world.product.pk, None)
+    ]
+
+
+GARBAGE_FORM_PRODUCTS = [
+    ["x"],
+    ["\x00"],
+    ["1:x"],
+    [":"],
+    ["-1"],
+    [str(2**63)],
+    ["1" * 41],
+    ["1"] * 25,
+    ["1:2:3"],
+]
+
+
+@pytest.mark.parametrize("tokens", GARBAGE_FORM_PRODUCTS, ids=lambda t: repr(t)[:30])
+def test_page_create_refuses_garbage_product_tokens(world, tokens):
+    client = _page_client(world.writer)
+    before = _counts()
+    response = client.post(
+        reverse("community:note_new"),
+        {
+            "title": "Haul",
+            "visibility": "public",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": tokens,
+        },
+    )
+    assert response.status_code == 400, (tokens, response.status_code)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("value", ["abc", "\x00", "-1", "1.5", HUGE, "9" * 40])
+def test_page_create_refuses_garbage_partnership(world, value):
+    client = _page_client(world.writer)
+    before = _counts()
+    response = client.post(
+        reverse("community:note_new"),
+        {
+            "title": "Haul",
+            "visibility": "public",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "partnership": value,
+        },
+    )
+    assert response.status_code == 400, (value, response.status_code)
     assert _counts() == before
