@@ -1,6 +1,10 @@
 """Sponsored disclosure: a note that tags a product of a brand its writer is paid by must declare the
 partnership. When it does not, an open ``DisclosureFlag`` queues it for an operator; declaring the
-partnership later closes the writer's open flags for that brand as "labelled"."""
+partnership later closes the writer's open flags for that brand as "labelled".
+
+An operator's decision on a note and partnership sticks: once they dismissed the flag (nothing to
+disclose) or hid the note, the writer's later edits do not queue it again. A label the writer drops
+does: the note then tags the brand undeclared once more."""
 
 from __future__ import annotations
 
@@ -26,6 +30,10 @@ def note_disclosure_check(*, note: Note) -> list[DisclosureFlag]:
     )
     if declared_brand is not None:
         undeclared = undeclared.exclude(brand_id=declared_brand)
+    decided = DisclosureFlag.objects.filter(
+        note_id=note.pk, state__in=(DisclosureFlag.State.DISMISSED, DisclosureFlag.State.HIDDEN)
+    ).values("partnership_id")
+    undeclared = undeclared.exclude(pk__in=decided)
     opened = []
     for partnership in undeclared.order_by("id"):
         try:

@@ -479,3 +479,259 @@ def test_page_create_refuses_garbage_partnership(world, value):
     )
     assert response.status_code == 400, (value, response.status_code)
     assert _counts() == before
+
+
+# --- taps on cards: only for what the reader is shown, once, never by a forged request ---------------------
+
+
+def _card_paths(note_id: int, product_id: int) -> dict[str, str]:
+    return {
+        "open": f"/notes/{note_id}/products/{product_id}/",
+        "buy": f"/notes/{note_id}/products/{product_id}/buy/",
+        "cart": f"/notes/{note_id}/products/{product_id}/cart/",
+        "api": f"/api/notes/{note_id}/products/{product_id}/cart/",
+    }
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other", "staff"])
+@pytest.mark.parametrize("which", ["private", "hidden"])
+def test_cards_of_notes_the_reader_cannot_see_record_nothing(world, who, which):
+    note = getattr(world, which)
+    user = _who(world, who)
+    before = _counts()
+    for action, path in _card_paths(note.pk, world.product.pk).items():
+        client = _api_client(user) if action == "api" else _page_client(user)
+        response = client.get(path) if action == "open" else client.post(path)
+        assert response.status_code == 404, (action, response.status_code)
+    assert _counts() == before
+
+
+def test_a_product_the_note_does_not_tag_records_nothing(world):
+    before = _counts()
+    for action, path in _card_paths(world.note.pk, world.other_product.pk).items():
+        client = _api_client(world.other) if action == "api" else _page_client(world.other)
+        response = client.get(path) if action == "open" else client.post(path)
+        assert response.status_code == 404, (action, response.status_code)
+    assert _counts() == before
+
+
+def test_wrong_methods_on_card_endpoints_record_nothing(world):
+    before = _counts()
+    paths = _card_paths(world.note.pk, world.product.pk)
+    client = _page_client(world.other)
+    api = _api_client(world.other)
+    assert client.post(paths["open"]).status_code == 405
+    assert client.head(paths["open"]).status_code == 405
+    for name in ("buy", "cart"):
+        assert client.get(paths[name]).status_code == 405
+        assert client.put(paths[name]).status_code == 405
+    assert api.get(paths["api"]).status_code == 405
+    assert api.put(paths["api"]).status_code == 405
+    assert api.delete(paths["api"]).status_code == 405
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other"])
+@pytest.mark.parametrize("action", ["buy", "cart"])
+def test_card_posts_without_a_csrf_token_are_refused_and_record_nothing(world, who, action):
+    client = _page_client(_who(world, who), csrf=True)
+    before = _counts()
+    response = client.post(_card_paths(world.note.pk, world.product.pk)[action])
+    assert response.status_code == 403
+    assert _counts() == before
+
+
+def test_api_cart_by_a_signed_in_session_without_csrf_is_refused(world):
+    client = _page_client(world.other, csrf=True)  # a browser session, not a token
+    before = _counts()
+    response = client.post(_card_paths(world.note.pk, world.product.pk)["api"])
+    assert response.status_code == 403
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("body", ['{"quantity": 99}', "[1]", '"x"', "\x00", "{"])
+def test_api_cart_ignores_any_body_and_adds_one_unit(world, body):
+    client = _api_client(world.other)
+    response = client.post(
+        _card_paths(world.note.pk, world.product.pk)["api"], data=body, content_type="application/json"
+    )
+    assert response.status_code in (201, 400), response.status_code
+    lines = list(CartLine.objects.filter(cart__user=world.other).values_list("quantity", "referral"))
+    if response.status_code == 201:
+        assert lines == [(1, f"note:{world.note.pk}")]
+        assert ProductCardClick.objects.filter(note=world.note, user=world.other).count() == 1
+    else:
+        assert lines == [] and not ProductCardClick.objects.exists()
+
+
+# --- nobody reads what is not theirs -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["other", "staff"])
+def test_statistics_of_another_writers_note_are_not_found(world, who):
+    page = _page_client(_who(world, who))
+    api = _api_client(_who(world, who))
+    for note in (world.note, world.private, world.hidden):
+        response = page.get(f"/me/stats/?note={note.pk}")
+        assert response.status_code == 404
+        assert note.title not in response.content.decode()
+        response = api.get(f"/api/me/stats/?note={note.pk}")
+        assert response.status_code == 404
+        assert note.title not in response.content.decode()
+
+
+def test_statistics_never_list_another_writers_notes(world):
+    response = _api_client(world.other).get("/api/me/stats/?days=30")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["has_notes"] is False and body["notes"] == []
+    page = _page_client(world.other).get("/me/stats/?days=30").content.decode()
+    for note in (world.note, world.private, world.hidden):
+        assert note.title not in page
+
+
+def test_statistics_anonymous_is_asked_to_sign_in(world):
+    assert _api_client().get("/api/me/stats/").status_code in (401, 403)
+    response = _page_client().get("/me/stats/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_from_order_of_another_user_tags_nothing(world):
+    from community.selectors.links import order_link_items
+
+    assert order_link_items(user=world.writer, number=world.order.number)  # the writer's own: found
+    assert order_link_items(user=world.other, number=world.order.number) is None
+    assert order_link_items(user=world.staff, number=world.order.number) is None
+    response = _page_client(world.other).get(f"/notes/new/?from_order={world.order.number}")
+    assert response.status_code == 200
+    picked = [p.product.pk for p in response.context["picked"]]
+    assert picked == []
+    assert "Only your own delivered orders" in response.content.decode()
+
+
+def test_from_order_not_delivered_yet_tags_nothing(world):
+    from community.selectors.links import order_link_items
+    from community.tests.test_trust_support import order_paid
+
+    paid = order_paid(world.shopper, world.other_sku)
+    assert order_link_items(user=world.writer, number=paid.number) is None
+    assert order_link_items(user=world.writer, number=paid.number + "\n") is None
+    assert order_link_items(user=world.writer, number=world.order.number.lower()) is None
+
+
+def test_compose_and_edit_offer_only_the_writers_own_partnerships(world):
+    for path in ("/notes/new/", f"/notes/{world.note.pk}/edit/"):
+        html = _page_client(world.writer).get(path).content.decode()
+        assert world.deal.title in html
+        assert world.other_deal.title not in html
+
+
+def test_product_notes_never_show_private_or_hidden_notes(world):
+    anon = _page_client()
+    for path in (f"/notes/for-product/{world.product.pk}/", f"/notes/for-product/{world.product.pk}/all/"):
+        html = anon.get(path).content.decode()
+        assert world.note.title in html
+        assert world.private.title not in html and world.hidden.title not in html
+    # Not even to their writer: the product's page is public.
+    data = _api_client(world.writer).get(f"/api/products/{world.product.pk}/notes/").json()
+    assert [n["id"] for n in data["results"]] == [world.note.pk]
+
+
+def test_note_edit_of_another_writer_is_not_found(world):
+    for who in ("other", "staff"):
+        client = _page_client(_who(world, who))
+        assert client.get(f"/notes/{world.note.pk}/edit/").status_code == 404
+        before = _counts()
+        response = client.post(
+            f"/notes/{world.note.pk}/edit/",
+            {"title": "Mine now", "visibility": "public", "partnership": str(world.other_deal.pk)},
+        )
+        assert response.status_code == 404
+        assert _counts() == before
+        api = _api_client(_who(world, who))
+        response = _json(api, "patch", f"/api/notes/{world.note.pk}/", {"partnership": world.other_deal.pk})
+        assert response.status_code == 404
+    assert Note.objects.get(pk=world.note.pk).partnership_id is None
+
+
+def test_operator_demand_is_for_staff_only(world):
+    assert _api_client().get("/api/operators/demand/").status_code in (401, 403)
+    assert _api_client(world.writer).get("/api/operators/demand/").status_code == 403
+    assert _api_client(world.staff).get("/api/operators/demand/").status_code == 200
+    response = _page_client(world.writer).get("/admin/community/productbuzz/")
+    assert response.status_code == 302
+    assert _page_client(world.staff).get("/admin/community/productbuzz/").status_code == 200
+
+
+def test_recommendations_never_come_from_private_or_hidden_notes(world):
+    from community.models import Follow
+    from community.tests.factories import TopicFactory
+
+    secret, _sku = product("Secret lipstick")
+    shade = TopicFactory(name="secretshade")
+    for note in (world.private, world.hidden):
+        NoteProduct.objects.create(note=note, product=secret, position=1)
+        note.topics.add(shade)
+    Follow.objects.create(follower=world.other, followee=world.writer)
+    response = _api_client(world.other).get("/api/recommendations/products/")
+    assert response.status_code == 200
+    assert secret.pk not in [r["id"] for r in response.json()["results"]]
+    assert "secretshade" not in response.content.decode()
+
+
+# --- sponsored notes keep their label; operators decide a flag once ------------------------------------------
+
+
+def _undeclared_note(world):
+    """The writer posts a note tagging their partner brand's product without declaring it (the API)."""
+    response = _api_client(world.writer).post(
+        "/api/notes/",
+        {
+            "title": "Love this serum",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [str(world.product.pk)],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content[:300]
+    return Note.objects.get(pk=response.json()["id"])
+
+
+def test_a_dismissed_flag_is_not_reopened_by_the_writers_next_edit(world):
+    from community.services.trust import disclosure_flag_dismiss
+
+    note = _undeclared_note(world)
+    flag = DisclosureFlag.objects.get(note=note, state=DisclosureFlag.State.OPEN)
+    disclosure_flag_dismiss(flag=flag, operator=world.staff)
+
+    response = _json(_api_client(world.writer), "patch", f"/api/notes/{note.pk}/", {"title": "Typo fixed"})
+
+    assert response.status_code == 200
+    assert not DisclosureFlag.objects.filter(note=note, state=DisclosureFlag.State.OPEN).exists()
+
+
+def test_a_hidden_note_is_not_flagged_again_when_its_writer_edits_it(world):
+    from community.services.trust import disclosure_flag_hide
+
+    note = _undeclared_note(world)
+    flag = DisclosureFlag.objects.get(note=note, state=DisclosureFlag.State.OPEN)
+    disclosure_flag_hide(flag=flag, operator=world.staff)
+
+    response = _json(_api_client(world.writer), "patch", f"/api/notes/{note.pk}/", {"title": "Please"})
+
+    assert response.status_code == 200
+    assert not DisclosureFlag.objects.filter(note=note, state=DisclosureFlag.State.OPEN).exists()
+
+
+def test_dropping_an_operators_label_sends_the_note_back_to_the_queue(world):
+    from community.services.trust import disclosure_flag_label
+
+    note = _undeclared_note(world)
+    flag = DisclosureFlag.objects.get(note=note, state=DisclosureFlag.State.OPEN)
+    disclosure_flag_label(flag=flag, operator=world.staff)
+    assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
+
+    response = _json(_api_client(world.writer), "patch", f"/api/notes/{note.pk}/", {"partnership": None})
+
+    assert response.status_code == 200
+    assert DisclosureFlag.objects.filter(note=note, state=DisclosureFlag.State.OPEN).count() == 1
