@@ -735,3 +735,195 @@ def test_dropping_an_operators_label_sends_the_note_back_to_the_queue(world):
 
     assert response.status_code == 200
     assert DisclosureFlag.objects.filter(note=note, state=DisclosureFlag.State.OPEN).count() == 1
+
+
+def _declared_note(world, title: str = "Sponsored glow"):
+    """The writer posts a note under their partnership through the API, tagged #glowup."""
+    response = _api_client(world.writer).post(
+        "/api/notes/",
+        {
+            "title": title,
+            "body": "Loved it #glowup",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [str(world.product.pk)],
+            "partnership": str(world.deal.pk),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content[:300]
+    note = Note.objects.get(pk=response.json()["id"])
+    # Feeds show notes with a ready cover; the renditions task is not run here.
+    from community.models import NoteImage
+
+    NoteImage.objects.filter(note=note).update(state=NoteImage.State.READY, feed="f.webp", detail="d.webp")
+    return note
+
+
+def _results(body) -> list[dict]:
+    return body["results"] if isinstance(body, dict) else body
+
+
+def test_a_sponsored_note_carries_its_label_in_every_api_list(world):
+    from community.models import Like
+    from community.services.search import note_search_index
+
+    note = _declared_note(world)
+    note_search_index(note_id=note.pk)
+    Like.objects.create(user=world.other, note=note)
+    from community.services.interactions import note_collect
+
+    note_collect(user=world.other, note=note)
+    reader = _api_client(world.other)
+    lists = [
+        "/api/notes/",
+        f"/api/notes/?author={world.writer.pk}",
+        "/api/feed/",
+        "/api/search/notes/?q=Sponsored",
+        f"/api/users/{world.writer.pk}/notes/",
+        f"/api/users/{world.other.pk}/likes/",
+        f"/api/users/{world.other.pk}/collects/",
+        f"/api/products/{world.product.pk}/notes/",
+        "/api/topics/glowup/notes/",
+    ]
+    for path in lists:
+        response = reader.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        found = [r for r in _results(response.json()) if r["id"] == note.pk]
+        assert found, (path, "the note is missing")
+        assert found[0]["sponsored"] is True and found[0]["sponsor"] == world.deal.brand.name, path
+    detail = reader.get(f"/api/notes/{note.pk}/").json()
+    assert detail["sponsored"] is True and detail["sponsor"] == world.deal.brand.name
+    for path in ("/api/feed/?sponsored=hide", "/api/search/notes/?q=Sponsored&sponsored=hide"):
+        response = reader.get(path)
+        assert response.status_code == 200
+        assert note.pk not in [r["id"] for r in _results(response.json())], path
+
+
+def test_the_writer_editing_a_sponsored_note_keeps_its_label_unless_they_drop_it(world):
+    note = _declared_note(world)
+    client = _api_client(world.writer)
+    assert _json(client, "patch", f"/api/notes/{note.pk}/", {"title": "Still sponsored"}).status_code == 200
+    assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
+    # The page's form posts the partnership it showed: the label stays.
+    page = _page_client(world.writer)
+    form = page.get(f"/notes/{note.pk}/edit/").context["form"]
+    assert form.initial["partnership"] == world.deal.pk
+    response = page.post(
+        f"/notes/{note.pk}/edit/",
+        {
+            "title": "Edited on the page",
+            "visibility": "public",
+            "image_order": ",".join(str(i) for i in note.images.values_list("pk", flat=True)),
+            "products": [str(world.product.pk)],
+            "partnership": str(world.deal.pk),
+        },
+    )
+    assert response.status_code == 302
+    assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
+
+
+def test_a_declared_partnership_that_ended_stays_on_the_note_through_edits(world):
+    note = _declared_note(world)
+    today = world.deal.starts_on
+    Partnership.objects.filter(pk=world.deal.pk).update(
+        starts_on=today.replace(year=today.year - 2), ends_on=today.replace(year=today.year - 1)
+    )
+    response = _json(
+        _api_client(world.writer), "patch", f"/api/notes/{note.pk}/", {"partnership": world.deal.pk}
+    )
+    assert response.status_code == 200
+    page = _page_client(world.writer)
+    response = page.post(
+        f"/notes/{note.pk}/edit/",
+        {
+            "title": "After the campaign",
+            "visibility": "public",
+            "image_order": ",".join(str(i) for i in note.images.values_list("pk", flat=True)),
+            "partnership": str(world.deal.pk),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
+
+
+# --- fixed query counts on the new pages and APIs ------------------------------------------------------------
+
+
+def _grow(world, count: int) -> None:
+    """``count`` more writers, each with a partnership of a brand of their own, a declared note tagging the
+    brand's product and the world's product (received by its writer: bought here), an undeclared note
+    flagged for operators, a like and a comment asking where to buy, a card tap; the writer's own notes
+    grow too; then the buzz is recomputed."""
+    from community.models import Comment, Like
+    from community.services.buzz import product_buzz_recompute
+    from community.services.disclosure import note_disclosure_check
+    from community.services.search import note_search_index
+    from community.tests.factories import TopicFactory
+    from community.tests.test_trust_support import tagged_note as trust_tagged_note
+
+    topic = TopicFactory(name="serumtalk")
+    for _ in range(count):
+        shopper = writer_shopper()
+        writer = shopper[0]
+        deal = partnership(writer=writer, title="Serum campaign")
+        made, sku = product("Serum plus", brand=deal.brand)
+        order_delivered(shopper, sku)
+        declared = trust_tagged_note(
+            author=writer, products=[made, world.product], partnership=deal, title="Serum dream"
+        )
+        declared.topics.add(topic)
+        note_search_index(note_id=declared.pk)
+        undeclared = trust_tagged_note(author=writer, products=[made], title="Serum again")
+        note_disclosure_check(note=undeclared)
+        Like.objects.create(user=world.other, note=declared)
+        Comment.objects.create(note=declared, author=world.other, body="link please?")
+        ProductCardClick.objects.create(note=declared, product=made, action=ProductCardClick.Action.OPEN)
+        mine = trust_tagged_note(author=world.writer, products=[made], title="Serum mine")
+        Like.objects.create(user=writer, note=mine)
+        ProductCardClick.objects.create(note=mine, product=made, action=ProductCardClick.Action.CART)
+    product_buzz_recompute()
+
+
+def _query_count(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
+
+
+FIXED_QUERY_PATHS = [
+    ("other", "/api/notes/"),
+    ("other", "/api/feed/"),
+    ("other", "/api/search/notes/?q=Serum"),
+    ("other", "/api/products/{product}/notes/"),
+    ("anonymous", "/api/products/{product}/notes/"),
+    ("other", "/api/recommendations/products/?limit=20"),
+    ("anonymous", "/api/recommendations/products/?limit=20"),
+    ("writer", "/api/me/stats/?days=30"),
+    ("writer", "/me/stats/?days=30"),
+    ("staff", "/api/operators/demand/"),
+    ("staff", "/admin/community/productbuzz/?period=7"),
+    ("staff", "/admin/community/disclosureflag/?state__exact=open"),
+    ("staff", "/admin/community/partnership/"),
+    ("writer", "/api/catalog/search/?q=Serum"),
+    ("writer", "/notes/products/search/?q=Serum"),
+    ("writer", "/notes/new/"),
+    ("anonymous", "/notes/for-product/{product}/"),
+    ("other", "/notes/for-product/{product}/all/"),
+    ("other", "/notes/{note}/"),
+]
+
+
+@pytest.mark.parametrize(("who", "path"), FIXED_QUERY_PATHS)
+def test_new_pages_and_apis_cost_the_same_whatever_the_data(world, who, path):
+    user = _who(world, who)
+    client = _api_client(user) if path.startswith("/api/") else _page_client(user)
+    path = path.format(product=world.product.pk, note=world.note.pk)
+    _grow(world, 2)
+    client.get(path)  # warm the caches (session, content types, translations)
+    small = _query_count(client, path)
+    _grow(world, 4)
+    assert _query_count(client, path) == small
