@@ -182,8 +182,10 @@ class DisclosureFlagAdmin(admin.ModelAdmin):
         for flag in flags:
             try:
                 service(flag=flag, operator=request.user)
-            except DomainError:
+            except trust_services.FlagAlreadyHandled:
                 skipped += 1
+            except DomainError as refused:
+                self.message_user(request, refused.message, messages.WARNING)
             else:
                 done += 1
         self.message_user(request, done_message(done) % {"n": done}, messages.SUCCESS)

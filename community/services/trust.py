@@ -9,6 +9,7 @@ once decide it once; the loser gets a Conflict and nothing else changes. Decisio
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,10 @@ from core.errors import Conflict
 State = DisclosureFlag.State
 
 
+class FlagAlreadyHandled(Conflict):
+    code = "already_handled"
+
+
 def _settle(*, operator: User | None, state: str, **scope) -> int:
     """Move the open flags in ``scope`` to ``state``; returns how many changed."""
     rows = DisclosureFlag.objects.filter(state=State.OPEN, **scope)
@@ -27,7 +32,7 @@ def _settle(*, operator: User | None, state: str, **scope) -> int:
 
 
 def _already_handled() -> Conflict:
-    return Conflict(_("Another operator already handled this flag."))
+    return FlagAlreadyHandled(_("Another operator already handled this flag."))
 
 
 def _refresh(flag: DisclosureFlag) -> None:
@@ -36,11 +41,33 @@ def _refresh(flag: DisclosureFlag) -> None:
 
 def disclosure_flag_label(*, flag: DisclosureFlag, operator: User | None) -> DisclosureFlag:
     """Label the note as sponsored: bind it to the flag's partnership (its brand shows wherever the note
-    does) and close the flag as labelled."""
+    does) and close the flag as labelled.
+
+    A note shows one sponsor. One that already declares another partnership keeps it (a label must never
+    take the writer's own disclosure away): the flag stays open for the operator to hide the note or
+    dismiss the flag, and they are told why."""
     with transaction.atomic(durable=True):
         if not _settle(operator=operator, state=State.LABELLED, pk=flag.pk):
             raise _already_handled()
-        Note.objects.filter(pk=flag.note_id).update(partnership_id=flag.partnership_id)
+        bound = (
+            Note.objects.filter(pk=flag.note_id)
+            .filter(Q(partnership__isnull=True) | Q(partnership_id=flag.partnership_id))
+            .update(partnership_id=flag.partnership_id)
+        )
+        if not bound:
+            # Raising rolls the flag back to open.
+            declared = (
+                Note.objects.filter(pk=flag.note_id)
+                .values_list("partnership__brand__name", flat=True)
+                .first()
+            )
+            raise Conflict(
+                _(
+                    "Note %(note)d already declares a partnership with %(brand)s and can show one sponsor: "
+                    "hide the note or dismiss the flag instead."
+                )
+                % {"note": flag.note_id, "brand": declared or "?"}
+            )
     _refresh(flag)
     return flag
 

@@ -927,3 +927,90 @@ def test_new_pages_and_apis_cost_the_same_whatever_the_data(world, who, path):
     small = _query_count(client, path)
     _grow(world, 4)
     assert _query_count(client, path) == small
+
+
+# --- cards whose product or variant went away -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change", ["product off sale", "variant off sale", "variant deleted", "all variants off"]
+)
+def test_cards_whose_product_changed_never_500_and_refuse_to_sell(world, change):
+    from mall.models import Sku
+
+    extra_sku = Sku.objects.create(product=world.product, name="Travel size", code="TRAVEL-1", price="10.00")
+    note = tagged_note(author=world.writer, products=[])
+    NoteProduct.objects.create(note=note, product=world.product, sku=extra_sku, position=0)
+    if change == "product off sale":
+        type(world.product).objects.filter(pk=world.product.pk).update(is_active=False)
+    elif change == "variant off sale":
+        Sku.objects.filter(pk=extra_sku.pk).update(is_active=False)
+    elif change == "variant deleted":
+        extra_sku.delete()
+    else:
+        Sku.objects.filter(product=world.product).update(is_active=False)
+    reader = _page_client(world.other)
+    assert reader.get(f"/notes/{note.pk}/").status_code == 200
+    detail = _api_client(world.other).get(f"/api/notes/{note.pk}/")
+    assert detail.status_code == 200
+    card = detail.json()["products"][0]
+    before = _counts()
+    paths = _card_paths(note.pk, world.product.pk)
+    buy = reader.post(paths["buy"])
+    cart = _api_client(world.other).post(paths["api"])
+    if change in ("product off sale", "all variants off"):
+        assert card["on_sale"] is False or card["stock_state"] == "sold_out"
+        assert buy.status_code == 302 and "#note-products" in buy["Location"]
+        assert cart.status_code in (404, 409)
+        assert _counts() == before
+    else:
+        # The variant gives way to the product's other (in stock) variant, as the card says.
+        assert card["on_sale"] is True
+        assert cart.status_code == 201
+        assert CartLine.objects.get(cart__user=world.other).sku_id == world.sku.pk
+
+
+def test_labelling_a_second_brand_never_replaces_the_sponsor_the_writer_declared(world):
+    from community.services.trust import disclosure_flag_label
+    from core.errors import Conflict
+
+    second = partnership(writer=world.writer, title="Second brand")
+    lipstick, _sku = product("Lipstick", brand=second.brand)
+    response = _api_client(world.writer).post(
+        "/api/notes/",
+        {
+            "title": "Two brands",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [str(world.product.pk), str(lipstick.pk)],
+            "partnership": str(world.deal.pk),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201
+    note = Note.objects.get(pk=response.json()["id"])
+    flag = DisclosureFlag.objects.get(note=note, state=DisclosureFlag.State.OPEN)
+    assert flag.partnership_id == second.pk
+
+    with pytest.raises(Conflict):
+        disclosure_flag_label(flag=flag, operator=world.staff)
+
+    assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
+    flag.refresh_from_db()
+    assert flag.state == DisclosureFlag.State.OPEN and flag.handled_by is None
+
+
+def test_the_queue_says_why_a_label_was_refused(world):
+    second = partnership(writer=world.writer, title="Second brand")
+    lipstick, _sku = product("Lipstick", brand=second.brand)
+    note = tagged_note(author=world.writer, products=[world.product, lipstick], partnership=world.deal)
+    flag = DisclosureFlag.objects.create(note=note, partnership=second)
+    response = _page_client(world.staff).post(
+        "/admin/community/disclosureflag/?state__exact=open",
+        {"action": "label_sponsored", "_selected_action": [flag.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "already declares" in html
+    assert "already handled" not in html
+    assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
