@@ -48,3 +48,20 @@ sel => {
 def low_contrast(page, selector: str, minimum: float = 4.5) -> list[tuple[str, float]]:
     """Visible elements matching ``selector`` whose text falls below ``minimum`` contrast (WCAG AA)."""
     return [(text, ratio) for text, ratio in page.evaluate(_CONTRAST_JS, selector) if ratio < minimum]
+
+
+def state_becomes(order, state: str, *, timeout: float = 30.0) -> str:
+    """Poll the database until the order reaches ``state`` (the Celery worker moves it) or the deadline
+    passes; the last state seen."""
+    import time
+
+    from mall.models import Order
+
+    deadline = time.monotonic() + timeout
+    current = ""
+    while time.monotonic() < deadline:
+        current = Order.objects.values_list("state", flat=True).get(pk=order.pk)
+        if current == state:
+            break
+        time.sleep(0.1)
+    return current

@@ -15,7 +15,7 @@ from mall.models import CustomsDeclaration, Order, Payment, Refund
 from mall.services.checkout import checkout_reserve, order_place
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
-from tests.browser.helpers import assert_clean, scroll_width
+from tests.browser.helpers import assert_clean, scroll_width, state_becomes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,18 +37,6 @@ def place_order(*, quantity: int = 1):
         idempotency_key=secrets.token_hex(8),
     )
     return order, record
-
-
-def state_becomes(order: Order, state: str, *, timeout: float = 30.0) -> str:
-    """Poll the database until the order reaches ``state`` or the deadline passes; the last state seen."""
-    deadline = time.monotonic() + timeout
-    current = ""
-    while time.monotonic() < deadline:
-        current = Order.objects.values_list("state", flat=True).get(pk=order.pk)
-        if current == state:
-            break
-        time.sleep(0.1)
-    return current
 
 
 def wait_for(condition, *, timeout: float = 30.0) -> bool:

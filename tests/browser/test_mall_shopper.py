@@ -5,7 +5,6 @@ a second shopper leaves an order unpaid, it expires and the stock comes back; th
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,7 +18,7 @@ from mall.services.orders import order_expire, order_ship
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import BrandFactory, buyer
 from mall.tests.factories_shop import category_pair, shop_product
-from tests.browser.helpers import assert_clean, low_contrast, scroll_width
+from tests.browser.helpers import assert_clean, low_contrast, scroll_width, state_becomes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,17 +41,6 @@ def shop():
         name="Seoul Dew Masks", slug="masks", brand=dew, category=beauty, prices=("99.00",)
     )
     return {"cream": (cream, cream_skus), "lotion": (lotion, lotion_skus), "masks": masks}
-
-
-def state_becomes(order: Order, state: str, *, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    current = ""
-    while time.monotonic() < deadline:
-        current = Order.objects.values_list("state", flat=True).get(pk=order.pk)
-        if current == state:
-            break
-        time.sleep(0.1)
-    return current
 
 
 def test_a_shopper_browses_filters_buys_two_skus_pays_and_sees_the_order_clear(page, login_as, celery_worker):

@@ -6,7 +6,6 @@ the order page, which shows "bought here"; after the return the badge is gone.""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -17,22 +16,11 @@ from community.tests.test_links_support import product
 from mall.models import Order, OrderLine
 from mall.services.orders import order_receive_return, order_ship
 from mall.tests.factories import BrandFactory, buyer
-from tests.browser.helpers import assert_clean
+from tests.browser.helpers import assert_clean, state_becomes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 S = Order.State
-
-
-def state_becomes(order: Order, state: str, *, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    current = ""
-    while time.monotonic() < deadline:
-        current = Order.objects.values_list("state", flat=True).get(pk=order.pk)
-        if current == state:
-            break
-        time.sleep(0.1)
-    return current
 
 
 def test_tag_buy_attribute_deliver_write_badge_return(page, phone_page, login_as, jpeg_file, celery_worker):
