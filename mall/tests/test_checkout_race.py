@@ -1,37 +1,14 @@
 """Real threads against real PostgreSQL: checkout never sells more than there is."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.errors import DomainError
 from mall.models import Order, Reservation, StockRecord
 from mall.services import checkout, stock
 from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
+from mall.tests.factories_payments import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = function()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each buyer got
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_sixty_buyers_racing_for_twenty_units_make_twenty_orders():
@@ -48,7 +25,7 @@ def test_sixty_buyers_racing_for_twenty_units_make_twenty_orders():
             idempotency_key=f"key-{index}",
         )  # fmt: skip
 
-    results = run_concurrently([lambda i=i: purchase(i) for i in range(60)])
+    results = run_concurrently([lambda i=i: purchase(i) for i in range(60)], timeout=120)
     orders = [r for r in results if isinstance(r, Order)]
     refusals = [r for r in results if isinstance(r, DomainError)]
     assert len(orders) == 20
