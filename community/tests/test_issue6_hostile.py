@@ -1014,3 +1014,65 @@ def test_the_queue_says_why_a_label_was_refused(world):
     assert "already declares" in html
     assert "already handled" not in html
     assert Note.objects.get(pk=note.pk).partnership_id == world.deal.pk
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "[",
+        "[1, 2]",
+        '[{"product": "\\ud800"}]',
+        "[" * 50_000 + "]" * 50_000,
+        '[{"product": 1, "sku": []}]',
+        "[null]",
+    ],
+    ids=["open", "ints", "surrogate", "deep", "sku list", "null"],
+)
+def test_multipart_products_as_one_json_part_that_is_garbage(world, part):
+    client = _api_client(world.writer)
+    before = _counts()
+    response = client.post(
+        "/api/notes/",
+        {"title": "Haul", "images": [image_upload("a.jpg", 300, 400)], "products": part},
+        format="multipart",
+    )
+    assert response.status_code == 400, response.status_code
+    response = client.patch(f"/api/notes/{world.note.pk}/", {"products": part}, format="multipart")
+    assert response.status_code == 400, response.status_code
+    assert _counts() == before
+
+
+def test_extra_fields_cannot_set_a_badge_or_a_sponsor(world):
+    client = _api_client(world.other)
+    response = client.post(
+        "/api/notes/",
+        {
+            "title": "Not bought",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [str(world.product.pk)],
+            "bought_here": "true",
+            "verified": "true",
+            "sponsored": "true",
+            "sponsor": "Glossier",
+            "partnership_id": str(world.deal.pk),
+            "author": str(world.writer.pk),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["products"][0]["bought_here"] is False
+    assert body["sponsored"] is False and body["sponsor"] is None
+    note = Note.objects.get(pk=body["id"])
+    assert note.author_id == world.other.pk and note.partnership_id is None
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_json_body_nested_past_the_parsers_depth_is_a_400(world, method):
+    client = _api_client(world.writer)
+    path = "/api/notes/" if method == "post" else f"/api/notes/{world.note.pk}/"
+    body = '{"products": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    before = _counts()
+    response = getattr(client, method)(path, data=body, content_type="application/json")
+    assert response.status_code == 400, response.status_code
+    assert _counts() == before
