@@ -1125,3 +1125,71 @@ def test_a_dead_redis_is_no_500_on_the_new_pages(world, settings, who, method, p
     settings.CACHES = DEAD_CACHES
     response = getattr(client, method)(path.format(note=world.note.pk, product=world.product.pk))
     assert response.status_code < 500, response.status_code
+
+
+# --- operators' screens with forged filters and forms ----------------------------------------------------------
+
+ADMIN_QUERIES = [
+    "/admin/community/disclosureflag/?state__exact=%00",
+    "/admin/community/disclosureflag/?state__exact=nope",
+    "/admin/community/disclosureflag/?partnership__brand__id__exact=abc",
+    f"/admin/community/disclosureflag/?partnership__brand__id__exact={HUGE}",
+    "/admin/community/disclosureflag/?created_at__gte=garbage",
+    "/admin/community/disclosureflag/?o=99",
+    "/admin/community/disclosureflag/?q=%ED%A0%80",
+    "/admin/community/partnership/?period=nope",
+    "/admin/community/partnership/?starts_on__year=abc",
+    "/admin/community/partnership/?starts_on__year=2026&starts_on__month=13",
+    f"/admin/community/partnership/?brand__id__exact={HUGE}",
+    "/admin/community/partnership/?q=%00",
+    "/admin/community/productbuzz/?period=7&o=1&q=x",
+    f"/admin/community/disclosureflag/{HUGE}/change/",
+    "/admin/community/disclosureflag/abc/change/",
+    f"/admin/community/partnership/{HUGE}/change/",
+]
+
+
+@pytest.mark.parametrize("path", ADMIN_QUERIES)
+def test_operators_screens_never_500_on_forged_filters(world, path):
+    before = _counts()
+    response = _page_client(world.staff).get(path)
+    assert response.status_code < 500, response.status_code
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"starts_on": "2026-12-31", "ends_on": "2026-01-01"},
+        {"starts_on": "garbage", "ends_on": "2026-01-01"},
+        {"starts_on": "99999-01-01", "ends_on": "2026-01-01"},
+        {"writer": HUGE},
+        {"brand": "abc"},
+        {"title": "\x00"},
+    ],
+    ids=["reversed", "garbage date", "year 99999", "huge writer", "garbage brand", "NUL title"],
+)
+def test_a_forged_partnership_form_is_refused_and_records_nothing(world, fields):
+    data = {
+        "brand": world.deal.brand.pk,
+        "writer": world.writer.pk,
+        "title": "Forged",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        **fields,
+    }
+    before = _counts()
+    response = _page_client(world.staff).post("/admin/community/partnership/add/", data)
+    assert response.status_code == 200  # the form again, with its errors
+    assert _counts() == before
+
+
+def test_flag_actions_with_forged_ids_change_nothing(world):
+    before = _counts()
+    for ids in (["abc"], [HUGE], ["-1"], []):
+        response = _page_client(world.staff).post(
+            "/admin/community/disclosureflag/?state__exact=open",
+            {"action": "label_sponsored", "_selected_action": ids},
+        )
+        assert response.status_code < 500, (ids, response.status_code)
+    assert _counts() == before
