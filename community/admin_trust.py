@@ -105,6 +105,14 @@ class PartnershipAdmin(ForgedInputGuard, admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Notes declared under it are bound to its brand and writer: changing either would relabel
+        # published notes with another sponsor. Record a new partnership instead.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.notes.exists():
+            fields += ["brand", "writer"]
+        return fields
+
     def has_delete_permission(self, request, obj=None):
         # Notes declared under it keep pointing at it (PROTECT): end a campaign by its period instead.
         if obj is not None and obj.notes.exists():

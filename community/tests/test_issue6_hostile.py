@@ -1193,3 +1193,54 @@ def test_flag_actions_with_forged_ids_change_nothing(world):
         )
         assert response.status_code < 500, (ids, response.status_code)
     assert _counts() == before
+
+
+def test_private_and_hidden_notes_and_their_cards_stay_with_their_writer(world):
+    for who in ("anonymous", "other", "staff"):
+        api = _api_client(_who(world, who))
+        listed = [n["id"] for n in api.get(f"/api/notes/?author={world.writer.pk}").json()["results"]]
+        assert world.note.pk in listed
+        assert world.private.pk not in listed and world.hidden.pk not in listed
+        for note in (world.private, world.hidden):
+            response = api.get(f"/api/notes/{note.pk}/")
+            assert response.status_code == 404
+            assert world.product.name not in response.content.decode()
+    own = _api_client(world.writer).get(f"/api/notes/{world.private.pk}/")
+    assert own.status_code == 200 and [c["product"]["id"] for c in own.json()["products"]] == [
+        world.product.pk
+    ]
+
+
+def test_a_partnership_with_declared_notes_keeps_its_brand_and_writer(world):
+    from mall.tests.factories import BrandFactory
+
+    note = _declared_note(world)
+    other_brand = BrandFactory(name="Someone else")
+    response = _page_client(world.staff).post(
+        f"/admin/community/partnership/{world.deal.pk}/change/",
+        {
+            "brand": other_brand.pk,
+            "writer": world.other.pk,
+            "title": "Renamed",
+            "starts_on": world.deal.starts_on.isoformat(),
+            "ends_on": world.deal.ends_on.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    deal = Partnership.objects.get(pk=world.deal.pk)
+    assert (deal.brand_id, deal.writer_id, deal.title) == (world.deal.brand_id, world.writer.pk, "Renamed")
+    body = _api_client(world.other).get(f"/api/notes/{note.pk}/").json()
+    assert body["sponsor"] == world.deal.brand.name
+    # Without declared notes an operator may still correct a slip.
+    response = _page_client(world.staff).post(
+        f"/admin/community/partnership/{world.other_deal.pk}/change/",
+        {
+            "brand": other_brand.pk,
+            "writer": world.other.pk,
+            "title": "Fixed",
+            "starts_on": world.other_deal.starts_on.isoformat(),
+            "ends_on": world.other_deal.ends_on.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert Partnership.objects.get(pk=world.other_deal.pk).brand_id == other_brand.pk
