@@ -914,6 +914,12 @@ FIXED_QUERY_PATHS = [
     ("anonymous", "/notes/for-product/{product}/"),
     ("other", "/notes/for-product/{product}/all/"),
     ("other", "/notes/{note}/"),
+    ("other", "/"),
+    ("other", "/?sponsored=hide"),
+    ("other", "/search/?q=Serum"),
+    ("other", "/topics/serumtalk/"),
+    ("other", "/users/{writer}/"),
+    ("writer", "/notes/{note}/edit/"),
 ]
 
 
@@ -921,7 +927,7 @@ FIXED_QUERY_PATHS = [
 def test_new_pages_and_apis_cost_the_same_whatever_the_data(world, who, path):
     user = _who(world, who)
     client = _api_client(user) if path.startswith("/api/") else _page_client(user)
-    path = path.format(product=world.product.pk, note=world.note.pk)
+    path = path.format(product=world.product.pk, note=world.note.pk, writer=world.writer.pk)
     _grow(world, 2)
     client.get(path)  # warm the caches (session, content types, translations)
     small = _query_count(client, path)
@@ -1244,3 +1250,27 @@ def test_a_partnership_with_declared_notes_keeps_its_brand_and_writer(world):
     )
     assert response.status_code == 302
     assert Partnership.objects.get(pk=world.other_deal.pk).brand_id == other_brand.pk
+
+
+@pytest.mark.parametrize("page", ["new", "edit", "delete"])
+def test_compose_and_edit_without_a_csrf_token_write_nothing(world, page):
+    client = _page_client(world.writer, csrf=True)
+    path = {
+        "new": "/notes/new/",
+        "edit": f"/notes/{world.note.pk}/edit/",
+        "delete": f"/notes/{world.note.pk}/delete/",
+    }[page]
+    before = _counts()
+    response = client.post(
+        path,
+        {
+            "title": "Forged",
+            "visibility": "public",
+            "images": [image_upload("a.jpg", 300, 400)],
+            "products": [str(world.other_product.pk)],
+            "partnership": str(world.deal.pk),
+        },
+    )
+    assert response.status_code == 403
+    assert _counts() == before
+    assert Note.objects.get(pk=world.note.pk).partnership_id is None
