@@ -171,13 +171,17 @@ def catalog_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[PickedProdu
     ]
 
 
-def picked_products(*, items: Iterable[LinkItem]) -> list[PickedProduct]:
+def picked_products(*, items: Iterable[LinkItem], off_sale_ok: Iterable[int] = ()) -> list[PickedProduct]:
     """The products a form had picked, in its order, for showing them again (unknown ids dropped; the
-    service explains what is wrong with the others): 2 queries."""
+    service explains what is wrong with the others): 2 queries.
+
+    A product not on sale shows only when it is in ``off_sale_ok`` (the note already tags it, so its
+    writer can see and remove it): a posted id must not reveal a product the shop has not released."""
     items = list(items)[: PRODUCT_LINKS_MAX * 2]
     if not items:
         return []
-    by_id = {p.pk: p for p in _picker_qs().filter(pk__in=[i.product_id for i in items])}
+    shown = Q(is_active=True) | Q(pk__in=list(off_sale_ok))
+    by_id = {p.pk: p for p in _picker_qs().filter(shown, pk__in=[i.product_id for i in items])}
     picked, seen = [], set()
     for item in items:
         product = by_id.get(item.product_id)

@@ -1274,3 +1274,30 @@ def test_compose_and_edit_without_a_csrf_token_write_nothing(world, page):
     assert response.status_code == 403
     assert _counts() == before
     assert Note.objects.get(pk=world.note.pk).partnership_id is None
+
+
+def test_a_posted_form_never_shows_a_product_that_is_not_on_sale(world):
+    from community.tests.test_trust_support import product as make_product
+
+    unreleased, _sku = make_product("Unreleased secret palette")
+    type(unreleased).objects.filter(pk=unreleased.pk).update(is_active=False)
+    client = _page_client(world.other)
+    for path in ("/notes/new/", None):
+        if path is None:
+            mine = tagged_note(author=world.other, products=[])
+            path = f"/notes/{mine.pk}/edit/"
+        response = client.post(path, {"title": "", "visibility": "public", "products": [str(unreleased.pk)]})
+        assert response.status_code == 400
+        assert "Unreleased secret palette" not in response.content.decode(), path
+
+
+def test_the_edit_page_still_shows_a_tagged_product_that_went_off_sale(world):
+    type(world.product).objects.filter(pk=world.product.pk).update(is_active=False)
+    page = _page_client(world.writer)
+    assert world.product.name in page.get(f"/notes/{world.note.pk}/edit/").content.decode()
+    response = page.post(
+        f"/notes/{world.note.pk}/edit/",
+        {"title": "", "visibility": "public", "products": [str(world.product.pk)]},
+    )
+    assert response.status_code == 400
+    assert world.product.name in response.content.decode()

@@ -53,10 +53,13 @@ def _posted_items(form: NoteForm) -> list[LinkItem]:
         return []
 
 
-def _links_context(request, form: NoteForm, *, initial_items: list[LinkItem], partnerships) -> dict:
+def _links_context(
+    request, form: NoteForm, *, initial_items: list[LinkItem], partnerships, tagged: list[LinkItem] = ()
+) -> dict:
+    """``tagged``: what the note already tags (shown even if taken off sale since)."""
     items = _posted_items(form) if form.is_bound else initial_items
     return {
-        "picked": picked_products(items=items),
+        "picked": picked_products(items=items, off_sale_ok=[i.product_id for i in tagged]),
         "partnerships": partnerships,
         "fallback_products": fallback_products(user=request.user),
     }
@@ -166,9 +169,8 @@ def note_edit(request, note_id):
             messages.success(request, _("Changes saved."))
             _disclosure_reminder(request, note.pk)
             return redirect("community:note", note_id=note.pk)
-    links = _links_context(
-        request, form, initial_items=note_link_items(note_id=note.pk), partnerships=partnerships
-    )
+    tagged = note_link_items(note_id=note.pk)
+    links = _links_context(request, form, initial_items=tagged, partnerships=partnerships, tagged=tagged)
     return render(
         request,
         "community/note_form.html",
