@@ -1301,3 +1301,9 @@ def test_the_edit_page_still_shows_a_tagged_product_that_went_off_sale(world):
     )
     assert response.status_code == 400
     assert world.product.name in response.content.decode()
+
+
+def test_the_statistics_note_parameter_is_in_the_openapi_schema(world):
+    schema = _api_client().get("/api/schema/?format=json").json()
+    parameters = {p["name"] for p in schema["paths"]["/api/me/stats/"]["get"]["parameters"]}
+    assert {"days", "note"} <= parameters
