@@ -1307,3 +1307,21 @@ def test_the_statistics_note_parameter_is_in_the_openapi_schema(world):
     schema = _api_client().get("/api/schema/?format=json").json()
     parameters = {p["name"] for p in schema["paths"]["/api/me/stats/"]["get"]["parameters"]}
     assert {"days", "note"} <= parameters
+
+
+def test_no_badge_without_the_writers_own_delivered_order(world):
+    from community.tests.test_trust_support import order_returned, order_shipped
+
+    newcomer_shopper = writer_shopper()
+    newcomer = newcomer_shopper[0]
+    order_shipped(newcomer_shopper, world.sku)  # on its way, not received
+    order_returned(order_delivered(newcomer_shopper, world.sku))  # received, then sent back
+    order_delivered(world.shopper, world.other_sku)  # the world's writer received it: not the newcomer
+    note = tagged_note(author=newcomer, products=[world.product, world.other_product])
+    card = _api_client(world.other).get(f"/api/notes/{note.pk}/").json()["products"]
+    assert [c["bought_here"] for c in card] == [False, False]
+    listed = _api_client(world.other).get(f"/api/products/{world.product.pk}/notes/").json()["results"]
+    mine = [n for n in listed if n["id"] == note.pk][0]
+    assert mine["verified"] is False and mine["bought_here"] is False
+    feed = _api_client(world.other).get(f"/api/users/{newcomer.pk}/notes/").json()["results"]
+    assert [n["bought_here"] for n in feed] == [False]
