@@ -265,6 +265,16 @@ def _input(serializer_class, request, list_fields: tuple[str, ...]):
         )
     data = {k: v for k, v in request.data.items() if k not in (*list_fields, "products")}
     products = _products(request)
+    if isinstance(products, list) and len(products) > PRODUCT_LINKS_MAX:
+        # Refused before each item is validated: a body of 100k items would take the serializer a second.
+        raise serializers.ValidationError(
+            {
+                "products": [
+                    _("A note tags at most %(max)d products; this one has %(n)d.")
+                    % {"max": PRODUCT_LINKS_MAX, "n": len(products)}
+                ]
+            }
+        )
     if products is not None:
         data["products"] = products
     if data.get("partnership") == "":

@@ -1325,3 +1325,15 @@ def test_no_badge_without_the_writers_own_delivered_order(world):
     assert mine["verified"] is False and mine["bought_here"] is False
     feed = _api_client(world.other).get(f"/api/users/{newcomer.pk}/notes/").json()["results"]
     assert [n["bought_here"] for n in feed] == [False]
+
+
+def test_a_hundred_thousand_products_are_refused_before_each_is_read(world):
+    import time
+
+    client = _api_client(world.writer)
+    body = json.dumps({"products": [{"product": 1}] * 100_000})
+    started = time.monotonic()
+    response = client.patch(f"/api/notes/{world.note.pk}/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["products"] == ["A note tags at most 5 products; this one has 100000."]
+    assert time.monotonic() - started < 0.5
