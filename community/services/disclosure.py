@@ -9,25 +9,30 @@ does: the note then tags the brand undeclared once more."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from community.models import DisclosureFlag, Note, NoteProduct, Partnership
 
 
 def note_disclosure_check(*, note: Note) -> list[DisclosureFlag]:
-    """Flag the note for each partnership of its writer, running on the note's date, with a brand it tags
-    but does not declare; close open flags for the brand it declares. Returns the flags opened now.
+    """Flag the note for each partnership of its writer, running on the note's date or today, with a brand
+    it tags but does not declare; close open flags for the brand it declares. Returns the flags opened now.
     Safe to run twice: the open-flag unique constraint turns a second flag into a no-op."""
-    day = timezone.localdate(note.created_at) if note.created_at else timezone.localdate()
+    today = timezone.localdate()
+    written_on = timezone.localdate(note.created_at) if note.created_at else today
     declared_brand = (
         Partnership.objects.filter(pk=note.partnership_id).values_list("brand_id", flat=True).first()
         if note.partnership_id
         else None
     )
     tagged_brands = NoteProduct.objects.filter(note_id=note.pk).values("product__brand_id")
-    undeclared = Partnership.objects.filter(
-        writer_id=note.author_id, brand_id__in=tagged_brands, starts_on__lte=day, ends_on__gte=day
+    # Running when the note was written, or now: tagging the brand in an old note after signing the
+    # deal is the same undeclared promotion.
+    running = Q(starts_on__lte=written_on, ends_on__gte=written_on) | Q(
+        starts_on__lte=today, ends_on__gte=today
     )
+    undeclared = Partnership.objects.filter(running, writer_id=note.author_id, brand_id__in=tagged_brands)
     if declared_brand is not None:
         undeclared = undeclared.exclude(brand_id=declared_brand)
     decided = DisclosureFlag.objects.filter(

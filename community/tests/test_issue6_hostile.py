@@ -1337,3 +1337,25 @@ def test_a_hundred_thousand_products_are_refused_before_each_is_read(world):
     assert response.status_code == 400
     assert response.json()["products"] == ["A note tags at most 5 products; this one has 100000."]
     assert time.monotonic() - started < 0.5
+
+
+def test_tagging_a_partner_brand_in_an_old_note_after_the_deal_starts_is_flagged(world):
+    import datetime
+
+    from community.tests.test_trust_support import product as make_product
+    from mall.tests.factories import BrandFactory
+
+    old = tagged_note(author=world.writer, products=[])
+    Note.objects.filter(pk=old.pk).update(created_at=old.created_at - datetime.timedelta(days=90))
+    brand = BrandFactory(name="New deal brand")
+    new_deal = partnership(writer=world.writer, brand=brand, title="Signed this week")
+    serum, _sku = make_product("New deal serum", brand=brand)
+
+    response = _json(
+        _api_client(world.writer), "patch", f"/api/notes/{old.pk}/", {"products": [{"product": serum.pk}]}
+    )
+
+    assert response.status_code == 200
+    assert DisclosureFlag.objects.filter(
+        note=old, partnership=new_deal, state=DisclosureFlag.State.OPEN
+    ).exists()
