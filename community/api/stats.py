@@ -84,9 +84,6 @@ class CreatorStatsApi(APIView):
             OpenApiParameter(
                 "days", int, enum=list(WINDOW_DAYS), description="The last 7 (default) or 30 days"
             ),
-            OpenApiParameter(
-                "note", int, description="One of my notes: its figures alone (404 for anyone else's note)."
-            ),
         ],
         responses=CreatorStatsOutput,
         summary="My creator statistics: totals, day by day, and my top notes",
