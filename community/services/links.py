@@ -171,9 +171,14 @@ def access_note_product(*, user, note_id, product_id) -> NoteProduct:
     return link
 
 
-def card_click_record(*, link: NoteProduct, user, action: str) -> ProductCardClick:
+def card_click_record(*, link: NoteProduct, user, action: str) -> ProductCardClick | None:
+    """A reader's tap, for the writer's statistics and the product's buzz. The writer's own taps on their
+    note's cards are not readers' interest (as their own views and comments are not): None, nothing
+    recorded."""
     if action not in ProductCardClick.Action.values:
         raise ValueError(action)
+    if user is not None and user.is_authenticated and user.pk == link.note.author_id:
+        return None
     return ProductCardClick.objects.create(
         note_id=link.note_id,
         product_id=link.product_id,

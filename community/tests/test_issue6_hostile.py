@@ -1364,3 +1364,18 @@ def test_tagging_a_partner_brand_in_an_old_note_after_the_deal_starts_is_flagged
     assert DisclosureFlag.objects.filter(
         note=old, partnership=new_deal, state=DisclosureFlag.State.OPEN
     ).exists()
+
+
+def test_the_writers_own_taps_are_not_counted_as_readers_interest(world):
+    before = ProductCardClick.objects.count()
+    paths = _card_paths(world.note.pk, world.product.pk)
+    writer = _page_client(world.writer)
+    assert writer.get(paths["open"]).status_code == 302
+    assert writer.post(paths["cart"]).status_code == 302
+    assert _api_client(world.writer).post(paths["api"]).status_code == 201
+    assert ProductCardClick.objects.count() == before
+    stats = _api_client(world.writer).get(f"/api/me/stats/?note={world.note.pk}").json()
+    assert stats["totals"]["card_clicks"] == 0
+    # A reader's tap still counts.
+    assert _page_client(world.other).get(paths["open"]).status_code == 302
+    assert ProductCardClick.objects.count() == before + 1
