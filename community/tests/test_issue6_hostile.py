@@ -1379,3 +1379,30 @@ def test_the_writers_own_taps_are_not_counted_as_readers_interest(world):
     # A reader's tap still counts.
     assert _page_client(world.other).get(paths["open"]).status_code == 302
     assert ProductCardClick.objects.count() == before + 1
+
+
+def test_a_sponsored_note_carries_its_label_on_every_page(world):
+    from community.models import Like
+    from community.services.search import note_search_index
+
+    note = _declared_note(world)
+    note_search_index(note_id=note.pk)
+    Like.objects.create(user=world.other, note=note)
+    reader = _page_client(world.other)
+    pages = [
+        "/",
+        "/search/?q=Sponsored",
+        "/topics/glowup/",
+        f"/users/{world.writer.pk}/",
+        f"/notes/for-product/{world.product.pk}/",
+        f"/notes/for-product/{world.product.pk}/all/",
+    ]
+    for path in pages:
+        html = reader.get(path).content.decode()
+        at = html.find(f"/notes/{note.pk}/")
+        assert at != -1, (path, "the note is missing")
+        assert 'data-testid="chip-sponsored"' in html and world.deal.brand.name in html, path
+    page = reader.get(f"/notes/{note.pk}/").content.decode()
+    assert world.deal.brand.name in page and "Sponsored" in page
+    for path in ("/?sponsored=hide", "/search/?q=Sponsored&sponsored=hide"):
+        assert f"/notes/{note.pk}/" not in reader.get(path).content.decode(), path
