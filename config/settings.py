@@ -148,9 +148,24 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="hs"),
         "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-    }
+    },
+    # Sessions are written to PostgreSQL and cached here (cached_db). When Redis is down this cache
+    # answers "miss" instead of raising, so signed-in pages read the session from the database and keep
+    # working; nothing else may use this alias (a swallowed error elsewhere could hide a lost write).
+    "sessions": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="hs") + "s",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("SESSION_CACHE_TIMEOUT", default=0.5),
+            "SOCKET_TIMEOUT": env.float("SESSION_CACHE_TIMEOUT", default=0.5),
+        },
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 # --- Auth --------------------------------------------------------------------------------------------
 
