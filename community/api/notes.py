@@ -10,8 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -25,6 +24,7 @@ from community.selectors.note_page import note_page
 from community.selectors.notes import note_visible_qs
 from community.selectors.topics import topic_suggest
 from community.services.notes import note_create, note_delete, note_update
+from core.api import JSONParser
 from core.pagination import IdCursorPagination
 
 
@@ -293,21 +293,9 @@ def _input(serializer_class, request, list_fields: tuple[str, ...]):
     return serializer.validated_data
 
 
-class NoteJSONParser(JSONParser):
-    """DRF's parser answers malformed JSON with a 400 but lets arrays nested past the decoder's depth
-    escape as a RecursionError (a 500). The site-wide parser should do this; until it does, the notes
-    endpoints (the ones that read nested ``products``) refuse it here."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError(_("The JSON body is nested too deeply.")) from None
-
-
 class NoteListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [MultiPartParser, FormParser, NoteJSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         parameters=[OpenApiParameter("author", int, description="Only this writer's notes.")],
@@ -342,7 +330,7 @@ class NoteListApi(APIView):
 
 class NoteDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [MultiPartParser, FormParser, NoteJSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_permissions(self):
         if self.request.method in ("PATCH", "DELETE"):

@@ -84,6 +84,9 @@ class CreatorStatsApi(APIView):
             OpenApiParameter(
                 "days", int, enum=list(WINDOW_DAYS), description="The last 7 (default) or 30 days"
             ),
+            OpenApiParameter(
+                "note", int, description="One of my notes: its figures alone, day by day (else all notes)"
+            ),
         ],
         responses=CreatorStatsOutput,
         summary="My creator statistics: totals, day by day, and my top notes",

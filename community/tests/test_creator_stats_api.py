@@ -110,7 +110,7 @@ def test_the_endpoint_is_documented_in_the_openapi_schema():
     schema = SchemaGenerator().get_schema(request=None, public=True)
 
     operation = schema["paths"]["/api/me/stats/"]["get"]
-    assert [p["name"] for p in operation["parameters"]] == ["days"]
+    assert [p["name"] for p in operation["parameters"]] == ["days", "note"]
     assert sorted(operation["parameters"][0]["schema"]["enum"]) == [7, 30]
     output = schema["components"]["schemas"]["CreatorStatsOutput"]["properties"]
     assert {"totals", "daily", "notes", "days", "first_day", "last_day"} <= set(output)

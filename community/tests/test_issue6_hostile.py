@@ -1290,11 +1290,6 @@ def test_the_edit_page_still_shows_a_tagged_product_that_went_off_sale(world):
     assert world.product.name in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="community/api/stats.py leaves ?note= out of extend_schema; test_creator_stats_api.py pins "
-    "the parameters to ['days'], so both change together",
-)
 def test_the_statistics_note_parameter_is_in_the_openapi_schema(world):
     schema = _api_client().get("/api/schema/?format=json").json()
     parameters = {p["name"] for p in schema["paths"]["/api/me/stats/"]["get"]["parameters"]}
