@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -43,3 +44,45 @@ class DomainErrorMiddleware:
             {"message": exception.message, "status": exception.status_code},
             status=exception.status_code,
         )
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
+
+
+def _is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+class ForgedInputMiddleware:
+    """Input no page can mean, refused before any view passes it to PostgreSQL (where it was a 500):
+
+    - a NUL character in a query or form field (PostgreSQL can neither store nor compare one): 400;
+    - in the admin, an action on selected rows whose ids are not ids: nothing done, the list again with
+      a message (Django's admin filters ``pk__in`` with whatever was posted).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return self._refuse(request)
+        if request.method == "POST" and request.path.startswith("/admin/") and "action" in request.POST:
+            selected = request.POST.getlist("_selected_action")
+            if not all(_is_row_id(value) for value in selected):
+                from django.contrib import messages
+                from django.http import HttpResponseRedirect
+
+                messages.error(request, _("Those rows could not be read; nothing was changed."))
+                return HttpResponseRedirect(request.get_full_path())
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request):
+        message = _("This request holds a character no field can take (NUL); nothing was changed.")
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({"detail": message}, status=400)
+        return render(request, "error.html", {"message": message, "status": 400}, status=400)
