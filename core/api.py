@@ -1,15 +1,23 @@
-"""The one DRF exception handler: domain errors become 4xx JSON with a message."""
+"""DRF plumbing every API shares: the one exception handler (domain errors become 4xx JSON with a
+message), the JSON parser and the anonymous rate limit."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 from rest_framework import parsers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
@@ -34,3 +42,15 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("The JSON body is nested too deeply.")) from None
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """DRF's anonymous rate limit (``DEFAULT_THROTTLE_RATES["anon"]``, per client address), failing open:
+    when Redis is unreachable the request goes through, since a brake on abuse is not worth a 500."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except (ConnectionInterrupted, RedisError):
+            logger.warning("rate limit skipped: the cache is unreachable")
+            return True

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from community.selectors.links import ProductCard, catalog_search
 from community.services.links import access_note_product, card_cart_add
+from core.api import AnonymousThrottle
 from mall.cart_session import cart_for_request
 from mall.selectors.cart import cart_count
 
@@ -125,9 +126,11 @@ class CardCartOutput(serializers.Serializer):
 
 
 class NoteProductCartApi(APIView):
-    """Anonymous readers have a cart too (kept in their session); checkout asks them to sign in."""
+    """Anonymous readers have a cart too (kept in their session); checkout asks them to sign in. Each
+    cookieless call would make a cart, a session and a click: anonymous callers are rate limited."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [AnonymousThrottle]
 
     @extend_schema(
         request=None,

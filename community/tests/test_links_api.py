@@ -222,3 +222,18 @@ def test_the_notes_list_carries_the_trust_chips_in_one_query(api, django_assert_
     chips = {i["id"]: (i["sponsored"], i["sponsor"], i["bought_here"]) for i in items}
     assert chips[sponsored.pk] == (True, deal.brand.name, False)
     assert sorted(chips.values())[0] == (False, None, False)
+
+
+def test_anonymous_cart_calls_are_rate_limited_per_address(monkeypatch):
+    from core.api import AnonymousThrottle
+
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    serum, _skus = product("Serum")
+    note = tagged_note(products=[serum])
+    url = f"/api/notes/{note.pk}/products/{serum.pk}/cart/"
+
+    # Cookieless calls: each would make a cart, a session and a click.
+    answers = [APIClient().post(url).status_code for _ in range(5)]
+
+    assert answers == [201, 201, 201, 429, 429]
+    assert ProductCardClick.objects.count() == 3 and CartLine.objects.count() == 3
