@@ -333,6 +333,18 @@ class Order(models.Model):
         RETURN_REQUESTED = "return_requested", _("Return requested")
         RETURNED = "returned", _("Returned")
 
+    # Paid and not undone (cancelled, owed back, rejected by customs, refunded, returned): a sale. Sales
+    # figures (statistics, demand) count these; the customs quota also counts orders awaiting payment.
+    SOLD_STATES = (
+        State.PAID,
+        State.DECLARED,
+        State.CLEARED,
+        State.SHIPPED,
+        State.DELIVERED,
+        State.COMPLETED,
+        State.RETURN_REQUESTED,
+    )
+
     number = models.CharField(max_length=24, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING_PAYMENT)

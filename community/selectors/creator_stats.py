@@ -41,15 +41,6 @@ DEFAULT_WINDOW_DAYS = 7
 TOP_NOTES = 10
 REFERRAL_PREFIX = "note:"
 
-# A paid order stops being a sale when it was cancelled (or paid too late and is owed back), rejected by
-# customs, refunded or returned.
-NOT_COUNTED_STATES = (
-    Order.State.CANCELLED,
-    Order.State.REFUND_DUE,
-    Order.State.CUSTOMS_REJECTED,
-    Order.State.REFUNDED,
-    Order.State.RETURNED,
-)
 
 COUNT_METRICS = ("views", "likes", "collects", "comments", "followers", "card_clicks", "orders")
 METRICS = (*COUNT_METRICS, "revenue")
@@ -232,8 +223,8 @@ def _note_referral(outer: str = "pk") -> Concat:
 
 def counted_sale_lines(*, window: StatsWindow) -> QuerySet[OrderLine]:
     """Order lines paid inside ``window`` whose order is still a sale (any referral)."""
-    return OrderLine.objects.filter(order__paid_at__gte=window.start, order__paid_at__lt=window.end).exclude(
-        order__state__in=NOT_COUNTED_STATES
+    return OrderLine.objects.filter(
+        order__paid_at__gte=window.start, order__paid_at__lt=window.end, order__state__in=Order.SOLD_STATES
     )
 
 

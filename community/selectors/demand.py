@@ -48,16 +48,6 @@ BRANDS_SHOWN = 20
 TOPICS_SHOWN = 20
 SAMPLE_NOTES = 3
 
-# Paid and not (yet) undone: cancelled, refunded, rejected and returned orders sold nothing.
-SOLD_STATES = (
-    Order.State.PAID,
-    Order.State.DECLARED,
-    Order.State.CLEARED,
-    Order.State.SHIPPED,
-    Order.State.DELIVERED,
-    Order.State.COMPLETED,
-    Order.State.RETURN_REQUESTED,
-)
 
 # How readers ask for a product under a note. Matched case-insensitively anywhere in the comment.
 ASKING_PHRASES = (
@@ -138,7 +128,7 @@ def _clicks(since, **product) -> Subquery:
 
 
 def _units_sold(since, **product) -> Subquery:
-    lines = OrderLine.objects.filter(order__state__in=SOLD_STATES, order__paid_at__gte=since, **product)
+    lines = OrderLine.objects.filter(order__state__in=Order.SOLD_STATES, order__paid_at__gte=since, **product)
     return _total(lines, "quantity")
 
 

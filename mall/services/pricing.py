@@ -14,16 +14,7 @@ from mall.errors import QuotaExceeded
 from mall.models import CENT, Order, Sku
 
 # Orders that count against the buyer's annual cross-border quota.
-QUOTA_STATES = [
-    Order.State.PAID,
-    Order.State.DECLARED,
-    Order.State.CLEARED,
-    Order.State.SHIPPED,
-    Order.State.DELIVERED,
-    Order.State.COMPLETED,
-    Order.State.RETURN_REQUESTED,
-    Order.State.PENDING_PAYMENT,
-]
+QUOTA_STATES = [*Order.SOLD_STATES, Order.State.PENDING_PAYMENT]
 
 
 def money(value) -> Decimal:
