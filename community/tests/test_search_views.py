@@ -123,7 +123,9 @@ def test_hostile_queries_are_answered_and_escaped(client, query, tab):
     response = client.get(URL, {"q": query, "type": tab})
     suggest = client.get(SUGGEST, {"q": query})
 
-    assert response.status_code == 200 and suggest.status_code == 200
+    # A NUL can't be searched for: the site answers it with a 400 before search (core.middleware).
+    expected = 400 if "\x00" in query else 200
+    assert response.status_code == expected and suggest.status_code == expected
     html = response.content.decode() + suggest.content.decode()
     assert "<script>alert" not in html and "<img src=x" not in html
 
