@@ -85,7 +85,16 @@ def test_redis_killed_during_the_rush_and_restarted_sells_exactly_the_quota(priv
     assert (b.orders, b.distinct_buyers, b.sold, b.redis_stock) == (200, 200, 200, 0)  # every unit sold
     ordered = set(Order.objects.filter(lines__referral=sale.referral).values_list("user_id", flat=True))
     told_admitted = result.users_with(admission.ADMITTED)
-    assert told_admitted <= ordered  # everyone told "admitted" got an order
+    # Redis answers before its append-only file has the write (appendfsync everysec, production's
+    # setting; under disk pressure the write itself can trail the reply), so kill -9 can lose the last
+    # admissions it acknowledged. Those buyers were told "admitted" and have no order: the database,
+    # not Redis, decides, and their poll says so plainly ("unknown", or "sold out" when the stock Redis
+    # forgot it had sold was admitted again and refused by the quota guard), never "pending" for ever.
+    # Nobody else told "admitted" is without an order, and nothing is sold twice (the books above).
+    request_of = {u: r for u, r, s in result.answers if final(s) == admission.ADMITTED}
+    for uid in told_admitted - ordered:
+        status = request_status(sale_id=sale.pk, user_id=uid, request_id=request_of[uid]).status
+        assert status in {"unknown", "sold_out"}, (uid, status)
     # The others with an order lost their answer when Redis died, and their retry met a worker that
     # remembered "sold out" (it answers without Redis, DESIGN.md 5.6); their order is there to pay.
     retried = {u for u, _r, s in result.answers if s.startswith("retried:")}
