@@ -143,6 +143,13 @@
           done(form, { disable: true });
           return;
         }
+        if (body.status === "unknown") {
+          // Admitted, yet neither an order nor Redis knows the request: Redis lost it (a crash between
+          // its answer and its disk). Say so at once; pressing Buy re-sends the same id, which is safe.
+          say(form, form.dataset.msgLost, "error");
+          done(form, { keepId: true });
+          return;
+        }
         if (body.status === "over_limit") {
           say(form, form.dataset.msgOverLimit || body.status, "error");
           done(form, { disable: true });

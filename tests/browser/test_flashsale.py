@@ -269,3 +269,41 @@ def test_a_shopper_without_identity_is_told_in_words_with_a_link_to_fix_it(page,
     expect(page).to_have_url(f"{page.base_url}/accounts/identities/new/")
     assert not Order.objects.filter(user=user).exists()
     assert_clean(page)
+
+
+def test_an_admission_redis_lost_is_said_at_once_and_buy_again_works(page, login_as):
+    from flashsale import keys
+    from flashsale.services.redis import client
+
+    sale = live_sale(quota=3, sku=product_with_photo())
+    shopper, *_ = buyer()
+    login_as(page, shopper)
+    page.goto(f"{page.base_url}/flash/sales/{sale.pk}/")
+    page.get_by_test_id("flash-buy").click()
+    status = page.get_by_test_id("flash-status")
+    expect(status).to_contain_text("You're in")  # admitted; no materialiser runs yet
+
+    # Redis crashes and comes back without the script's last effects (the AOF trailed its reply).
+    redis = client()
+    request_id, stream_id = None, None
+    for entry_id, fields in redis.xrange(keys.stream(sale.pk)):
+        if fields.get("uid") == str(shopper.pk):
+            request_id, stream_id = fields["rid"], entry_id
+    assert request_id is not None
+    redis.xdel(keys.stream(sale.pk), stream_id)
+    redis.hdel(keys.requests(sale.pk), request_id)
+    redis.hdel(keys.users(sale.pk), str(shopper.pk))
+    redis.incrby(keys.stock(sale.pk), 1)
+
+    # The page's poll hears "unknown": it says so at once instead of waiting a minute.
+    expect(status).to_contain_text("lost that request", timeout=5_000)
+    button = page.get_by_test_id("flash-buy")
+    expect(button).to_be_enabled()
+    assert not Order.objects.filter(user=shopper).exists()
+
+    # Buy again: the same request id goes out as a retry, is admitted, and becomes the order to pay.
+    button.click()
+    materialise_until(page, sale, re.compile(r"/pay/"))
+    order = Order.objects.get(user=shopper)
+    assert order.idempotency_key == request_id
+    assert_clean(page)
