@@ -12,38 +12,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community.api.cards import FeedAuthorOutput, FeedCoverOutput
 from community.api.trust import SPONSORED_PARAM, NoteTrustFields, sponsored_hide_parse
 from community.pagination import page_response_data, page_size_parse, paginated
 from community.selectors import feeds as selectors
 from community.selectors.feeds import NotePage
-
-
-def _absolute(request, field) -> str | None:
-    if not field:
-        return None
-    return request.build_absolute_uri(field.url)
-
-
-class FeedAuthorOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    nickname = serializers.CharField(source="display_name")
-    avatar = serializers.SerializerMethodField()
-
-    def get_avatar(self, user) -> str | None:
-        return _absolute(self.context["request"], user.avatar)
-
-
-class FeedCoverOutput(serializers.Serializer):
-    """The cover's feed rendition and its size (lay the card out before it loads); ``url`` is null while
-    the photo is still being prepared."""
-
-    url = serializers.SerializerMethodField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-
-    def get_url(self, image) -> str | None:
-        return _absolute(self.context["request"], image.feed)
 
 
 class FeedCardOutput(NoteTrustFields):

@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from community.access import _int, access_note_for_edit
+from community.api.cards import absolute_url
 from community.api.links import ProductCardOutput
 from community.api.trust import NoteTrustFields
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
@@ -33,13 +34,6 @@ class NotePagination(IdCursorPagination):
     max_page_size = 50
 
 
-def _absolute(request, field) -> str | None:
-    if not field:
-        return None
-    url = field.url
-    return request.build_absolute_uri(url) if request else url
-
-
 class NoteAuthorOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
@@ -47,7 +41,7 @@ class NoteAuthorOutput(serializers.Serializer):
     avatar = serializers.SerializerMethodField()
 
     def get_avatar(self, user) -> str | None:
-        return _absolute(self.context.get("request"), user.avatar)
+        return absolute_url(self.context.get("request"), user.avatar)
 
 
 class NoteImageOutput(serializers.Serializer):
@@ -62,10 +56,10 @@ class NoteImageOutput(serializers.Serializer):
     detail = serializers.SerializerMethodField()
 
     def get_feed(self, image) -> str | None:
-        return _absolute(self.context.get("request"), image.feed)
+        return absolute_url(self.context.get("request"), image.feed)
 
     def get_detail(self, image) -> str | None:
-        return _absolute(self.context.get("request"), image.detail)
+        return absolute_url(self.context.get("request"), image.detail)
 
 
 class NoteCoverOutput(NoteImageOutput):

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community.api.cards import absolute_url
 from community.api.feeds import (
     CURSOR,
     PAGE_SIZE,
@@ -23,12 +24,6 @@ from community.api.feeds import (
 from community.pagination import page_response_data, page_size_parse, paginated
 from community.selectors import profiles as selectors
 from core.errors import Forbidden
-
-
-def _absolute(request, field) -> str | None:
-    if not field:
-        return None
-    return request.build_absolute_uri(field.url)
 
 
 class ProfileOutput(serializers.Serializer):
@@ -47,7 +42,7 @@ class ProfileOutput(serializers.Serializer):
     collects_private = serializers.BooleanField()
 
     def get_avatar(self, user) -> str | None:
-        return _absolute(self.context["request"], user.avatar)
+        return absolute_url(self.context["request"], user.avatar)
 
 
 class ProfilePersonOutput(serializers.Serializer):
@@ -59,7 +54,7 @@ class ProfilePersonOutput(serializers.Serializer):
     is_following = serializers.SerializerMethodField(help_text="Whether you follow them.")
 
     def get_avatar(self, user) -> str | None:
-        return _absolute(self.context["request"], user.avatar)
+        return absolute_url(self.context["request"], user.avatar)
 
     def get_is_following(self, user) -> bool:
         return user.pk in self.context["viewer_follows"]

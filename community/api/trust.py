@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community.api.cards import FeedAuthorOutput, FeedCoverOutput
 from community.pagination import Page, page_response_data, page_size_parse, paginated
 from community.selectors import trust as selectors
 
@@ -64,34 +65,11 @@ class NoteTrustFields(serializers.Serializer):
 # --- notes about a product --------------------------------------------------------------------------------
 
 
-def _absolute(request, field) -> str | None:
-    return request.build_absolute_uri(field.url) if field else None
-
-
-class ProductNoteAuthorOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    nickname = serializers.CharField(source="display_name")
-    avatar = serializers.SerializerMethodField()
-
-    def get_avatar(self, user) -> str | None:
-        return _absolute(self.context["request"], user.avatar)
-
-
-class ProductNoteCoverOutput(serializers.Serializer):
-    url = serializers.SerializerMethodField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-
-    def get_url(self, image) -> str | None:
-        return _absolute(self.context["request"], image.feed)
-
-
 class ProductNoteOutput(NoteTrustFields):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    author = ProductNoteAuthorOutput()
-    cover = ProductNoteCoverOutput(allow_null=True)
+    author = FeedAuthorOutput()
+    cover = FeedCoverOutput(allow_null=True)
     like_count = serializers.IntegerField()
     collect_count = serializers.IntegerField()
     comment_count = serializers.IntegerField()
