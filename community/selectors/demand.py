@@ -239,6 +239,11 @@ def _product_rows(*, since) -> list[ProductDemand]:
         )
         for b in buzz
     ]
+    return _with_hints(rows)
+
+
+def _with_hints(rows):
+    """Each row's restock / flash-sale hint, judged against the top score of its own table."""
     top = rows[0].score if rows else 0.0
     for row in rows:
         row.hint = hint_for(
@@ -304,16 +309,7 @@ def _brand_rows(*, since) -> list[BrandDemand]:
         )
         for b in brands
     ]
-    top = rows[0].score if rows else 0.0
-    for row in rows:
-        row.hint = hint_for(
-            mentions=row.mentions,
-            score=row.score,
-            top_score=top,
-            available=row.available,
-            units_sold=row.units_sold,
-        )
-    return rows
+    return _with_hints(rows)
 
 
 def _asking_comments(since, note_ref) -> QuerySet[Comment]:
