@@ -6,6 +6,7 @@ nothing leaks another user's data, and a refusal changes nothing."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -294,13 +295,13 @@ def _refused_payloads(w) -> dict[str, dict]:
     retired.save(update_fields=["is_active"])
     ended = partnership(writer=w.writer, title="Ended")
     Partnership.objects.filter(pk=ended.pk).update(
-        starts_on=ended.starts_on.replace(year=ended.starts_on.year - 2),
-        ends_on=ended.starts_on.replace(year=ended.starts_on.year - 1),
+        starts_on=ended.starts_on - timedelta(days=730),
+        ends_on=ended.starts_on - timedelta(days=365),
     )
     upcoming = partnership(writer=w.writer, title="Upcoming")
     Partnership.objects.filter(pk=upcoming.pk).update(
-        starts_on=upcoming.ends_on.replace(year=upcoming.ends_on.year + 1),
-        ends_on=upcoming.ends_on.replace(year=upcoming.ends_on.year + 2),
+        starts_on=upcoming.ends_on + timedelta(days=365),
+        ends_on=upcoming.ends_on + timedelta(days=730),
     )
     return {
         "six products": {"products": [{"product": p.pk} for p in [w.product, *extra]]},
@@ -826,7 +827,7 @@ def test_a_declared_partnership_that_ended_stays_on_the_note_through_edits(world
     note = _declared_note(world)
     today = world.deal.starts_on
     Partnership.objects.filter(pk=world.deal.pk).update(
-        starts_on=today.replace(year=today.year - 2), ends_on=today.replace(year=today.year - 1)
+        starts_on=today - timedelta(days=730), ends_on=today - timedelta(days=365)
     )
     response = _json(
         _api_client(world.writer), "patch", f"/api/notes/{note.pk}/", {"partnership": world.deal.pk}

@@ -3,8 +3,11 @@ disclosure check that flags a partner brand tagged without the partnership decla
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.models import DisclosureFlag, Note, NoteProduct
@@ -138,7 +141,9 @@ def test_an_ended_partnership_already_declared_survives_an_edit_but_cannot_be_ch
     writer = UserFactory()
     deal = partnership(writer=writer)
     note = _create(writer, partnership=deal.pk)
-    deal.starts_on, deal.ends_on = deal.starts_on.replace(year=2020), deal.ends_on.replace(year=2020)
+    # Ended well before today: a period a year long that closed a year ago, on any date (29 February too).
+    deal.starts_on = timezone.localdate() - datetime.timedelta(days=730)
+    deal.ends_on = timezone.localdate() - datetime.timedelta(days=365)
     deal.save()
 
     note_update(note=note, title="Still sponsored", partnership=deal.pk)
