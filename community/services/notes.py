@@ -200,10 +200,8 @@ def _images_add(note: Note, saved, *, positions: Sequence[int]) -> list[NoteImag
 
 
 def _renditions_enqueue(image_ids: list[int]) -> None:
-    from community.tasks import image_renditions_make
-
     for image_id in image_ids:
-        enqueue_on_commit(image_renditions_make, image_id)
+        enqueue_on_commit("community.tasks.images.image_renditions_make", image_id)
 
 
 def note_create(
@@ -364,6 +362,4 @@ def _files_delete(files) -> None:
 
 
 def _mentions_notify(note_id: int) -> None:
-    from community.tasks import notification_note_mentions
-
-    enqueue_on_commit(notification_note_mentions, note_id)
+    enqueue_on_commit("community.tasks.notifications.notification_note_mentions", note_id)

@@ -40,7 +40,6 @@ from mall.admin_forms import ReasonForm, ShipForm
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
 from mall.services import orders as order_services
 from mall.services import payments as payment_services
-from mall.tasks import payment_refund_order
 
 S = Order.State
 D = CustomsDeclaration.State
@@ -445,7 +444,7 @@ class OrderAdmin(MallAdmin):
                     refunds = payment_services.order_refund(order_id=order.pk, reason=reason)
                 except OSError:
                     # The provider did not answer. The refund is recorded as pending; the task retries it.
-                    enqueue_on_commit(payment_refund_order, order.pk, reason)
+                    enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, reason)
                     return _(
                         "Order %(order)s: the payment provider did not answer; the refund will be retried."
                     ) % {"order": order.number}

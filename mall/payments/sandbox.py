@@ -142,10 +142,8 @@ def sandbox_decide(*, payment, outcome: str, payer_name: str, payer_id_number: s
     )
     if not cache.add(_decision_key(payment.reference), event["id"], timeout=30 * 24 * 3600):
         return None
-    from mall.tasks import payment_sandbox_deliver
-
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    enqueue_on_commit(payment_sandbox_deliver, body)
+    enqueue_on_commit("mall.tasks.payment_sandbox_deliver", body)
     logger.info("sandbox gateway: %s for %s, event %s", event["type"], payment.reference, event["id"])
     return event
 

@@ -95,8 +95,6 @@ def declaration_records(*, order: Order, declaration: CustomsDeclaration) -> dic
 
 
 def _declaration_decide(*, order: Order, declaration: CustomsDeclaration, decision: CustomsDecision) -> bool:
-    from mall.tasks import payment_refund_order
-
     with transaction.atomic(durable=True):
         decided = CustomsDeclaration.objects.filter(pk=declaration.pk, state=D.SUBMITTED).update(
             state=D.CLEARED if decision.cleared else D.REJECTED,
@@ -119,7 +117,7 @@ def _declaration_decide(*, order: Order, declaration: CustomsDeclaration, decisi
             message=_("Rejected by customs: %(reason)s") % {"reason": reason},
         )
         order_release_stock(order, kind=StockMovement.Kind.CUSTOMS_REJECTED, reason=reason)
-        enqueue_on_commit(payment_refund_order, order.pk, f"customs rejected: {reason}"[:200])
+        enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, f"customs rejected: {reason}"[:200])
     logger.warning("customs rejected order %s: %s", order.number, reason)
     return True
 

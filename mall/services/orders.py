@@ -206,9 +206,7 @@ def order_receive_return(*, order: Order, actor=None) -> Order:
                 actor=actor,
                 source=f"order:{order.number}",
             )
-        from mall.tasks import payment_refund_order
-
-        enqueue_on_commit(payment_refund_order, order.pk, "return")
+        enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, "return")
         transaction.on_commit(lambda: signals.order_returned.send(sender=Order, order_id=order.pk))
     return order
 

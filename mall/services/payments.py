@@ -186,8 +186,6 @@ def _sales_count_add(order_id: int) -> None:
 
 
 def _payment_succeeded(*, payment: Payment, event: dict) -> str:
-    from mall.tasks import customs_declare, payment_refund, payment_refund_order
-
     now = timezone.now()
     # Money arrived: that is the truth even after a "failed" event for the same attempt.
     changed = Payment.objects.filter(pk=payment.pk, state__in=[P.PENDING, P.FAILED]).update(
@@ -214,7 +212,7 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
         _sales_count_add(order_id)
         transaction.on_commit(lambda: signals.order_paid.send(sender=Order, order_id=order_id))
         if order.is_cross_border:
-            enqueue_on_commit(customs_declare, order_id)
+            enqueue_on_commit("mall.tasks.customs_declare", order_id)
         return "paid"
     # The order expired or was cancelled first (the database decided): the money goes back.
     if order.state == S.CANCELLED:
@@ -228,14 +226,14 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
         except InvalidTransition:
             order.refresh_from_db(fields=["state"])
         else:
-            enqueue_on_commit(payment_refund_order, order.pk, "paid after cancellation")
+            enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, "paid after cancellation")
             logger.warning("payment %s arrived after order %s was cancelled", payment.reference, order.number)
             return "refund_due"
     # Already paid by another attempt (two tabs, two clicks): refund this one on its own.
     logger.warning(
         "payment %s is a second payment of order %s; refunding it", payment.reference, order.number
     )
-    enqueue_on_commit(payment_refund, payment.pk, "duplicate payment")
+    enqueue_on_commit("mall.tasks.payment_refund", payment.pk, "duplicate payment")
     return "duplicate_refund"
 
 
