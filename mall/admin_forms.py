@@ -2,13 +2,11 @@
 the admin actions (adjust stock, receive a shipment, ship, refund, cancel).
 
 The action forms only collect what an operator types; the services decide. Rows that already exist are
-saved with ``update_fields`` limited to what the form changed, so a form opened a minute ago can never
+saved with ``update_fields`` limited to what the form changed (core/admintools.py), so a form opened a minute ago can never
 write back a stale stock number, order state or sales counter that a service moved meanwhile.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
@@ -16,29 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admintools import ActionForm, ChangedFieldsOnlyForm
 from core.images import image_check
 from mall.models import Category, InboundLine, InboundShipment, Order, ProductImage, Sku, StockRecord
-
-
-def changed_concrete_fields(instance, names: Iterable[str]) -> list[str]:
-    """The names among ``names`` that are concrete columns of ``instance`` (plus its auto_now stamps)."""
-    concrete = {f.name: f for f in instance._meta.concrete_fields}
-    fields = [n for n in names if n in concrete and not concrete[n].primary_key]
-    if fields:
-        fields += [n for n, f in concrete.items() if getattr(f, "auto_now", False) and n not in fields]
-    return fields
-
-
-class ChangedFieldsOnlyForm(forms.ModelForm):
-    """A model form that writes back only the columns it changed when it saves an existing row."""
-
-    def save(self, commit=True):
-        if not commit or self.instance._state.adding:
-            return super().save(commit=commit)
-        fields = changed_concrete_fields(self.instance, self.changed_data)
-        if fields:
-            self.instance.save(update_fields=fields)
-        return self.instance
 
 
 class SkuCodeField(forms.ModelChoiceField):
@@ -155,15 +133,6 @@ class InboundLineForm(ChangedFieldsOnlyForm):
 # --- intermediate pages of the admin actions ----------------------------------------------------------
 
 
-class ActionForm(forms.Form):
-    """A form with one row of inputs per selected object, plus fields shared by all of them."""
-
-    shared_fields: tuple[str, ...] = ()
-
-    def shared(self):
-        return [self[name] for name in self.shared_fields]
-
-
 class StockAdjustForm(ActionForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
@@ -256,6 +225,3 @@ class ReasonForm(ActionForm):
         super().__init__(*args, **kwargs)
         if help_text:
             self.fields["reason"].help_text = help_text
-
-    def row_field(self, obj):
-        return None

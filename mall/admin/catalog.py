@@ -14,15 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from mall.admin.base import (
-    ChangedFieldsOnlyAdmin,
-    MallInline,
-    ThroughInline,
-    badge,
-    money,
-    rate,
-    related_total,
-)
+from core.admintools import ChangedFieldsOnlyAdmin, ThroughInline, ToolkitInline, badge, related_total
+from mall.admin.display import money, rate
 from mall.admin.stock import StockRecordAdmin
 from mall.admin_forms import CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
 from mall.models import Brand, Category, Product, ProductImage, Sku, StockRecord, TaxCategory, Warehouse
@@ -162,9 +155,9 @@ class WarehouseAdmin(ChangedFieldsOnlyAdmin):
 # --- products ----------------------------------------------------------------------------------------------
 
 
-class SkuInline(MallInline):
+class SkuInline(ToolkitInline):
     model = Sku
-    classes = ["mall-inline", "mall-sku-inline"]
+    classes = ["admin-inline", "mall-sku-inline"]
     form = SkuInlineForm
     fields = ["code", "name", "price", "barcode", "weight_grams", "is_active"]
     extra = 0
@@ -232,7 +225,7 @@ class StockInline(ThroughInline):
         return record.available
 
 
-class ProductImageInline(MallInline):
+class ProductImageInline(ToolkitInline):
     model = ProductImage
     form = ProductImageForm
     fields = ["image", "position", "size"]
@@ -266,6 +259,9 @@ class ProductAdmin(ChangedFieldsOnlyAdmin):
         (_("Sale"), {"fields": ["is_active", "is_cross_border", "price_from", "sales_count", "created_at"]}),
     ]
     readonly_fields = ["price_from", "sales_count", "created_at"]
+
+    class Media:
+        css = {"all": ["css/mall-admin.css"]}  # the SKU rows' input widths
 
     def get_queryset(self, request):
         return (

@@ -10,32 +10,30 @@ masked, and only masked, everywhere.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.db.models import OuterRef, Sum
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError
-from core.tasks import enqueue_on_commit
-from mall.admin.base import (
-    MallAdmin,
+from core.admintools import (
+    ObjectActionsMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ThroughInline,
+    ToolkitAdmin,
     action_done,
     action_page,
     badge,
     confirmed,
-    money,
-    rate,
+    offered_actions,
     related_total,
-    run_each,
+    run_action,
     titled,
 )
+from core.errors import DomainError
+from core.tasks import enqueue_on_commit
+from mall.admin.display import money, rate, when
 from mall.admin_forms import ReasonForm, ShipForm
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
 from mall.services import orders as order_services
@@ -68,10 +66,6 @@ def order_state_badge(state: str):
 
 def mask_name(name: str) -> str:
     return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
-
-
-def when(moment) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "—"
 
 
 # --- the order page's inlines ------------------------------------------------------------------------------
@@ -165,7 +159,7 @@ class RefundInline(ThroughInline):
 
 
 @admin.register(Order)
-class OrderAdmin(MallAdmin):
+class OrderAdmin(ObjectActionsMixin, ToolkitAdmin):
     list_display = [
         "number",
         "buyer_username",
@@ -188,7 +182,6 @@ class OrderAdmin(MallAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     inlines = [OrderLineInline, OrderEventInline, PaymentInline, RefundInline]
     actions = ["ship", "refund", "receive_return", "cancel_unpaid"]
-    change_form_template = "admin/mall/change_form.html"
     fieldsets = [
         (
             None,
@@ -236,25 +229,22 @@ class OrderAdmin(MallAdmin):
     def has_operate_permission(self, request):
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        actions = []
-        order = self.get_object(request, unquote(object_id))
-        if order is not None and self.has_operate_permission(request):
-            offered = {
-                "ship": order.state == S.CLEARED or (not order.is_cross_border and order.state == S.PAID),
-                "refund": order.state in (*payment_services.REFUNDABLE_STATES, S.RETURNED),
-                "receive_return": order.state == S.RETURN_REQUESTED,
-                "cancel_unpaid": order.state == S.PENDING_PAYMENT,
-            }
-            labels = {
-                "ship": _("Ship…"),
-                "refund": _("Refund…"),
-                "receive_return": _("Receive return"),
-                "cancel_unpaid": _("Cancel…"),
-            }
-            actions = [(name, labels[name]) for name, shown in offered.items() if shown]
-        extra_context = {**(extra_context or {}), "object_actions": actions}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def object_actions(self, request, order):
+        if not self.has_operate_permission(request):
+            return []
+        offered = {
+            "ship": order.state == S.CLEARED or (not order.is_cross_border and order.state == S.PAID),
+            "refund": order.state in (*payment_services.REFUNDABLE_STATES, S.RETURNED),
+            "receive_return": order.state == S.RETURN_REQUESTED,
+            "cancel_unpaid": order.state == S.PENDING_PAYMENT,
+        }
+        labels = {
+            "ship": _("Ship…"),
+            "refund": _("Refund…"),
+            "receive_return": _("Receive return"),
+            "cancel_unpaid": _("Cancel…"),
+        }
+        return offered_actions(offered, labels)
 
     # --- columns and fields ---
 
@@ -364,7 +354,7 @@ class OrderAdmin(MallAdmin):
                     "tracking": number,
                 }
 
-            run_each(self, request, orders, ship)
+            run_action(self, request, orders, ship)
             return action_done(request)
         return action_page(
             self,
@@ -459,7 +449,7 @@ class OrderAdmin(MallAdmin):
                     "amount": money(sum(r.amount for r in refunds)),
                 }
 
-            run_each(self, request, orders, refund)
+            run_action(self, request, orders, refund)
             return action_done(request)
         return self._reason_page(
             request,
@@ -485,7 +475,7 @@ class OrderAdmin(MallAdmin):
                 "order": order.number
             }
 
-        run_each(self, request, queryset.order_by("pk"), receive)
+        run_action(self, request, queryset.order_by("pk"), receive)
         return action_done(request)
 
     @admin.action(description=gettext_lazy("Cancel unpaid orders…"), permissions=["operate"])
@@ -506,7 +496,7 @@ class OrderAdmin(MallAdmin):
                 )
                 return _("Order %(order)s cancelled; its units are back on sale.") % {"order": order.number}
 
-            run_each(self, request, orders, cancel)
+            run_action(self, request, orders, cancel)
             return action_done(request)
         return self._reason_page(
             request,

@@ -5,7 +5,6 @@ the inbound services (advance, receive with counted quantities, put away onto th
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
@@ -15,16 +14,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mall.admin.base import (
+from core.admintools import (
     ChangedFieldsOnlyAdmin,
-    MallInline,
+    ObjectActionsMixin,
     ReadOnlyAdmin,
+    ToolkitInline,
     action_done,
     action_page,
     badge,
     confirmed,
+    offered_actions,
     related_total,
-    run_each,
+    run_action,
 )
 from mall.admin_forms import InboundLineForm, InboundShipmentForm, ReceiveForm, StockAdjustForm
 from mall.models import InboundLine, InboundShipment, Reservation, StockMovement, StockRecord
@@ -68,7 +69,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(StockRecord)
-class StockRecordAdmin(ChangedFieldsOnlyAdmin):
+class StockRecordAdmin(ObjectActionsMixin, ChangedFieldsOnlyAdmin):
     list_display = [
         "sku_code",
         "product",
@@ -116,19 +117,14 @@ class StockRecordAdmin(ChangedFieldsOnlyAdmin):
     def get_queryset(self, request):
         return self.annotated(super().get_queryset(request))
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def object_label(self, record):
         # A record's own name is "sku_id@warehouse_id"; operators read codes.
-        record = self.get_object(request, unquote(object_id))
-        if record is not None:
-            extra_context = {
-                **(extra_context or {}),
-                "subtitle": _record_label(record),
-                "object_label": _record_label(record),
-                "object_actions": [("adjust_stock", _("Adjust stock…"))]
-                if self.has_change_permission(request, record)
-                else [],
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+        return _record_label(record)
+
+    def object_actions(self, request, record):
+        if not self.has_change_permission(request, record):
+            return []
+        return [("adjust_stock", _("Adjust stock…"))]
 
     def has_add_permission(self, request):
         # Records come into being when goods are put away (or a flash sale returns units).
@@ -186,7 +182,7 @@ class StockRecordAdmin(ChangedFieldsOnlyAdmin):
             ),
         )
         return format_html(
-            '<table class="mall-mini-table"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            '<table class="admin-mini-table"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
             "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>{}",
             _("when"),
             _("kind"),
@@ -215,7 +211,7 @@ class StockRecordAdmin(ChangedFieldsOnlyAdmin):
                     "delta": delta,
                 }
 
-            run_each(self, request, form.changes(), adjust, label=lambda pair: _record_label(pair[0]))
+            run_action(self, request, form.changes(), adjust, label=lambda pair: _record_label(pair[0]))
             return action_done(request)
         return action_page(
             self,
@@ -344,14 +340,14 @@ class StockMovementAdmin(ReadOnlyAdmin):
     def _change(delta: int, after: int):
         # "+10 → 10": what moved and where it left the record; a reservation moves neither number.
         if not delta:
-            return format_html('<span class="mall-quiet">{}</span>', after)
-        return format_html('<span class="mall-nowrap">{} → {}</span>', f"{delta:+d}", after)
+            return format_html('<span class="admin-quiet">{}</span>', after)
+        return format_html('<span class="admin-nowrap">{} → {}</span>', f"{delta:+d}", after)
 
 
 # --- inbound shipments -------------------------------------------------------------------------------------
 
 
-class InboundLineInline(MallInline):
+class InboundLineInline(ToolkitInline):
     model = InboundLine
     form = InboundLineForm
     fields = ["sku", "quantity_expected", "quantity_received"]
@@ -380,7 +376,7 @@ class InboundLineInline(MallInline):
 
 
 @admin.register(InboundShipment)
-class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
+class InboundShipmentAdmin(ObjectActionsMixin, ChangedFieldsOnlyAdmin):
     form = InboundShipmentForm
     list_display = [
         "reference",
@@ -400,7 +396,6 @@ class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
     ordering = ["-id"]
     inlines = [InboundLineInline]
     actions = ["advance_state", "receive", "put_away"]
-    change_form_template = "admin/mall/change_form.html"
 
     def get_queryset(self, request):
         lines = InboundLine.objects.filter(shipment=OuterRef("pk"))
@@ -448,23 +443,20 @@ class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        shipment = self.get_object(request, unquote(object_id))
-        actions = []
-        if shipment is not None and self.has_change_permission(request, shipment):
-            offered = {
-                "advance_state": shipment.state in inbound_services.NEXT,
-                "receive": shipment.state in (State.ARRIVED, State.DECLARED, State.INSPECTED),
-                "put_away": shipment.state == State.INSPECTED,
-            }
-            labels = {
-                "advance_state": _("Advance state"),
-                "receive": _("Receive…"),
-                "put_away": _("Put away"),
-            }
-            actions = [(name, labels[name]) for name, shown in offered.items() if shown]
-        extra_context = {**(extra_context or {}), "object_actions": actions}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def object_actions(self, request, shipment):
+        if not self.has_change_permission(request, shipment):
+            return []
+        offered = {
+            "advance_state": shipment.state in inbound_services.NEXT,
+            "receive": shipment.state in (State.ARRIVED, State.DECLARED, State.INSPECTED),
+            "put_away": shipment.state == State.INSPECTED,
+        }
+        labels = {
+            "advance_state": _("Advance state"),
+            "receive": _("Receive…"),
+            "put_away": _("Put away"),
+        }
+        return offered_actions(offered, labels)
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_badge(self, shipment):
@@ -496,7 +488,7 @@ class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
                 "state": shipment.get_state_display(),
             }
 
-        run_each(self, request, queryset.order_by("pk"), advance)
+        run_action(self, request, queryset.order_by("pk"), advance)
         return action_done(request)
 
     @admin.action(description=gettext_lazy("Receive: enter counted quantities…"), permissions=["change"])
@@ -522,7 +514,7 @@ class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
                     "expected": expected,
                 }
 
-            run_each(self, request, shipments, receive)
+            run_action(self, request, shipments, receive)
             return action_done(request)
         return action_page(
             self,
@@ -577,5 +569,5 @@ class InboundShipmentAdmin(ChangedFieldsOnlyAdmin):
                 "warehouse": shipment.warehouse.code,
             }
 
-        run_each(self, request, queryset.select_related("warehouse").order_by("pk"), put_away)
+        run_action(self, request, queryset.select_related("warehouse").order_by("pk"), put_away)
         return action_done(request)

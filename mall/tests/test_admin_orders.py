@@ -57,7 +57,7 @@ def test_ship_asks_for_a_tracking_number_per_order_then_ships_through_the_servic
 
     page = run_action(admin_client, CHANGELIST, "ship", [first, second])
     assert page.status_code == 200
-    assert page.templates[0].name == "admin/mall/action_form.html"
+    assert page.templates[0].name == "admin/admintools/action_form.html"
     assert f'name="tracking_{first.pk}"' in page.content.decode()
     assert first.state == S.CLEARED  # nothing happened yet
     assert Order.objects.filter(state=S.SHIPPED).count() == 0
@@ -92,7 +92,7 @@ def test_ship_without_a_tracking_number_stays_on_the_form(admin_client):
     before = snapshot(order)
     response = apply_action(admin_client, CHANGELIST, "ship", [order], **{f"tracking_{order.pk}": "  "})
     assert response.status_code == 200
-    assert response.templates[0].name == "admin/mall/action_form.html"
+    assert response.templates[0].name == "admin/admintools/action_form.html"
     assert "This field is required." in response.content.decode()
     assert snapshot(order) == before
 
@@ -159,7 +159,7 @@ def test_a_foreign_next_address_is_not_followed(admin_client):
 def test_refund_asks_for_a_reason_then_refunds_and_releases_the_allocation(admin_client, admin_user):
     order = paid_order()
     page = run_action(admin_client, CHANGELIST, "refund", [order])
-    assert page.templates[0].name == "admin/mall/action_form.html"
+    assert page.templates[0].name == "admin/admintools/action_form.html"
     assert snapshot(order)[0] == S.PAID
 
     empty = apply_action(admin_client, CHANGELIST, "refund", [order], reason="")

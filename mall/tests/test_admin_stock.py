@@ -65,7 +65,7 @@ def test_adjust_stock_asks_for_a_change_and_a_reason_then_writes_the_ledger(admi
     other = stock_give(sku=SkuFactory(code="TUBE"), quantity=4)
 
     page = run_action(admin_client, STOCK, "adjust_stock", [record, other])
-    assert page.templates[0].name == "admin/mall/action_form.html"
+    assert page.templates[0].name == "admin/admintools/action_form.html"
     html = page.content.decode()
     assert f'name="delta_{record.pk}"' in html and 'name="reason"' in html
     assert numbers(record) == (10, 0, 1)
@@ -96,7 +96,7 @@ def test_an_adjustment_without_a_reason_or_a_change_stays_on_the_form(admin_clie
     no_reason = apply_action(
         admin_client, STOCK, "adjust_stock", [record], **{f"delta_{record.pk}": "5", "reason": ""}
     )
-    assert no_reason.templates[0].name == "admin/mall/action_form.html"
+    assert no_reason.templates[0].name == "admin/admintools/action_form.html"
     assert "This field is required." in no_reason.content.decode()
     no_change = apply_action(
         admin_client, STOCK, "adjust_stock", [record], **{f"delta_{record.pk}": "0", "reason": "x"}
@@ -282,7 +282,7 @@ def test_a_negative_count_stays_on_the_form(admin_client):
     )
     line = InboundLine.objects.create(shipment=shipment, sku=SkuFactory(), quantity_expected=5)
     response = apply_action(admin_client, INBOUND, "receive", [shipment], **{f"count_{line.pk}": "-1"})
-    assert response.templates[0].name == "admin/mall/action_form.html"
+    assert response.templates[0].name == "admin/admintools/action_form.html"
     line.refresh_from_db()
     assert line.quantity_received is None
 
