@@ -1,4 +1,5 @@
-"""Chinese resident identity numbers (GB 11643-1999): 17 digits, then an ISO 7064 MOD 11-2 check digit."""
+"""Chinese resident identity numbers (GB 11643-1999): 17 digits, then an ISO 7064 MOD 11-2 check digit; and
+how a purchaser's number and real name are masked wherever they are shown."""
 
 from __future__ import annotations
 
@@ -47,3 +48,8 @@ def id_number_mask(number: str) -> str:
     if not number:
         return ""
     return number[0] + "*" * (len(number) - 2) + number[-1]
+
+
+def real_name_mask(name: str) -> str:
+    """Keep the first character: 张** (the surname). Anything else of a real name is never shown."""
+    return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)

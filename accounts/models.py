@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.idnumbers import id_number_mask
+from accounts.idnumbers import id_number_mask, real_name_mask
 
 phone_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number starting with 1.")
@@ -104,8 +104,7 @@ class CustomsIdentity(models.Model):
 
     @property
     def masked_name(self) -> str:
-        name = self.real_name
-        return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
+        return real_name_mask(self.real_name)
 
     @property
     def is_verified(self) -> bool:

@@ -5,14 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from community.views import feeds as community_feeds
 from core import views as core_views
-from mall import urls_payments
+from mall import urls as mall_urls
+from mall.api import urls as mall_api_urls
 
 api_patterns = [
-    path("", include("accounts.api_urls")),
+    path("", include("accounts.api.urls")),
     path("", include("community.api.urls")),
     path("", include("flashsale.api")),
-    path("payments/", include((urls_payments.api_urlpatterns, "payments_api"))),
-    path("mall/", include("mall.api_urls")),
+    path("payments/", include(mall_api_urls.payment_urlpatterns)),
+    path("mall/", include("mall.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -24,7 +25,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("community.urls")),
     path("admin/", admin.site.urls),
-    path("pay/", include("mall.urls_payments")),
+    path("pay/", include(mall_urls.payment_urlpatterns)),
     path("mall/", include("mall.urls")),
     path("flash/", include("flashsale.urls")),
     path("api/", include(api_patterns)),

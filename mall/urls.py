@@ -1,8 +1,14 @@
-"""The shopper's mall pages under /mall/ (namespace "mall")."""
+"""The mall's pages.
+
+``urlpatterns`` (namespace "mall") is mounted under /mall/. The payment pages keep their own prefix and
+namespace, /pay/ and "payments" (templates, flash sales and the payment provider's return address name
+them), so they are a second list, ``payment_urlpatterns`` (patterns, namespace), that config/urls.py mounts
+there.
+"""
 
 from django.urls import path
 
-from mall.views import cart, catalog, checkout, orders
+from mall.views import cart, catalog, checkout, orders, payments
 
 app_name = "mall"
 
@@ -26,3 +32,11 @@ urlpatterns = [
     ),
     path("orders/<str:number>/return/", orders.order_return, name="order_return"),
 ]
+
+payment_urlpatterns = (
+    [
+        path("order/<str:number>/", payments.order_pay, name="order_pay"),
+        path("sandbox/<str:reference>/", payments.sandbox_pay, name="sandbox_pay"),
+    ],
+    "payments",
+)

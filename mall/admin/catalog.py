@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admintools import ChangedFieldsOnlyAdmin, ThroughInline, ToolkitInline, badge, related_total
 from mall.admin.display import money, rate
+from mall.admin.forms import CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
 from mall.admin.stock import StockRecordAdmin
-from mall.admin_forms import CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
 from mall.models import Brand, Category, Product, ProductImage, Sku, StockRecord, TaxCategory, Warehouse
 from mall.services.catalog import product_refresh_min_price
 

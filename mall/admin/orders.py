@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.idnumbers import real_name_mask
 from core.admintools import (
     ObjectActionsMixin,
     ReadOnlyAdmin,
@@ -34,7 +35,7 @@ from core.admintools import (
 from core.errors import DomainError
 from core.tasks import enqueue_on_commit
 from mall.admin.display import money, rate, when
-from mall.admin_forms import ReasonForm, ShipForm
+from mall.admin.forms import ReasonForm, ShipForm
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
 from mall.services import orders as order_services
 from mall.services import payments as payment_services
@@ -62,10 +63,6 @@ CUSTOMS_TONES = {D.SUBMITTED: "info", D.CLEARED: "ok", D.REJECTED: "danger"}
 
 def order_state_badge(state: str):
     return badge(state, S(state).label if state in S.values else state, ORDER_TONES.get(state, ""))
-
-
-def mask_name(name: str) -> str:
-    return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
 
 
 # --- the order page's inlines ------------------------------------------------------------------------------
@@ -131,7 +128,7 @@ class PaymentInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("payer"))
     def payer(self, payment):
-        return mask_name(payment.payer_name) or "—"
+        return real_name_mask(payment.payer_name) or "—"
 
 
 class RefundInline(ThroughInline):
@@ -291,7 +288,7 @@ class OrderAdmin(ObjectActionsMixin, ToolkitAdmin):
     def purchaser(self, order):
         if not order.buyer_name and not order.buyer_id_number:
             return "—"
-        return f"{mask_name(order.buyer_name)} · {order.masked_id_number}"
+        return f"{real_name_mask(order.buyer_name)} · {order.masked_id_number}"
 
     @admin.display(description=gettext_lazy("ship to"))
     def ship_to_display(self, order):

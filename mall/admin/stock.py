@@ -27,7 +27,7 @@ from core.admintools import (
     related_total,
     run_action,
 )
-from mall.admin_forms import InboundLineForm, InboundShipmentForm, ReceiveForm, StockAdjustForm
+from mall.admin.forms import InboundLineForm, InboundShipmentForm, ReceiveForm, StockAdjustForm
 from mall.models import InboundLine, InboundShipment, Reservation, StockMovement, StockRecord
 from mall.services import inbound as inbound_services
 from mall.services.stock import stock_adjust

@@ -47,25 +47,6 @@ REFUNDABLE_STATES = (S.PAID, S.CUSTOMS_REJECTED, S.REFUND_DUE)
 # --- starting a payment ----------------------------------------------------------------------------------
 
 
-def access_order_for_payment(*, user, number: str) -> Order:
-    """The viewer's own order by number; anyone else's answers exactly like one that does not exist."""
-    order = Order.objects.filter(number=str(number), user_id=getattr(user, "pk", None)).first()
-    if order is None:
-        raise NotFound(_("No such order."))
-    return order
-
-
-def access_payment(*, user, reference: str) -> Payment:
-    payment = (
-        Payment.objects.select_related("order")
-        .filter(reference=str(reference), order__user_id=getattr(user, "pk", None))
-        .first()
-    )
-    if payment is None:
-        raise NotFound(_("No such payment."))
-    return payment
-
-
 def payment_payable_check(*, order: Order) -> None:
     """Refuse paying an order that can't take money any more, saying why."""
     if order.state == S.CANCELLED:

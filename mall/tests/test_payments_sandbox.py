@@ -15,7 +15,7 @@ from mall.payments.sandbox import SIGNATURE_HEADER, sandbox_deliver
 from mall.services import customs as customs_services
 from mall.services.payments import payment_start
 from mall.tests.factories_payments import PublishedTasks, placed_order
-from mall.views_payments import SANDBOX_STRANGER_ID, SANDBOX_STRANGER_NAME
+from mall.views.payments import SANDBOX_STRANGER_ID, SANDBOX_STRANGER_NAME
 
 S = Order.State
 DELIVER = "mall.tasks.payment_sandbox_deliver"

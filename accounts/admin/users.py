@@ -1,8 +1,12 @@
+"""People in admin: a user with their addresses and (masked, never editable) customs identities, and the
+identities and addresses on their own lists."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, CustomsIdentity, User
+from core.admintools import ToolkitAdmin
 
 
 class AddressInline(admin.TabularInline):
@@ -40,7 +44,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(CustomsIdentity)
-class CustomsIdentityAdmin(admin.ModelAdmin):
+class CustomsIdentityAdmin(ToolkitAdmin):
     list_display = ["id", "user", "masked_name", "masked_number", "is_default", "verified_at"]
     list_select_related = ["user"]
     fields = ["user", "masked_name", "masked_number", "is_default", "verified_at", "created_at"]
@@ -63,7 +67,7 @@ class CustomsIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(ToolkitAdmin):
     list_display = ["id", "user", "recipient", "city", "is_default"]
     list_select_related = ["user"]
     search_fields = ["user__username", "recipient", "city"]

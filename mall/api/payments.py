@@ -11,12 +11,9 @@ from rest_framework.views import APIView
 
 from mall.models import Payment
 from mall.payments import get_provider
-from mall.services.payments import (
-    access_order_for_payment,
-    access_payment,
-    payment_create,
-    payment_webhook_receive,
-)
+from mall.selectors.orders import access_order
+from mall.selectors.payments import access_payment
+from mall.services.payments import payment_create, payment_webhook_receive
 
 
 class PaymentOutput(serializers.ModelSerializer):
@@ -55,7 +52,7 @@ class PaymentStartApi(APIView):
         "Another user's order answers 404; a cancelled, expired or paid order 409 with the reason.",
     )
     def post(self, request, number: str):
-        order = access_order_for_payment(user=request.user, number=number)
+        order = access_order(user=request.user, number=number)
         payment = payment_create(order=order, user=request.user)
         payment.redirect_url = request.build_absolute_uri(get_provider(payment.provider).start(payment))
         return Response(PaymentStartOutput(payment).data, status=status.HTTP_201_CREATED)

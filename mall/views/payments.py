@@ -1,5 +1,5 @@
 """Payment pages: "pay this order" (sends the buyer to the provider) and the sandbox gateway's hosted pay
-page. The webhook the gateway calls is mall.api_payments.SandboxWebhookApi."""
+page. The webhook the gateway calls is mall.api.payments.SandboxWebhookApi."""
 
 from __future__ import annotations
 
@@ -11,16 +11,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.idnumbers import id_check_digit, id_number_mask, id_number_normalize
+from accounts.idnumbers import id_check_digit, id_number_mask, id_number_normalize, real_name_mask
 from core.errors import DomainError, NotFound
 from mall.models import Order, Payment
 from mall.payments.sandbox import sandbox_decide, sandbox_decision
-from mall.services.payments import (
-    access_order_for_payment,
-    access_payment,
-    payment_payable_check,
-    payment_start,
-)
+from mall.selectors.orders import access_order
+from mall.selectors.payments import access_payment
+from mall.services.payments import payment_payable_check, payment_start
 
 # "Someone else pays" in the sandbox: a stranger with a well-formed ID number, to see customs refuse it.
 SANDBOX_STRANGER_NAME = "李四"
@@ -37,15 +34,11 @@ def order_page_url(order: Order) -> str:
     return f"/mall/orders/{order.number}/"
 
 
-def _mask_name(name: str) -> str:
-    return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_pay(request, number: str):
     """GET: what is about to be paid, with a Pay button. POST: create the payment, go to the provider."""
-    order = access_order_for_payment(user=request.user, number=number)
+    order = access_order(user=request.user, number=number)
     problem, status = "", 200
     if request.method == "POST":
         try:
@@ -98,7 +91,7 @@ def sandbox_pay(request, reference: str):
         "payment": payment,
         "order": order,
         "decided": decided,
-        "payer_name_masked": _mask_name(payer_name),
+        "payer_name_masked": real_name_mask(payer_name),
         "payer_id_masked": id_number_mask(order.buyer_id_number),
         "stranger_name": SANDBOX_STRANGER_NAME,
         "stranger_id": SANDBOX_STRANGER_ID,

@@ -1,8 +1,9 @@
+"""Addresses and customs identities: who receives an order and who it is declared for. Both are kept
+here for checkout, which sends people to these pages and expects them back (``?next=``)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -11,62 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import AddressForm, IdentityForm, LoginForm, ProfileForm, SignUpForm
+from accounts.forms import AddressForm, IdentityForm
 from core.errors import DomainError
 from core.forms import form_add_service_errors
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_sign_up(**form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome, %(name)s!") % {"name": user.display_name})
-            return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
-
-
-@login_required
-def me(request):
-    return render(
-        request,
-        "accounts/me.html",
-        {
-            "addresses": selectors.address_list(user=request.user)[:1],
-            "identity": selectors.identity_default(user=request.user),
-        },
-    )
-
-
-@login_required
-def profile_edit(request):
-    user = request.user
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            fields = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
-            if form.cleaned_data.get("avatar_upload"):
-                services.user_avatar_set(user=user, upload=form.cleaned_data["avatar_upload"])
-            services.user_profile_update(user=user, **fields)
-        except ValidationError as exc:
-            user.refresh_from_db()
-            form_add_service_errors(form, _avatar_errors(exc))
-        else:
-            messages.success(request, _("Profile saved."))
-            return redirect("accounts:me")
-    return render(request, "accounts/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _redirect_next(request, default: str):
@@ -77,12 +25,6 @@ def _redirect_next(request, default: str):
     ):
         return redirect(target)
     return redirect(default)
-
-
-def _avatar_errors(exc: ValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError({"avatar_upload": exc.messages})
 
 
 @login_required

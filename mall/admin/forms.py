@@ -1,4 +1,4 @@
-"""Forms of the operators' screens (mall/admin): the catalog's inline rows, and the intermediate pages of
+"""Forms of the mall's operators' screens: the catalog's inline rows, and the intermediate pages of
 the admin actions (adjust stock, receive a shipment, ship, refund, cancel).
 
 The action forms only collect what an operator types; the services decide. Rows that already exist are

@@ -1,37 +1,17 @@
-"""Accounts API: token sign-in, the profile, addresses and customs identities (masked)."""
+"""Addresses and customs identities (always masked) in the API. Another person's answers 404."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.lockout import lockout_response
-from accounts.models import Address, CustomsIdentity, User
-
-
-class UserOutput(serializers.ModelSerializer):
-    avatar = serializers.ImageField(read_only=True)
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "nickname", "avatar", "bio", "phone", "likes_private", "collects_private"]
-
-
-class ProfileInput(serializers.Serializer):
-    nickname = serializers.CharField(max_length=24, required=False)
-    bio = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=11, required=False, allow_blank=True)
-    likes_private = serializers.BooleanField(required=False)
-    collects_private = serializers.BooleanField(required=False)
+from accounts.api.common import service_validation_error
+from accounts.models import Address, CustomsIdentity
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -69,85 +49,6 @@ class IdentityInput(serializers.Serializer):
     make_default = serializers.BooleanField(required=False, default=False)
 
 
-def _validation_error(exc: ValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(
-            {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
-        )
-    return serializers.ValidationError({"detail": exc.messages})
-
-
-class TokenObtainApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField()
-        password = serializers.CharField(style={"input_type": "password"})
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
-        summary="Exchange a username and password for an API token",
-    )
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # django-axes watches the Django request: pass it, not DRF's wrapper.
-        django_request = request._request
-        user = authenticate(django_request, **data.validated_data)
-        if getattr(django_request, "axes_locked_out", False):
-            return lockout_response(django_request)
-        if user is None:
-            return Response(
-                {"detail": _("Wrong username or password."), "code": "invalid_credentials"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
-
-class MeApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=UserOutput, summary="The signed-in user's profile")
-    def get(self, request):
-        return Response(UserOutput(request.user, context={"request": request}).data)
-
-    @extend_schema(request=ProfileInput, responses=UserOutput, summary="Edit the profile")
-    def patch(self, request):
-        data = ProfileInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        try:
-            user = services.user_profile_update(user=request.user, **data.validated_data)
-        except ValidationError as exc:
-            request.user.refresh_from_db()
-            raise _validation_error(exc) from None
-        return Response(UserOutput(user, context={"request": request}).data)
-
-
-class AvatarApi(APIView):
-    permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer("AvatarUpload", {"avatar": serializers.ImageField()})
-        },
-        responses=UserOutput,
-        summary="Upload an avatar (re-encoded, metadata stripped)",
-    )
-    def put(self, request):
-        upload = request.FILES.get("avatar")
-        if upload is None:
-            raise serializers.ValidationError({"avatar": [_("Attach an image file as 'avatar'.")]})
-        try:
-            user = services.user_avatar_set(user=request.user, upload=upload)
-        except ValidationError as exc:
-            raise serializers.ValidationError({"avatar": exc.messages}) from None
-        return Response(UserOutput(user, context={"request": request}).data)
-
-
 class AddressListApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -164,7 +65,7 @@ class AddressListApi(APIView):
         try:
             address = services.address_create(user=request.user, data=fields, make_default=make_default)
         except ValidationError as exc:
-            raise _validation_error(exc) from None
+            raise service_validation_error(exc) from None
         return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
 
 
@@ -187,7 +88,7 @@ class AddressDetailApi(APIView):
         try:
             address = services.address_update(address=address, data=fields)
         except ValidationError as exc:
-            raise _validation_error(exc) from None
+            raise service_validation_error(exc) from None
         if make_default:
             address = services.address_set_default(address=address)
         return Response(AddressSerializer(address).data)
@@ -212,7 +113,7 @@ class IdentityListApi(APIView):
         try:
             identity = services.identity_add(user=request.user, **data.validated_data)
         except ValidationError as exc:
-            raise _validation_error(exc) from None
+            raise service_validation_error(exc) from None
         return Response(IdentityOutput(identity).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,0 +1,22 @@
+"""Every write to accounts: sign-up, profile, avatar, addresses, customs identities.
+
+The package exposes every public write, so callers (accounts' views and API, the mall, the demo data) say
+``services.address_create`` whatever module it lives in; the modules group them by what they write.
+"""
+
+from accounts.services.addresses import address_create, address_delete, address_set_default, address_update
+from accounts.services.identities import identity_add, identity_delete, identity_set_default
+from accounts.services.users import user_avatar_set, user_profile_update, user_sign_up
+
+__all__ = [
+    "address_create",
+    "address_delete",
+    "address_set_default",
+    "address_update",
+    "identity_add",
+    "identity_delete",
+    "identity_set_default",
+    "user_avatar_set",
+    "user_profile_update",
+    "user_sign_up",
+]
