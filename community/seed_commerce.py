@@ -185,7 +185,7 @@ def _purchase(user: User, product: Product, *, referral: str = "") -> int:
     summary = checkout.checkout_reserve(user=user, cart=cart, identity=identity)
     if summary.problems:
         return 0
-    order = checkout.order_place(
+    order, _replayed = checkout.order_place(
         user=user,
         cart=cart,
         token=summary.token,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idnumbers import id_number_mask
@@ -269,6 +270,22 @@ class InboundLine(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shipment", "sku"], name="inbound_line_once")]
 
+    @property
+    def units_to_put_away(self) -> int:
+        """What enters stock when the shipment is put away: the units counted, or the units expected when
+        nobody counted this line."""
+        return self.quantity_expected if self.quantity_received is None else self.quantity_received
+
+
+class ReservationQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Holds that still count against stock at ``now`` (Saleor's ``not_expired()``): the one place
+        that says when a reservation stops counting."""
+        return self.filter(reserved_until__gt=now or timezone.now())
+
+    def expired(self, now=None):
+        return self.filter(reserved_until__lte=now or timezone.now())
+
 
 class Reservation(models.Model):
     """A checkout's hold on stock. Counts against availability until ``reserved_until``; expired holds
@@ -280,6 +297,8 @@ class Reservation(models.Model):
     quantity = models.PositiveIntegerField()
     reserved_until = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReservationQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["stock_record", "reserved_until"], name="reservation_live")]

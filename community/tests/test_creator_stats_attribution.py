@@ -34,7 +34,7 @@ def _checkout_from_card(*, link: NoteProduct, shopper) -> Order:
         address=address,
         identity=identity,
         idempotency_key=secrets.token_hex(8),
-    )
+    ).order
 
 
 @pytest.mark.django_db

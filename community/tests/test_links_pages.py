@@ -409,7 +409,7 @@ def test_the_referral_travels_from_the_card_to_the_order_line(client):
     client.post(reverse("community:note_product_buy", args=[note.pk, serum.pk]))
     cart = Cart.objects.get(user=user)
     summary = checkout.checkout_reserve(user=user, cart=cart)
-    order = checkout.order_place(
+    order, _replayed = checkout.order_place(
         user=user, cart=cart, token=summary.token, address=address, identity=identity,
         idempotency_key=secrets.token_hex(8),
     )  # fmt: skip

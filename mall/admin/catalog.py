@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from core.admintools import ChangedFieldsOnlyAdmin, ThroughInline, ToolkitInline, badge, related_total
 from mall.admin.display import money, rate
 from mall.admin.forms import CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
-from mall.admin.stock import StockRecordAdmin
 from mall.models import Brand, Category, Product, ProductImage, Sku, StockRecord, TaxCategory, Warehouse
+from mall.selectors.stock import stock_records_with_availability
 from mall.services.catalog import product_refresh_min_price
 
 
@@ -194,7 +194,7 @@ class StockInline(ThroughInline):
     ]
 
     def get_queryset(self, request):
-        return StockRecordAdmin.annotated(
+        return stock_records_with_availability(
             super().get_queryset(request).select_related("sku", "warehouse")
         ).order_by("sku__price", "sku_id", "warehouse__code")
 

@@ -183,9 +183,7 @@ class ReceiveForm(ActionForm):
                     label=gettext_lazy("Units counted"),
                     min_value=0,
                     max_value=10_000_000,
-                    initial=line.quantity_expected
-                    if line.quantity_received is None
-                    else line.quantity_received,
+                    initial=line.units_to_put_away,
                     widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
                 )
 

@@ -32,8 +32,6 @@ from core.admintools import (
     run_action,
     titled,
 )
-from core.errors import DomainError
-from core.tasks import enqueue_on_commit
 from mall.admin.display import money, rate, when
 from mall.admin.forms import ReasonForm, ShipForm
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
@@ -427,23 +425,16 @@ class OrderAdmin(ObjectActionsMixin, ToolkitAdmin):
             reason = form.cleaned_data["reason"]
 
             def refund(order):
-                try:
-                    refunds = payment_services.order_refund(order_id=order.pk, reason=reason)
-                except OSError:
-                    # The provider did not answer. The refund is recorded as pending; the task retries it.
-                    enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, reason)
+                outcome = payment_services.order_refund_now_or_later(order_id=order.pk, reason=reason)
+                if outcome.retrying:
                     return _(
                         "Order %(order)s: the payment provider did not answer; the refund will be retried."
                     ) % {"order": order.number}
-                if not refunds:
-                    if Refund.objects.filter(payment__order_id=order.pk, state=Refund.State.FAILED).exists():
-                        raise DomainError(
-                            _("the payment provider refused the refund; see the refunds below the order.")
-                        )
+                if not outcome.refunds:
                     return _("Order %(order)s: nothing was left to refund.") % {"order": order.number}
                 return _("Order %(order)s: refunded %(amount)s.") % {
                     "order": order.number,
-                    "amount": money(sum(r.amount for r in refunds)),
+                    "amount": money(outcome.amount),
                 }
 
             run_action(self, request, orders, refund)

@@ -5,8 +5,7 @@ the inbound services (advance, receive with counted quantities, put away onto th
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Now
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,7 +27,8 @@ from core.admintools import (
     run_action,
 )
 from mall.admin.forms import InboundLineForm, InboundShipmentForm, ReceiveForm, StockAdjustForm
-from mall.models import InboundLine, InboundShipment, Reservation, StockMovement, StockRecord
+from mall.models import InboundLine, InboundShipment, StockMovement, StockRecord
+from mall.selectors.stock import stock_records_with_availability
 from mall.services import inbound as inbound_services
 from mall.services.stock import stock_adjust
 
@@ -100,22 +100,8 @@ class StockRecordAdmin(ObjectActionsMixin, ChangedFieldsOnlyAdmin):
     readonly_fields = [f for f in fields if f != "low_stock_threshold"]
     actions = ["adjust_stock"]
 
-    @staticmethod
-    def annotated(queryset):
-        """``reserved``: units held by unexpired checkouts; ``available``: what a shopper can still buy."""
-        live = (
-            Reservation.objects.filter(stock_record=OuterRef("pk"), reserved_until__gt=Now())
-            .order_by()
-            .values("stock_record")
-            .annotate(total=Sum("quantity"))
-            .values("total")
-        )
-        return queryset.annotate(
-            reserved=Coalesce(Subquery(live, output_field=IntegerField()), Value(0))
-        ).annotate(available=F("on_hand") - F("allocated") - F("reserved"))
-
     def get_queryset(self, request):
-        return self.annotated(super().get_queryset(request))
+        return stock_records_with_availability(super().get_queryset(request))
 
     def object_label(self, record):
         # A record's own name is "sku_id@warehouse_id"; operators read codes.
@@ -559,10 +545,7 @@ class InboundShipmentAdmin(ObjectActionsMixin, ChangedFieldsOnlyAdmin):
     def put_away(self, request, queryset):
         def put_away(shipment):
             inbound_services.inbound_put_away(shipment=shipment, actor=request.user)
-            units = sum(
-                line.quantity_expected if line.quantity_received is None else line.quantity_received
-                for line in shipment.lines.all()
-            )
+            units = sum(line.units_to_put_away for line in shipment.lines.all())
             return _("%(ref)s put away: %(units)d units entered stock at %(warehouse)s.") % {
                 "ref": shipment.reference,
                 "units": units,

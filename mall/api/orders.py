@@ -167,14 +167,13 @@ class OrderListApi(APIView):
         data = MallOrderPlaceInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        replay = Order.objects.filter(user=request.user, idempotency_key=values["idempotency_key"]).exists()
         address = accounts_selectors.access_address(user=request.user, address_id=values["address"])
         identity = (
             accounts_selectors.access_identity(user=request.user, identity_id=values["identity"])
             if values.get("identity")
             else None
         )
-        order = checkout_services.order_place(
+        placed = checkout_services.order_place(
             user=request.user,
             cart=cart_for_request(request),
             token=values["token"],
@@ -182,9 +181,10 @@ class OrderListApi(APIView):
             identity=identity,
             idempotency_key=values["idempotency_key"],
         )
-        data = orders.order_page(user=request.user, number=order.number)
+        data = orders.order_page(user=request.user, number=placed.order.number)
         return Response(
-            MallOrderOutput(data.order).data, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+            MallOrderOutput(data.order).data,
+            status=status.HTTP_200_OK if placed.replayed else status.HTTP_201_CREATED,
         )
 
 

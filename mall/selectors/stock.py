@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -18,15 +18,30 @@ from mall.models import Reservation, StockRecord
 LOW_STOCK = 5
 
 
-def _free_units(now):
+def live_reserved_units(now=None) -> Coalesce:
+    """Units held by the live reservations of the outer stock record row: a correlated subquery, 0 when
+    none. Annotate a StockRecord queryset with it."""
     live = (
-        Reservation.objects.filter(stock_record=OuterRef("pk"), reserved_until__gt=now)
+        Reservation.objects.live(now)
+        .filter(stock_record=OuterRef("pk"))
         .order_by()
         .values("stock_record")
         .annotate(total=Sum("quantity"))
         .values("total")
     )
-    return Greatest(F("on_hand") - F("allocated") - Coalesce(Subquery(live), Value(0)), Value(0))
+    return Coalesce(Subquery(live, output_field=IntegerField()), Value(0))
+
+
+def stock_records_with_availability(records: QuerySet[StockRecord], now=None) -> QuerySet[StockRecord]:
+    """Each record with ``reserved`` (units held by live checkouts) and ``available`` (what a shopper can
+    still buy from it: on hand - allocated - reserved), as the operators' screens show them."""
+    return records.annotate(reserved=live_reserved_units(now)).annotate(
+        available=F("on_hand") - F("allocated") - F("reserved")
+    )
+
+
+def _free_units(now):
+    return Greatest(F("on_hand") - F("allocated") - live_reserved_units(now), Value(0))
 
 
 def available_by_sku(*, sku_ids: Iterable[int], now=None) -> dict[int, int]:

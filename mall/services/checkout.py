@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,6 +46,21 @@ class CheckoutSummary:
     @property
     def is_cross_border(self) -> bool:
         return any(line.sku.product.is_cross_border for line in self.lines)
+
+    def can_place(self, *, address: Address | None, identity: CustomsIdentity | None) -> bool:
+        """Whether the order can be placed from this checkout: every selected line is held, there is an
+        address to ship to, and a purchaser for customs when cross-border goods are among the lines."""
+        if not self.lines or self.problems or address is None:
+            return False
+        return identity is not None or not self.is_cross_border
+
+
+class PlacedOrder(NamedTuple):
+    """What ``order_place`` did: the order, and whether its idempotency key had already placed it (a double
+    submit or a retry: nothing new was allocated, charged or queued)."""
+
+    order: Order
+    replayed: bool
 
 
 def _cart_lines(cart: Cart) -> list[CartLine]:
@@ -135,7 +151,7 @@ def checkout_release(*, token: str) -> int:
 
 
 def reservations_delete_expired() -> int:
-    deleted, _rows = Reservation.objects.filter(reserved_until__lte=timezone.now()).delete()
+    deleted, _rows = Reservation.objects.expired().delete()
     return deleted
 
 
@@ -151,14 +167,15 @@ def order_place(
     address: Address,
     identity: CustomsIdentity | None,
     idempotency_key: str,
-) -> Order:
-    """Place the order for the held lines. The same idempotency key always answers the same order."""
+) -> PlacedOrder:
+    """Place the order for the held lines. The same idempotency key always answers the same order, and
+    says so (``replayed``) so that callers neither start a second payment nor report a new order."""
     idempotency_key = (idempotency_key or "").strip()[:64]
     if not idempotency_key:
         raise DomainError(_("Missing checkout key; reload the checkout page."))
-    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    existing = _order_for_key(user=user, idempotency_key=idempotency_key)
     if existing:
-        return existing
+        return PlacedOrder(existing, replayed=True)
     if address.user_id != user.pk or (identity is not None and identity.user_id != user.pk):
         raise DomainError(_("Choose one of your own addresses and identities."))
     try:
@@ -176,19 +193,23 @@ def order_place(
         raise
     except IntegrityError:
         # A concurrent submission with the same key won the insert: answer with its order.
-        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        existing = _order_for_key(user=user, idempotency_key=idempotency_key)
         if existing is None:
             raise
-        return existing
+        return PlacedOrder(existing, replayed=True)
 
 
-def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Order:
+def _order_for_key(*, user: User, idempotency_key: str) -> Order | None:
+    return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+
+
+def _order_place(*, user, cart, token, address, identity, idempotency_key) -> PlacedOrder:
     lines = _cart_lines(cart)
     if not lines:
         # A concurrent submission with this key may have just placed the order and emptied the cart.
-        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        existing = _order_for_key(user=user, idempotency_key=idempotency_key)
         if existing:
-            return existing
+            return PlacedOrder(existing, replayed=True)
         raise DomainError(_("Your cart is empty."))
     priced = [line_price(sku=line.sku, quantity=line.quantity, referral=line.referral) for line in lines]
     subtotal = money(sum((p.line_subtotal for p in priced), Decimal("0")))
@@ -264,4 +285,4 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Or
         Reservation.objects.filter(checkout_token=token).delete()
         CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
         enqueue_on_commit("mall.tasks.order_expire_at_deadline", order.pk, eta=order.payment_deadline)
-    return order
+    return PlacedOrder(order, replayed=False)

@@ -47,7 +47,7 @@ def inbound_put_away(*, shipment: InboundShipment, actor=None) -> InboundShipmen
         if not InboundShipment.objects.filter(pk=shipment.pk, state=S.INSPECTED).update(state=S.PUT_AWAY):
             raise InvalidTransition(_("Only an inspected shipment can be put away."))
         for line in shipment.lines.select_related("sku"):
-            quantity = line.quantity_expected if line.quantity_received is None else line.quantity_received
+            quantity = line.units_to_put_away
             if quantity == 0:
                 continue
             record, _created = StockRecord.objects.get_or_create(

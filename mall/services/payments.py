@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -291,6 +292,36 @@ def order_refund(*, order_id: int, reason: str) -> list[Refund]:
         for payment in payments:
             _refund_open(payment=payment, reason=reason)
     return _refunds_execute(order_id=order_id)
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """What ``order_refund_now_or_later`` did: the refunds completed now (none when nothing was left to
+    refund), or ``retrying`` when the provider did not answer and a task will try again."""
+
+    refunds: list[Refund] = field(default_factory=list)
+    retrying: bool = False
+
+    @property
+    def amount(self):
+        return sum((refund.amount for refund in self.refunds), Decimal("0"))
+
+
+def order_refund_now_or_later(*, order_id: int, reason: str) -> RefundOutcome:
+    """An operator's refund: ask the provider now; if it does not answer, the refund stays recorded as
+    pending and ``order_refund_task`` retries it (with backoff) until the provider does.
+
+    Raises the refusal when the provider refused (the refund is marked failed) and nothing was refunded.
+    """
+    try:
+        refunds = order_refund(order_id=order_id, reason=reason)
+    except OSError:
+        logger.warning("refund of order %s: the provider did not answer; retrying later", order_id)
+        enqueue_on_commit("mall.tasks.payment_refund_order", order_id, reason)
+        return RefundOutcome(retrying=True)
+    if not refunds and Refund.objects.filter(payment__order_id=order_id, state=Refund.State.FAILED).exists():
+        raise DomainError(_("the payment provider refused the refund; see the refunds below the order."))
+    return RefundOutcome(refunds=refunds)
 
 
 def payment_refund(*, payment_id: int, reason: str) -> list[Refund]:

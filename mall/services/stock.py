@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -86,7 +85,7 @@ def stock_record_for(*, sku: Sku, warehouse: Warehouse) -> StockRecord:
 
 def reserved_quantity(*, record_id: int, exclude_token: str | None = None, now=None) -> int:
     """Units held by unexpired reservations on a record (other checkouts' when ``exclude_token``)."""
-    qs = Reservation.objects.filter(stock_record_id=record_id, reserved_until__gt=now or timezone.now())
+    qs = Reservation.objects.live(now).filter(stock_record_id=record_id)
     if exclude_token:
         qs = qs.exclude(checkout_token=exclude_token)
     return qs.aggregate(total=Sum("quantity"))["total"] or 0

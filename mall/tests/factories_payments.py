@@ -34,7 +34,7 @@ def placed_order(
     user, address, identity = user or buyer()
     cart = cart_with(user=user, sku=sku, quantity=quantity)
     summary = checkout.checkout_reserve(user=user, cart=cart)
-    order = checkout.order_place(
+    order, _replayed = checkout.order_place(
         user=user,
         cart=cart,
         token=summary.token,

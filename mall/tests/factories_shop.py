@@ -86,7 +86,7 @@ def place_order(
     user, address, identity = shopper or buyer()
     cart = cart_with(user=user, sku=sku, quantity=quantity, referral=referral)
     summary = checkout.checkout_reserve(user=user, cart=cart)
-    order = checkout.order_place(
+    order, _replayed = checkout.order_place(
         user=user,
         cart=cart,
         token=summary.token,

@@ -91,7 +91,7 @@ def test_the_order_page_costs_the_same_queries_for_1_or_4_lines(
         _p, (sku,) = shop_product(prices=(f"{10 + i}.00",))
         cart = cart_with(user=user, sku=sku)
     summary = checkout.checkout_reserve(user=user, cart=cart)
-    order = checkout.order_place(
+    order, _replayed = checkout.order_place(
         user=user, cart=cart, token=summary.token, address=address, identity=identity, idempotency_key="x"
     )
     with django_assert_num_queries(5):  # session, user, order with declaration and return, lines, events

@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from core.errors import DomainError
 from mall.errors import InsufficientStock
-from mall.models import InboundLine, InboundShipment, StockMovement, StockRecord
+from mall.models import InboundLine, InboundShipment, Reservation, StockMovement, StockRecord
 from mall.services import inbound, stock
 from mall.tests.factories import SkuFactory, WarehouseFactory, stock_give
 
@@ -24,6 +28,36 @@ def test_put_away_writes_the_ledger_and_reconciles():
     movement = record.movements.get()
     assert (movement.kind, movement.on_hand_delta, movement.source) == ("received", 28, "inbound:IB-1")
     assert stock.stock_reconcile() == []
+
+
+def test_a_line_nobody_counted_puts_away_the_units_expected():
+    sku = SkuFactory()
+    warehouse = WarehouseFactory()
+    shipment = InboundShipment.objects.create(reference="IB-3", supplier="Seoul Beauty", warehouse=warehouse)
+    line = InboundLine.objects.create(shipment=shipment, sku=sku, quantity_expected=12)
+    assert line.units_to_put_away == 12
+    for _ in range(4):
+        inbound.inbound_advance(shipment=shipment)
+
+    inbound.inbound_put_away(shipment=shipment)
+
+    assert StockRecord.objects.get(sku=sku, warehouse=warehouse).on_hand == 12
+
+
+def test_a_reservation_holds_stock_until_its_deadline_and_not_a_moment_longer():
+    record = stock_give(sku=SkuFactory(), quantity=5)
+    deadline = timezone.now() + timedelta(minutes=15)
+    hold = Reservation.objects.create(
+        stock_record=record, user=UserFactory(), checkout_token="t", quantity=2, reserved_until=deadline
+    )
+    just_before, at_deadline = deadline - timedelta(microseconds=1), deadline
+
+    assert list(Reservation.objects.live(just_before)) == [hold]
+    assert not Reservation.objects.expired(just_before).exists()
+    assert not Reservation.objects.live(at_deadline).exists()
+    assert list(Reservation.objects.expired(at_deadline)) == [hold]
+    assert stock.reserved_quantity(record_id=record.pk, now=just_before) == 2
+    assert stock.reserved_quantity(record_id=record.pk, now=at_deadline) == 0
 
 
 def test_put_away_before_inspection_is_refused():

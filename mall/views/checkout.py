@@ -19,11 +19,10 @@ from django.views.decorators.http import require_http_methods
 from accounts import selectors as accounts_selectors
 from core.errors import DomainError
 from mall.cart_session import cart_for_request
-from mall.errors import InsufficientStock, QuotaExceeded
+from mall.errors import QuotaExceeded
 from mall.forms import CheckoutForm
 from mall.selectors.cart import cart_page
 from mall.selectors.catalog import product_covers
-from mall.selectors.orders import order_qs
 from mall.services import checkout as checkout_services
 from mall.services.payments import payment_start
 from mall.services.pricing import quota_left
@@ -93,8 +92,7 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         "form": form,
         "problem": problem,
         "server_now": timezone.now(),
-        "can_place": bool(summary and summary.lines and not summary.problems and address)
-        and (identity is not None or not cross_border),
+        "can_place": summary is not None and summary.can_place(address=address, identity=identity),
     }
 
 
@@ -115,14 +113,8 @@ def checkout(request):
     if request.method == "POST":
         form = CheckoutForm(request.POST, addresses=addresses, identities=identities, needs_identity=False)
         if form.is_valid():
-            replayed = order_qs(user=request.user).filter(
-                idempotency_key=form.cleaned_data["idempotency_key"].strip()[:64]
-            )
-            if replayed.exists():
-                # The same form sent again (a double click, a retry): the order it made, no new payment.
-                return redirect(reverse("mall:order", args=[replayed.get().number]))
             try:
-                order = checkout_services.order_place(
+                placed = checkout_services.order_place(
                     user=request.user,
                     cart=cart,
                     token=request.session.get(TOKEN_KEY) or "",
@@ -138,15 +130,14 @@ def checkout(request):
                     ),
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
-            except InsufficientStock as exc:
-                problem = exc.message
-            except QuotaExceeded as exc:
-                problem = exc.message
-            except DomainError as exc:
+            except DomainError as exc:  # out of stock, over the customs quota, nothing left to buy...
                 problem = exc.message
             else:
+                if placed.replayed:
+                    # The same form sent again (a double click, a retry): the order it made, no new payment.
+                    return redirect(reverse("mall:order", args=[placed.order.number]))
                 request.session.pop(TOKEN_KEY, None)
-                return _to_payment(request, order)
+                return _to_payment(request, placed.order)
             form = None  # a fresh key: the refused attempt made no order
         else:
             problem = next(iter(form.errors.values()))[0]

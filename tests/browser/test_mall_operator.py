@@ -34,7 +34,7 @@ def cleared_cross_border_order():
     user, address, identity = buyer()
     cart = cart_with(user=user, sku=sku, quantity=2)
     summary = checkout_reserve(user=user, cart=cart)
-    order = order_place(
+    order, _replayed = order_place(
         user=user,
         cart=cart,
         token=summary.token,

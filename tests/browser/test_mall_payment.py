@@ -28,7 +28,7 @@ def place_order(*, quantity: int = 1):
     user, address, identity = buyer()
     cart = cart_with(user=user, sku=sku, quantity=quantity)
     summary = checkout_reserve(user=user, cart=cart)
-    order = order_place(
+    order, _replayed = order_place(
         user=user,
         cart=cart,
         token=summary.token,
