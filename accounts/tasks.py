@@ -1,7 +1,10 @@
+"""Accounts tasks: each is ``<service>_task`` and calls that one service."""
+
 from celery import shared_task
-from django.core.management import call_command
+
+from accounts.services.sessions import sessions_clear_expired
 
 
 @shared_task
-def sessions_clear_expired() -> None:
-    call_command("clearsessions")
+def sessions_clear_expired_task() -> None:
+    sessions_clear_expired()

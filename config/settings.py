@@ -372,15 +372,15 @@ CELERY_BEAT_SCHEDULE = {
     "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile", "schedule": 60.0},
     "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due", "schedule": 30.0},
     "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send", "schedule": 10.0},
-    "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_sweep", "schedule": 60.0},
+    "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_overdue_task", "schedule": 60.0},
     "mall-orders-complete-sweep": {
-        "task": "mall.tasks.orders_complete_sweep",
+        "task": "mall.tasks.order_complete_due_task",
         "schedule": crontab(minute=20),
     },
-    "mall-reservations-cleanup": {"task": "mall.tasks.reservations_cleanup", "schedule": 300.0},
-    "mall-stock-reconcile": {"task": "mall.tasks.stock_reconcile", "schedule": crontab(minute=5)},
+    "mall-reservations-cleanup": {"task": "mall.tasks.reservations_delete_expired_task", "schedule": 300.0},
+    "mall-stock-reconcile": {"task": "mall.tasks.stock_reconcile_task", "schedule": crontab(minute=5)},
     "accounts-clear-expired-sessions": {
-        "task": "accounts.tasks.sessions_clear_expired",
+        "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=4, minute=10),
     },
     "community-hot-scores-update": {

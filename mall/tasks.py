@@ -1,73 +1,63 @@
-"""Mall tasks: thin, take ids, idempotent (every service they call checks state before acting)."""
+"""Mall tasks: each is ``<service>_task``, takes ids and calls that one service. They are idempotent
+because the services are (every one checks the state it acts on). Services enqueue them by name through
+core.tasks.enqueue_on_commit and never import this module."""
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 
-logger = logging.getLogger(__name__)
+from mall.payments.sandbox import sandbox_deliver
+from mall.services.checkout import reservations_delete_expired
+from mall.services.customs import order_declare
+from mall.services.orders import order_complete_due, order_expire, orders_expire_overdue
+from mall.services.payments import order_refund, payment_refund
+from mall.services.stock import stock_reconcile
+
+# The provider or the customs gateway may not answer for a while: retry with backoff.
+RETRY_NETWORK = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 8}
 
 
 @shared_task
-def order_expire_at_deadline(order_id: int) -> bool:
-    from mall.services.orders import order_expire
-
-    return order_expire(order_id=order_id)
+def order_expire_task(order_id: int) -> None:
+    order_expire(order_id=order_id)
 
 
 @shared_task
-def orders_expire_sweep() -> int:
-    from mall.services.orders import orders_expire_overdue
-
-    return orders_expire_overdue()
+def orders_expire_overdue_task() -> None:
+    orders_expire_overdue()
 
 
 @shared_task
-def orders_complete_sweep() -> int:
-    from mall.services.orders import order_complete_due
-
-    return order_complete_due()
+def order_complete_due_task() -> None:
+    order_complete_due()
 
 
 @shared_task
-def reservations_cleanup() -> int:
-    from mall.services.checkout import reservations_delete_expired
-
-    return reservations_delete_expired()
+def reservations_delete_expired_task() -> None:
+    reservations_delete_expired()
 
 
 @shared_task
-def stock_reconcile() -> int:
-    from mall.services.stock import stock_reconcile as reconcile
-
-    return len(reconcile())
+def stock_reconcile_task() -> None:
+    stock_reconcile()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def payment_refund_order(order_id: int, reason: str) -> None:
-    from mall.services.payments import order_refund
-
+@shared_task(**RETRY_NETWORK)
+def order_refund_task(order_id: int, reason: str) -> None:
     order_refund(order_id=order_id, reason=reason)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def customs_declare(order_id: int) -> None:
-    from mall.services.customs import order_declare
+@shared_task(**RETRY_NETWORK)
+def payment_refund_task(payment_id: int, reason: str) -> None:
+    payment_refund(payment_id=payment_id, reason=reason)
 
+
+@shared_task(**RETRY_NETWORK)
+def order_declare_task(order_id: int) -> None:
     order_declare(order_id=order_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def payment_refund(payment_id: int, reason: str) -> None:
-    from mall.services.payments import payment_refund as refund
-
-    refund(payment_id=payment_id, reason=reason)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def payment_sandbox_deliver(body: str) -> int:
+@shared_task(**RETRY_NETWORK)
+def sandbox_deliver_task(body: str) -> None:
     """The sandbox gateway's webhook delivery (it retries on network errors and 5xx like a real one)."""
-    from mall.payments.sandbox import sandbox_deliver
-
-    return sandbox_deliver(body=body)
+    sandbox_deliver(body=body)

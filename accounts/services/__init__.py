@@ -1,4 +1,5 @@
-"""Every write to accounts: sign-up, profile, avatar, addresses, customs identities.
+"""Every write to accounts: sign-up, profile, avatar, addresses, customs identities,
+expired sessions.
 
 The package exposes every public write, so callers (accounts' views and API, the mall, the demo data) say
 ``services.address_create`` whatever module it lives in; the modules group them by what they write.
@@ -6,6 +7,7 @@ The package exposes every public write, so callers (accounts' views and API, the
 
 from accounts.services.addresses import address_create, address_delete, address_set_default, address_update
 from accounts.services.identities import identity_add, identity_delete, identity_set_default
+from accounts.services.sessions import sessions_clear_expired
 from accounts.services.users import user_avatar_set, user_profile_update, user_sign_up
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "identity_add",
     "identity_delete",
     "identity_set_default",
+    "sessions_clear_expired",
     "user_avatar_set",
     "user_profile_update",
     "user_sign_up",

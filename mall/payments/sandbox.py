@@ -143,7 +143,7 @@ def sandbox_decide(*, payment, outcome: str, payer_name: str, payer_id_number: s
     if not cache.add(_decision_key(payment.reference), event["id"], timeout=30 * 24 * 3600):
         return None
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    enqueue_on_commit("mall.tasks.payment_sandbox_deliver", body)
+    enqueue_on_commit("mall.tasks.sandbox_deliver_task", body)
     logger.info("sandbox gateway: %s for %s, event %s", event["type"], payment.reference, event["id"])
     return event
 

@@ -284,5 +284,5 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Pl
         OrderEvent.objects.create(order=order, to_state=Order.State.PENDING_PAYMENT, actor=user, message="")
         Reservation.objects.filter(checkout_token=token).delete()
         CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-        enqueue_on_commit("mall.tasks.order_expire_at_deadline", order.pk, eta=order.payment_deadline)
+        enqueue_on_commit("mall.tasks.order_expire_task", order.pk, eta=order.payment_deadline)
     return PlacedOrder(order, replayed=False)

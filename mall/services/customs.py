@@ -117,7 +117,7 @@ def _declaration_decide(*, order: Order, declaration: CustomsDeclaration, decisi
             message=_("Rejected by customs: %(reason)s") % {"reason": reason},
         )
         order_release_stock(order, kind=StockMovement.Kind.CUSTOMS_REJECTED, reason=reason)
-        enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, f"customs rejected: {reason}"[:200])
+        enqueue_on_commit("mall.tasks.order_refund_task", order.pk, f"customs rejected: {reason}"[:200])
     logger.warning("customs rejected order %s: %s", order.number, reason)
     return True
 

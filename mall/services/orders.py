@@ -102,7 +102,6 @@ def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
             order=order, to_state=S.CANCELLED, actor=actor, message=reason or _("Cancelled by the buyer.")
         )
         order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason="order cancelled", actor=actor)
-        transaction.on_commit(lambda: signals.order_cancelled.send(sender=Order, order_id=order.pk))
     return order
 
 
@@ -115,7 +114,6 @@ def order_expire(*, order_id: int) -> bool:
         with transaction.atomic(durable=True):
             order_transition(order=order, to_state=S.CANCELLED, message=_("Payment deadline passed."))
             order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason="payment deadline passed")
-            transaction.on_commit(lambda: signals.order_cancelled.send(sender=Order, order_id=order.pk))
     except InvalidTransition:
         return False
     return True
@@ -168,7 +166,6 @@ def order_confirm_delivery(*, order: Order, actor=None) -> Order:
             extra={"delivered_at": timezone.now()},
             allowed_from=[S.SHIPPED],
         )
-        transaction.on_commit(lambda: signals.order_delivered.send(sender=Order, order_id=order.pk))
     return order
 
 
@@ -206,8 +203,7 @@ def order_receive_return(*, order: Order, actor=None) -> Order:
                 actor=actor,
                 source=f"order:{order.number}",
             )
-        enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, "return")
-        transaction.on_commit(lambda: signals.order_returned.send(sender=Order, order_id=order.pk))
+        enqueue_on_commit("mall.tasks.order_refund_task", order.pk, "return")
     return order
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.idnumbers import id_number_mask
 from core.errors import Conflict, DomainError, NotFound
 from core.tasks import enqueue_on_commit
-from mall import lock_objects, signals
+from mall import lock_objects
 from mall.errors import InvalidTransition
 from mall.models import Order, OrderLine, Payment, PaymentEvent, Refund, StockMovement
 from mall.payments import get_provider
@@ -192,9 +192,8 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
     else:
         order_id = order.pk
         _sales_count_add(order_id)
-        transaction.on_commit(lambda: signals.order_paid.send(sender=Order, order_id=order_id))
         if order.is_cross_border:
-            enqueue_on_commit("mall.tasks.customs_declare", order_id)
+            enqueue_on_commit("mall.tasks.order_declare_task", order_id)
         return "paid"
     # The order expired or was cancelled first (the database decided): the money goes back.
     if order.state == S.CANCELLED:
@@ -208,14 +207,14 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
         except InvalidTransition:
             order.refresh_from_db(fields=["state"])
         else:
-            enqueue_on_commit("mall.tasks.payment_refund_order", order.pk, "paid after cancellation")
+            enqueue_on_commit("mall.tasks.order_refund_task", order.pk, "paid after cancellation")
             logger.warning("payment %s arrived after order %s was cancelled", payment.reference, order.number)
             return "refund_due"
     # Already paid by another attempt (two tabs, two clicks): refund this one on its own.
     logger.warning(
         "payment %s is a second payment of order %s; refunding it", payment.reference, order.number
     )
-    enqueue_on_commit("mall.tasks.payment_refund", payment.pk, "duplicate payment")
+    enqueue_on_commit("mall.tasks.payment_refund_task", payment.pk, "duplicate payment")
     return "duplicate_refund"
 
 
@@ -317,7 +316,7 @@ def order_refund_now_or_later(*, order_id: int, reason: str) -> RefundOutcome:
         refunds = order_refund(order_id=order_id, reason=reason)
     except OSError:
         logger.warning("refund of order %s: the provider did not answer; retrying later", order_id)
-        enqueue_on_commit("mall.tasks.payment_refund_order", order_id, reason)
+        enqueue_on_commit("mall.tasks.order_refund_task", order_id, reason)
         return RefundOutcome(retrying=True)
     if not refunds and Refund.objects.filter(payment__order_id=order_id, state=Refund.State.FAILED).exists():
         raise DomainError(_("the payment provider refused the refund; see the refunds below the order."))

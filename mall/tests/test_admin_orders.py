@@ -194,7 +194,7 @@ def test_a_refund_the_provider_does_not_answer_is_queued_for_retry(
         response
     )
     assert Refund.objects.get().state == Refund.State.PENDING
-    assert "mall.tasks.payment_refund_order" in [name for name, _args in enqueued(callbacks)]
+    assert "mall.tasks.order_refund_task" in [name for name, _args in enqueued(callbacks)]
 
 
 def test_a_refund_the_provider_refuses_is_reported_as_an_error(admin_client, monkeypatch):
@@ -235,7 +235,7 @@ def test_receive_return_puts_units_back_and_queues_the_refund(
     assert order.state == S.RETURNED and order.return_request.received_at is not None
     record.refresh_from_db()
     assert (record.on_hand, record.allocated) == (10, 0)
-    assert "mall.tasks.payment_refund_order" in [name for name, _args in enqueued(callbacks)]
+    assert "mall.tasks.order_refund_task" in [name for name, _args in enqueued(callbacks)]
     assert stock_reconcile() == []
 
 

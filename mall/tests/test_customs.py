@@ -116,7 +116,7 @@ def test_someone_else_paying_is_rejected_the_stock_released_and_the_buyer_refund
     released = StockMovement.objects.get(stock_record=record, kind=StockMovement.Kind.CUSTOMS_REJECTED)
     assert (released.allocated_delta, released.source) == (-3, f"order:{order.number}")
     assert stock_reconcile() == []
-    ((refunded_id, reason),) = published.named("mall.tasks.payment_refund_order")
+    ((refunded_id, reason),) = published.named("mall.tasks.order_refund_task")
     assert refunded_id == order.pk and reason.startswith("customs rejected")
 
     payment_services.order_refund(order_id=order.pk, reason=reason)
@@ -148,7 +148,7 @@ def test_an_order_over_the_annual_quota_is_rejected(settings, published, django_
     assert Order.objects.get(pk=order.pk).state == S.CUSTOMS_REJECTED
     record.refresh_from_db()
     assert record.allocated == 0
-    assert len(published.named("mall.tasks.payment_refund_order")) == 1
+    assert len(published.named("mall.tasks.order_refund_task")) == 1
     assert stock_reconcile() == []
 
 
@@ -231,7 +231,7 @@ def test_concurrent_declarations_of_one_order_declare_and_release_once(published
     assert order.events.filter(to_state=S.DECLARED).count() == 1
     assert order.events.filter(to_state=S.CUSTOMS_REJECTED).count() == 1
     assert StockMovement.objects.filter(kind=StockMovement.Kind.CUSTOMS_REJECTED).count() == 1
-    assert len(published.named("mall.tasks.payment_refund_order")) == 1
+    assert len(published.named("mall.tasks.order_refund_task")) == 1
     record.refresh_from_db()
     assert record.allocated == 0
     assert stock_reconcile() == []

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from core.errors import Conflict, NotFound
-from mall import signals
 from mall.errors import InvalidTransition
 from mall.models import Order, OrderEvent, Payment, PaymentEvent, Refund, StockMovement
 from mall.payments import get_provider
@@ -37,9 +36,9 @@ from mall.tests.factories_payments import (
 )
 
 S = Order.State
-DECLARE = "mall.tasks.customs_declare"
-REFUND_ORDER = "mall.tasks.payment_refund_order"
-REFUND_PAYMENT = "mall.tasks.payment_refund"
+DECLARE = "mall.tasks.order_declare_task"
+REFUND_ORDER = "mall.tasks.order_refund_task"
+REFUND_PAYMENT = "mall.tasks.payment_refund_task"
 
 
 @pytest.fixture
@@ -48,18 +47,6 @@ def published():
     before_task_publish.connect(tracker, weak=False)
     yield tracker
     before_task_publish.disconnect(tracker)
-
-
-@pytest.fixture
-def paid_signals():
-    received: list[int] = []
-
-    def receiver(sender, order_id, **kwargs):
-        received.append(order_id)
-
-    signals.order_paid.connect(receiver, weak=False)
-    yield received
-    signals.order_paid.disconnect(receiver)
 
 
 def deliver(event: dict):
@@ -169,7 +156,7 @@ def test_an_order_past_its_payment_deadline_cannot_be_paid():
 
 @pytest.mark.django_db
 def test_a_signed_success_pays_the_order_and_queues_one_customs_declaration_after_commit(
-    client, published, paid_signals, django_capture_on_commit_callbacks
+    client, published, django_capture_on_commit_callbacks
 ):
     order, _record = placed_order()
     payment = payment_for(order)
@@ -194,9 +181,8 @@ def test_a_signed_success_pays_the_order_and_queues_one_customs_declaration_afte
         ("", S.PENDING_PAYMENT),
         (S.PENDING_PAYMENT, S.PAID),
     ]
-    assert len(callbacks) == 2
+    assert len(callbacks) == 1
     assert published.named(DECLARE) == [(order.pk,)]
-    assert paid_signals == [order.pk]
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from mall.tests.factories_payments import PublishedTasks, placed_order
 from mall.views.payments import SANDBOX_STRANGER_ID, SANDBOX_STRANGER_NAME
 
 S = Order.State
-DELIVER = "mall.tasks.payment_sandbox_deliver"
+DELIVER = "mall.tasks.sandbox_deliver_task"
 
 
 @pytest.fixture
