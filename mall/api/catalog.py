@@ -9,9 +9,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.keyset import page_size_parse
 from mall.api.common import CURSOR, PAGE_SIZE, absolute_url, page_body, paginated
-from mall.selectors import catalog
-from mall.selectors.paging import page_size_parse
+from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, catalog
 
 
 class MallBrandOutput(serializers.Serializer):
@@ -115,7 +115,9 @@ class ProductListApi(APIView):
         listing = catalog.product_list(
             query=query,
             cursor=request.query_params.get("cursor"),
-            size=page_size_parse(request.query_params.get("page_size")),
+            size=page_size_parse(
+                request.query_params.get("page_size"), default=PAGE_SIZE_DEFAULT, maximum=PAGE_SIZE_MAX
+            ),
             facets=False,
         )
         results = MallProductCardOutput(listing.products, many=True, context={"request": request}).data

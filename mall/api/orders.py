@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as accounts_selectors
+from core.keyset import page_size_parse
 from mall.api.common import CURSOR, PAGE_SIZE, page_body, paginated
 from mall.cart_session import cart_for_request
 from mall.models import Order
-from mall.selectors import orders
-from mall.selectors.paging import page_size_parse
+from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, orders
 from mall.services import checkout as checkout_services
 from mall.services import orders as order_services
 
@@ -153,7 +153,9 @@ class OrderListApi(APIView):
             user=request.user,
             tab=request.query_params.get("tab") or "all",
             cursor=request.query_params.get("cursor"),
-            size=page_size_parse(request.query_params.get("page_size")),
+            size=page_size_parse(
+                request.query_params.get("page_size"), default=PAGE_SIZE_DEFAULT, maximum=PAGE_SIZE_MAX
+            ),
         )
         return Response(page_body(request, page, MallOrderSummaryOutput(page.items, many=True).data))
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotFound
+from core.keyset import Page, keyset_page
 from mall.models import Brand, Category, Product, ProductImage, Sku
-from mall.selectors.paging import PAGE_SIZE_DEFAULT, Page, keyset_page
+from mall.selectors import CURSOR_SALT, PAGE_SIZE_DEFAULT
 from mall.selectors.stock import available_by_product, available_by_sku, stock_state
 from mall.services.pricing import tax_estimate
 
@@ -174,7 +175,7 @@ class ListingQuery:
         # A cursor is only valid for the list (sort and filters) it was made for.
         parts = [self.category, ",".join(sorted(self.brands)), ",".join(sorted(self.countries))]
         parts += [str(self.price_min or ""), str(self.price_max or ""), self.sort, self.q]
-        return "products:" + "|".join(parts)
+        return f"{CURSOR_SALT}.products:" + "|".join(parts)
 
 
 @dataclass

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotFound
+from core.keyset import Page, keyset_page
 from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, ReturnRequest
+from mall.selectors import CURSOR_SALT, PAGE_SIZE_DEFAULT
 from mall.selectors.catalog import _cover_subquery, media_url
-from mall.selectors.paging import PAGE_SIZE_DEFAULT, Page, keyset_page
 
 S = Order.State
 
@@ -52,7 +53,9 @@ def order_list(*, user, tab: str = "all", cursor: str | None = None, size: int =
     qs = Order.objects.filter(user_id=user.pk).prefetch_related(_lines_prefetch())
     if states:
         qs = qs.filter(state__in=states)
-    page = keyset_page(qs, keys=("-id",), cursor=cursor, size=size, salt=f"orders:{user.pk}:{tab}")
+    page = keyset_page(
+        qs, keys=("-id",), cursor=cursor, size=size, salt=f"{CURSOR_SALT}.orders:{user.pk}:{tab}"
+    )
     _with_covers(page.items)
     return page
 

@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import keyset
+from core.keyset import BadCursor
 from mall.models import Brand, Reservation, StockRecord
 from mall.selectors import catalog
 from mall.selectors.catalog import ListingQuery
-from mall.selectors.paging import BadCursor
 from mall.templatetags.mall import yuan
 from mall.tests.factories import BrandFactory, CategoryFactory, buyer
 from mall.tests.factories_shop import category_pair, cosmetics_tax, shop_product
@@ -129,6 +130,22 @@ def test_a_cursor_only_works_for_the_list_it_came_from():
         catalog.product_list(query=listing(sort="price_asc"), cursor=cursor, size=1)
     with pytest.raises(BadCursor):
         catalog.product_list(query=listing(sort="new"), cursor=cursor + "x", size=1)
+
+
+def test_the_malls_cursors_are_signed_in_its_own_namespace():
+    # given a product list's cursor, and the same key values signed for another app's list of that name
+    for i in range(2):
+        shop_product(slug=f"n{i}", images=0)
+    query = listing(sort="new")
+    cursor = catalog.product_list(query=query, size=1).page.next_cursor
+    values = keyset.cursor_decode(cursor, salt=query.salt(), size=1)
+    foreign = keyset.cursor_encode(values, salt=query.salt().removeprefix("mall.paging."))
+
+    # then only the mall's own cursor is taken
+    assert query.salt().startswith("mall.paging.products:")
+    assert catalog.product_list(query=query, cursor=cursor, size=1).products
+    with pytest.raises(BadCursor):
+        catalog.product_list(query=query, cursor=foreign, size=1)
 
 
 def test_the_listing_page_pages_on_and_refuses_a_forged_cursor(client):

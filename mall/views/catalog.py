@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from core.keyset import page_size_parse
 from mall.cart_session import cart_for_request
-from mall.selectors import catalog
+from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, catalog
 from mall.selectors.cart import cart_count
-from mall.selectors.paging import page_size_parse
 from mall.services.cart import referral_clean
 from mall.views.slots import (
     PRODUCT_NOTES_TEMPLATE,
@@ -49,7 +49,9 @@ def home(request):
 def product_list(request, slug: str | None = None):
     query = catalog.ListingQuery.from_params(request.GET, category=slug or "")
     listing = catalog.product_list(
-        query=query, cursor=request.GET.get("cursor"), size=page_size_parse(request.GET.get("size"))
+        query=query,
+        cursor=request.GET.get("cursor"),
+        size=page_size_parse(request.GET.get("size"), default=PAGE_SIZE_DEFAULT, maximum=PAGE_SIZE_MAX),
     )
     context = {
         "listing": listing,

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.keyset import page_size_parse
 from mall.forms import CancelForm, ReturnForm
+from mall.selectors import PAGE_SIZE_MAX
 from mall.selectors.orders import ORDER_TABS, access_order, order_list, order_page
-from mall.selectors.paging import page_size_parse
 from mall.services import orders as order_services
 from mall.views.slots import ORDER_INVITE_TEMPLATE, optional_template
 
@@ -25,7 +26,7 @@ def orders(request):
         user=request.user,
         tab=tab,
         cursor=request.GET.get("cursor"),
-        size=page_size_parse(request.GET.get("size"), default=10),
+        size=page_size_parse(request.GET.get("size"), default=10, maximum=PAGE_SIZE_MAX),
     )
     context = {"page": page, "tab": tab, "tabs": [(key, label) for key, (label, _s) in ORDER_TABS.items()]}
     if request.htmx and request.GET.get("cursor"):
