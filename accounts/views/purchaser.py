@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -63,23 +64,6 @@ def address_edit(request, address_id=None):
 
 
 @login_required
-@require_POST
-def address_delete(request, address_id):
-    address = selectors.access_address(user=request.user, address_id=address_id)
-    services.address_delete(address=address)
-    messages.success(request, _("Address deleted."))
-    return redirect("accounts:addresses")
-
-
-@login_required
-@require_POST
-def address_default(request, address_id):
-    address = selectors.access_address(user=request.user, address_id=address_id)
-    services.address_set_default(address=address)
-    return redirect("accounts:addresses")
-
-
-@login_required
 def identity_list(request):
     return render(
         request, "accounts/identity_list.html", {"identities": selectors.identity_list(user=request.user)}
@@ -104,18 +88,40 @@ def identity_new(request):
     return render(request, "accounts/identity_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@login_required
-@require_POST
-def identity_delete(request, identity_id):
-    identity = selectors.access_identity(user=request.user, identity_id=identity_id)
-    services.identity_delete(identity=identity)
-    messages.success(request, _("Identity removed."))
-    return redirect("accounts:identities")
+def _own_row_action(*, access, act, back: str, done=None):
+    """A POST-only view on one of the viewer's rows: fetch it (``access``: anyone else's answers 404), run
+    ``act`` (one service call) on it, say ``done`` and go back to the list."""
+
+    @login_required
+    @require_POST
+    def view(request, **row_id):
+        act(access(user=request.user, **row_id))
+        if done:
+            messages.success(request, done)
+        return redirect(back)
+
+    return view
 
 
-@login_required
-@require_POST
-def identity_default(request, identity_id):
-    identity = selectors.access_identity(user=request.user, identity_id=identity_id)
-    services.identity_set_default(identity=identity)
-    return redirect("accounts:identities")
+address_delete = _own_row_action(
+    access=selectors.access_address,
+    act=lambda address: services.address_delete(address=address),
+    back="accounts:addresses",
+    done=gettext_lazy("Address deleted."),
+)
+address_default = _own_row_action(
+    access=selectors.access_address,
+    act=lambda address: services.address_set_default(address=address),
+    back="accounts:addresses",
+)
+identity_delete = _own_row_action(
+    access=selectors.access_identity,
+    act=lambda identity: services.identity_delete(identity=identity),
+    back="accounts:identities",
+    done=gettext_lazy("Identity removed."),
+)
+identity_default = _own_row_action(
+    access=selectors.access_identity,
+    act=lambda identity: services.identity_set_default(identity=identity),
+    back="accounts:identities",
+)

@@ -22,7 +22,6 @@ from core.admintools import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     ThroughInline,
-    ToolkitAdmin,
     action_done,
     action_page,
     badge,
@@ -154,7 +153,7 @@ class RefundInline(ThroughInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ObjectActionsMixin, ToolkitAdmin):
+class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
     list_display = [
         "number",
         "buyer_username",
@@ -211,16 +210,8 @@ class OrderAdmin(ObjectActionsMixin, ToolkitAdmin):
         )
         return super().get_queryset(request).annotate(item_count=items)
 
-    # Nobody edits an order: its page is for reading, and changes are the actions below.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Nobody edits an order (ReadOnlyAdmin): its page is for reading, and changes are the actions below,
+    # open to whoever may change orders.
     def has_operate_permission(self, request):
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
