@@ -70,6 +70,11 @@ INSTALLED_APPS = [
     "flashsale",
     "community",
 ]
+# The demo (demo/: seed_demo, its data and drawings) is for development and tests; production leaves it
+# out unless DEMO_APP=1 asks for it. Nothing imports it, so leaving it out changes nothing else.
+DEMO_APP = env.bool("DEMO_APP", default=DEBUG or TESTING)
+if DEMO_APP:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
