@@ -25,6 +25,9 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from flashsale.forms import FlashSaleForm, SkuCodeField
 from flashsale.models import FlashSale, Reminder
+from flashsale.selectors.figures import sale_figures
+from flashsale.selectors.reminders import reminder_count
+from flashsale.selectors.sales import sale_for_console
 from flashsale.services import sales as sale_services
 
 State = FlashSale.State
@@ -258,7 +261,7 @@ class FlashSaleAdmin(admin.ModelAdmin):
         ]
 
     def _sale_for(self, request, object_id: int, *, change: bool = False) -> FlashSale:
-        sale = FlashSale.objects.select_related("sku__product", "warehouse").filter(pk=object_id).first()
+        sale = sale_for_console(sale_id=object_id)
         if sale is None:
             raise Http404(_("No such flash sale."))
         allowed = (
@@ -271,8 +274,8 @@ class FlashSaleAdmin(admin.ModelAdmin):
     def _figures_context(self, request, sale: FlashSale) -> dict:
         return {
             "sale": sale,
-            "figures": sale_services.sale_figures(sale=sale),
-            "reminders": Reminder.objects.filter(sale=sale).count(),
+            "figures": sale_figures(sale=sale),
+            "reminders": reminder_count(sale=sale),
             "figures_url": self._url("console_figures", sale.pk),
             "now": timezone.now(),
         }

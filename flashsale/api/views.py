@@ -11,13 +11,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.errors import DomainError, NotFound
-from flashsale import selectors
+from core.errors import DomainError
 from flashsale.api import serializers
 from flashsale.api.authentication import BuyPassAuthentication
-from flashsale.models import FlashSale
+from flashsale.selectors.buy_requests import request_status
+from flashsale.selectors.sales import access_sale, remaining_units, sales_visible
 from flashsale.services import admission
-from flashsale.services.status import request_status
 
 
 class SaleListApi(APIView):
@@ -29,8 +28,8 @@ class SaleListApi(APIView):
         summary="Live and upcoming flash sales, with the server's clock for countdowns",
     )
     def get(self, request):
-        sales = list(selectors.sales_visible())
-        remaining = selectors.remaining_units(sales)
+        sales = list(sales_visible())
+        remaining = remaining_units(sales)
         return Response(
             {
                 "server_time": timezone.now(),
@@ -48,13 +47,7 @@ class BuyPassApi(APIView):
         summary="A pass for one sale, to send as the X-Flash-Pass header when buying (no session lookup)",
     )
     def post(self, request, sale_id: int):
-        ends_at = (
-            FlashSale.objects.filter(pk=sale_id, state=FlashSale.State.PUBLISHED)
-            .values_list("ends_at", flat=True)
-            .first()
-        )
-        if ends_at is None:
-            raise NotFound(_("No such sale."))
+        ends_at = access_sale(sale_id=sale_id, published_only=True).ends_at
         buy_pass = admission.buy_pass_issue(user_id=request.user.pk, sale_id=sale_id, expires_at=ends_at)
         return Response({"buy_pass": buy_pass, "expires_at": ends_at})
 

@@ -19,6 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -47,12 +48,19 @@ def _parse(entries) -> list[Admission]:
     return [Admission(mid, f["rid"], int(f["uid"]), int(f["qty"])) for mid, f in entries]
 
 
+def group_ensure(sale_id: int) -> None:
+    """Create the sale's consumer group (and its stream) unless it exists."""
+    try:
+        client().xgroup_create(keys.stream(sale_id), keys.GROUP, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
 def sale_drain(*, sale_id: int, block_ms: int = 0, max_batches: int = 1000) -> int:
     """Materialise what is waiting in the sale's stream; returns how many admissions were handled."""
     r = client()
-    from flashsale.services.sales import _ensure_group
-
-    _ensure_group(sale_id)
+    group_ensure(sale_id)
     handled = 0
     # First our own and dead consumers' unacknowledged entries, then new ones.
     reclaimed = _reclaim(sale_id)

@@ -3,15 +3,16 @@ refreshes itself every second until the order exists."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from flashsale.forms import BuyForm
 from flashsale.models import FlashSale
+from flashsale.selectors.buy_requests import request_status
+from flashsale.selectors.sales import access_sale
 from flashsale.services import admission
-from flashsale.services.status import request_status
 from flashsale.views.sales import login_then_sale
 
 
@@ -31,7 +32,7 @@ def sale_buy(request, sale_id: int):
     same page is the same request."""
     if not request.user.is_authenticated:
         return login_then_sale(sale_id)
-    sale = get_object_or_404(FlashSale.objects.select_related("sku__product"), pk=sale_id)
+    sale = access_sale(sale_id=sale_id)
     form = BuyForm(request.POST)
     if not form.is_valid():
         return _problem(
@@ -63,7 +64,7 @@ def buy_status(request, sale_id: int, request_id: str):
     """Where the no-script buyer waits: refreshes itself every second until the order exists."""
     if not request.user.is_authenticated:
         return login_then_sale(sale_id)
-    sale = get_object_or_404(FlashSale.objects.select_related("sku__product"), pk=sale_id)
+    sale = access_sale(sale_id=sale_id)
     result = request_status(sale_id=sale.pk, user_id=request.user.pk, request_id=request_id)
     if result.status == "order":
         return redirect("payments:order_pay", number=result.order.number)

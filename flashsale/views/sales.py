@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,18 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from flashsale import selectors
 from flashsale.models import FlashSale
-from flashsale.services.reminders import reminder_create, reminders_for_viewer
+from flashsale.selectors.reminders import reminders_for_viewer
+from flashsale.selectors.sales import access_sale, access_sale_page, remaining_units
+from flashsale.services.reminders import reminder_create
 from flashsale.templatetags.flashsale import epoch_ms, sale_card
-
-
-def _sale_qs():
-    return (
-        FlashSale.objects.exclude(state=FlashSale.State.DRAFT)
-        .select_related("sku__product__brand")
-        .prefetch_related("sku__product__images")
-    )
 
 
 def login_then_sale(sale_id: int):
@@ -33,9 +26,9 @@ def login_then_sale(sale_id: int):
 
 @require_GET
 def sale_detail(request, sale_id: int):
-    sale = get_object_or_404(_sale_qs(), pk=sale_id)
+    sale = access_sale_page(sale_id=sale_id)
     now = timezone.now()
-    remaining = selectors.remaining_units([sale])[sale.pk] if sale.state == FlashSale.State.PUBLISHED else 0
+    remaining = remaining_units([sale])[sale.pk] if sale.state == FlashSale.State.PUBLISHED else 0
     reminder = reminders_for_viewer(user=request.user, sale_ids=[sale.pk]).get(sale.pk)
     card = sale_card(sale, now=now, remaining=remaining, reminder=reminder)
     return render(
@@ -49,7 +42,7 @@ def sale_detail(request, sale_id: int):
 def sale_remind(request, sale_id: int):
     if not request.user.is_authenticated:
         return login_then_sale(sale_id)
-    sale = get_object_or_404(FlashSale, pk=sale_id)
+    sale = access_sale(sale_id=sale_id)
     try:
         reminder_create(user=request.user, sale=sale)
     except DomainError as exc:
