@@ -101,7 +101,9 @@ def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
 
 
 def sale_freeze(*, sale: FlashSale) -> None:
-    FlashSale.objects.filter(pk=sale.pk).update(frozen=True)
+    """Stop admission (fails closed) until ``sale_resume`` rebuilds the sale in Redis."""
+    if not FlashSale.objects.filter(pk=sale.pk, state=FlashSale.State.PUBLISHED).update(frozen=True):
+        raise Conflict(_("Only a published sale can be frozen."))
     try:
         client().hset(keys.meta(sale.pk), "frozen", "1")
     except REDIS_ERRORS:
@@ -192,6 +194,8 @@ def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
 def sale_reconcile(*, sale: FlashSale) -> SaleFigures:
     """Check quota = Redis stock + admissions waiting + live orders. If Redis lost the sale, freeze it,
     rebuild it from the database and resume; log any drift."""
+    if sale.state == FlashSale.State.DRAFT:
+        raise DomainError(_("A draft sale has nothing to reconcile: publish it first."))
     figures = sale_figures(sale=sale)
     if sale.state == FlashSale.State.PUBLISHED and figures.redis_stock is None:
         logger.error("sale %s: Redis lost its state; freezing, rebuilding from the database", sale.pk)
