@@ -26,10 +26,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Address, CustomsIdentity
+from core.tasks import enqueue_on_commit
 from flashsale import keys
 from flashsale.models import FlashSale
+from flashsale.selectors.sales import published_sale_ids
 from flashsale.services.redis import REDIS_ERRORS, client
 from mall.models import Order
+from mall.services.orders import order_expire
 from mall.services.pricing import line_price, money
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,17 @@ def sale_drain(*, sale_id: int, block_ms: int = 0, max_batches: int = 1000) -> i
         handled += materialize_batch(sale_id=sale_id, admissions=admissions)
         block_ms = 0
     return handled
+
+
+def sales_drain_live() -> int:
+    """Drain every published sale's stream (beat's safety net behind the consumer loop)."""
+    return sum(sale_drain(sale_id=sale_id) for sale_id in published_sale_ids())
+
+
+def orders_expire(*, order_ids: list[int]) -> int:
+    """Expire the sale's orders still unpaid at their deadline; returns how many were cancelled (their
+    units then come back to the sale through the mall's order_stock_released)."""
+    return sum(order_expire(order_id=order_id) for order_id in order_ids)
 
 
 def _reclaim(sale_id: int) -> list[Admission]:
@@ -152,9 +166,7 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
     _park("before_ack")
     _acknowledge(sale_id, admissions, outcomes)
     if inserted:
-        from flashsale.tasks import orders_expire_at_deadline
-
-        orders_expire_at_deadline.apply_async(args=[list(inserted.values())], eta=deadline)
+        enqueue_on_commit("flashsale.tasks.orders_expire_task", list(inserted.values()), eta=deadline)
     return len(admissions)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, Unavailable
 from flashsale import keys
-from flashsale.models import FlashSale, ReturnedUnit
+from flashsale.models import REFERRAL_PREFIX, FlashSale, ReturnedUnit, sale_id_from_referral, sale_referral
 from flashsale.selectors.figures import (
     RELEASED_STATES,
     SaleFigures,
@@ -123,7 +123,7 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
     order = Order.objects.filter(pk=order_id, holds_own_stock=False, state__in=RELEASED_STATES).first()
     if order is None:
         return False
-    units = OrderLine.objects.filter(order=order, referral=f"flashsale:{sale_id}").aggregate(
+    units = OrderLine.objects.filter(order=order, referral=sale_referral(sale_id)).aggregate(
         n=Sum("quantity")
     )["n"]
     if not units:
@@ -160,6 +160,18 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
             )
         sold_out_forget(sale_id)
     return True
+
+
+def unit_return_for_order(*, order_id: int) -> bool:
+    """The mall released an order's stock (cancelled, expired, refused): when the order came from a sale,
+    its units go back to that sale (``unit_return``). False when it came from none, or gave them back."""
+    referrals = OrderLine.objects.filter(order_id=order_id, referral__startswith=REFERRAL_PREFIX).values_list(
+        "referral", flat=True
+    )
+    sale_id = next((s for s in map(sale_id_from_referral, referrals) if s is not None), None)
+    if sale_id is None:
+        return False
+    return unit_return(sale_id=sale_id, order_id=order_id)
 
 
 def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
@@ -216,6 +228,17 @@ def sale_reconcile(*, sale: FlashSale) -> SaleFigures:
             sale.pk, figures.drift, figures.quota, figures.redis_stock, figures.waiting, figures.live_orders,
         )  # fmt: skip
     return figures
+
+
+def sales_reconcile() -> int:
+    """Reconcile every sale that holds units (published or ended); returns how many still drift."""
+    drifting = 0
+    for sale in FlashSale.objects.exclude(state=FlashSale.State.DRAFT):
+        try:
+            drifting += bool(sale_reconcile(sale=sale).drift)
+        except Conflict:
+            continue  # it ended while being rebuilt; the next run looks at it again
+    return drifting
 
 
 def sales_warm_due(*, lead_minutes: int = 10) -> int:

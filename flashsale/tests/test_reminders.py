@@ -82,7 +82,7 @@ def test_the_periodic_task_runs_on_a_real_worker_and_the_buyer_sees_the_notice(c
     Reminder.objects.create(sale=sale, user=user)
     assert 'data-testid="reminder-open"' not in render_strip(user)
 
-    from flashsale.tasks import reminders_send as task
+    from flashsale.tasks import reminders_send_task as task
 
     task.delay()
     assert wait_for(lambda: Reminder.objects.filter(user=user, notified_at__isnull=False).exists())

@@ -1,7 +1,7 @@
 """The materialiser loop: turn admissions into orders as they arrive (DESIGN.md section 5 step 4).
 
 Runs beside the Celery worker (make run and docker-compose start it); the beat task
-``flashsale.tasks.sales_drain_live`` is the safety net if it is down. Several may run: the consumer
+``flashsale.tasks.sales_drain_live_task`` is the safety net if it is down. Several may run: the consumer
 group hands each entry to one of them, and a dead one's entries are reclaimed.
 """
 
