@@ -15,8 +15,7 @@ from core.errors import Conflict
 from flashsale.models import FlashSale, Reminder
 from flashsale.services.reminders import reminder_create, reminder_delete, reminders_send
 from flashsale.tests.factories import FlashSaleFactory
-from flashsale.tests.helpers import live_sale
-from flashsale.tests.test_templatetags import render_strip, upcoming_sale
+from flashsale.tests.helpers import live_sale, render_strip, upcoming_sale
 from mall.tests.factories import buyer
 
 
