@@ -372,11 +372,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "flashsale-warm-upcoming": {"task": "flashsale.tasks.sales_warm_upcoming", "schedule": 30.0},
-    "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live", "schedule": 5.0},
-    "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile", "schedule": 60.0},
-    "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due", "schedule": 30.0},
-    "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send", "schedule": 10.0},
+    "flashsale-warm-upcoming": {"task": "flashsale.tasks.sales_warm_due_task", "schedule": 30.0},
+    "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live_task", "schedule": 5.0},
+    "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile_task", "schedule": 60.0},
+    "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due_task", "schedule": 30.0},
+    "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send_task", "schedule": 10.0},
     "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_sweep", "schedule": 60.0},
     "mall-orders-complete-sweep": {
         "task": "mall.tasks.orders_complete_sweep",

@@ -10,7 +10,7 @@ from mall import urls_payments
 api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("community.api.urls")),
-    path("", include("flashsale.api")),
+    path("", include("flashsale.api.urls")),
     path("payments/", include((urls_payments.api_urlpatterns, "payments_api"))),
     path("mall/", include("mall.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
