@@ -19,13 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Migrate, seed the demo, collect static files, then web + Celery worker + beat until Ctrl-C
-# (core/management/commands/serve.py; it prints the URL and the demo logins). BIND=host:port to move it.
+# Migrate, seed the demo (demo/, a dev-only app that DEMO_APP=1 installs even with DEBUG=0), collect static
+# files, then web + Celery worker + beat until Ctrl-C (core/management/commands/serve.py; it prints the URL
+# and the demo logins). BIND=host:port to move it.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} DEMO_APP=$${DEMO_APP:-1} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v 0
-	DEBUG=$${DEBUG:-1} exec $(PY) manage.py serve
+	DEBUG=$${DEBUG:-1} DEMO_APP=$${DEMO_APP:-1} exec $(PY) manage.py serve
 
 # The whole suite against real PostgreSQL, Redis, Celery and Chromium. PYTEST_ARGS="-k name -x" to narrow.
 # scripts/system-packages installs Chromium and the CJK fonts first when they are missing (as root), or
@@ -42,7 +43,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
 seed: $(STAMP)
-	$(PY) manage.py seed_demo
+	DEMO_APP=1 $(PY) manage.py seed_demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

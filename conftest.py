@@ -11,6 +11,55 @@ import pytest
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).parent / "test-artifacts"))
 
 
+# --- fixed clocks ---------------------------------------------------------------------------------------
+# A test marked ``clocks`` runs once per clock below: the turn of the year in the site's time zone (the
+# customs quota's calendar year), a leap day, a 31-day month's end, and the real today. The clock ticks
+# from there (timeouts, Celery ETAs and Redis TTLs keep working), so "yesterday", "in 30 days", "this month"
+# and "this year" are exercised where they break. Date logic in a test must read the clock, never build
+# dates by ``replace(year=...)``.
+CLOCKS = {
+    "dec31": "2026-12-31 23:59:00 +0800",
+    "jan1": "2027-01-01 00:00:00 +0800",
+    "feb29": "2028-02-29 12:00:00 +0800",
+    "mar31": "2027-03-31 23:30:00 +0800",
+    "today": None,
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--all-clocks",
+        action="store_true",
+        help="run every selected test under each clock, as if marked clocks",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    marked = metafunc.definition.get_closest_marker("clocks") or metafunc.config.getoption("--all-clocks")
+    if marked and "fixed_clock" not in metafunc.fixturenames:
+        # First, so the clock is set before any other fixture makes rows with timestamps.
+        metafunc.fixturenames.insert(0, "fixed_clock")
+        metafunc.parametrize("fixed_clock", list(CLOCKS), indirect=True)
+
+
+@pytest.fixture
+def fixed_clock(request):
+    """The moment a ``clocks`` test runs at (an aware datetime), ticking from there."""
+    import datetime as dt
+
+    import time_machine
+
+    when = CLOCKS[getattr(request, "param", "today")]
+    if when is None:
+        from django.utils import timezone
+
+        yield timezone.now()
+        return
+    moment = dt.datetime.strptime(when, "%Y-%m-%d %H:%M:%S %z")
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -70,6 +70,11 @@ INSTALLED_APPS = [
     "flashsale",
     "community",
 ]
+# The demo (demo/: seed_demo, its data and drawings) is for development and tests; production leaves it
+# out unless DEMO_APP=1 asks for it. Nothing imports it, so leaving it out changes nothing else.
+DEMO_APP = env.bool("DEMO_APP", default=DEBUG or TESTING)
+if DEMO_APP:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -367,11 +372,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "flashsale-warm-upcoming": {"task": "flashsale.tasks.sales_warm_upcoming", "schedule": 30.0},
-    "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live", "schedule": 5.0},
-    "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile", "schedule": 60.0},
-    "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due", "schedule": 30.0},
-    "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send", "schedule": 10.0},
+    "flashsale-warm-upcoming": {"task": "flashsale.tasks.sales_warm_due_task", "schedule": 30.0},
+    "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live_task", "schedule": 5.0},
+    "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile_task", "schedule": 60.0},
+    "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due_task", "schedule": 30.0},
+    "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send_task", "schedule": 10.0},
     "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_overdue_task", "schedule": 60.0},
     "mall-orders-complete-sweep": {
         "task": "mall.tasks.order_complete_due_task",

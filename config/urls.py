@@ -11,7 +11,7 @@ from mall.api import urls as mall_api_urls
 api_patterns = [
     path("", include("accounts.api.urls")),
     path("", include("community.api.urls")),
-    path("", include("flashsale.api")),
+    path("", include("flashsale.api.urls")),
     path("payments/", include(mall_api_urls.payment_urlpatterns)),
     path("mall/", include("mall.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -7,8 +7,8 @@ class FlashsaleConfig(AppConfig):
     verbose_name = _("Flash sales")
 
     def ready(self) -> None:
-        from flashsale.offers import flash_offers
         from flashsale.receivers import on_order_released
+        from flashsale.selectors.offers import flash_offers
         from mall import offers, signals
 
         signals.order_stock_released.connect(on_order_released, dispatch_uid="flashsale-unit-return")

@@ -13,6 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from mall.models import MONEY, Sku, Warehouse
 
+# An order line made by a sale carries "flashsale:<sale id>" as its referral: data the mall stores and
+# never reads. Built and parsed only here.
+REFERRAL_PREFIX = "flashsale:"
+
+
+def sale_referral(sale_id: int) -> str:
+    return f"{REFERRAL_PREFIX}{sale_id}"
+
+
+def sale_id_from_referral(referral: str) -> int | None:
+    """The sale a referral names, or None when it names none (another prefix, or not a number)."""
+    if not referral.startswith(REFERRAL_PREFIX):
+        return None
+    sale_id = referral.removeprefix(REFERRAL_PREFIX)
+    return int(sale_id) if sale_id.isdigit() else None
+
 
 class FlashSale(models.Model):
     class State(models.TextChoices):
@@ -57,7 +73,7 @@ class FlashSale(models.Model):
 
     @property
     def referral(self) -> str:
-        return f"flashsale:{self.pk}"
+        return sale_referral(self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -6,4 +6,4 @@ from core.tasks import enqueue_on_commit
 
 
 def on_order_released(sender, order_id: int, **kwargs) -> None:
-    enqueue_on_commit("flashsale.tasks.unit_return", order_id)
+    enqueue_on_commit("flashsale.tasks.unit_return_for_order_task", order_id)

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from flashsale.models import FlashSale
-from flashsale.offers import flash_offers
+from flashsale.selectors.offers import flash_offers
 from flashsale.tests.factories import FlashSaleFactory
 from mall import offers
 from mall.offers import Offer, live_offers, register_offer_provider, unregister_offer_provider

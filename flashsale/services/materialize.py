@@ -19,16 +19,20 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Address, CustomsIdentity
+from core.tasks import enqueue_on_commit
 from flashsale import keys
 from flashsale.models import FlashSale
+from flashsale.selectors.sales import published_sale_ids
 from flashsale.services.redis import REDIS_ERRORS, client
 from mall.models import Order
+from mall.services.orders import order_expire
 from mall.services.pricing import line_price, money
 
 logger = logging.getLogger(__name__)
@@ -47,12 +51,19 @@ def _parse(entries) -> list[Admission]:
     return [Admission(mid, f["rid"], int(f["uid"]), int(f["qty"])) for mid, f in entries]
 
 
+def group_ensure(sale_id: int) -> None:
+    """Create the sale's consumer group (and its stream) unless it exists."""
+    try:
+        client().xgroup_create(keys.stream(sale_id), keys.GROUP, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
 def sale_drain(*, sale_id: int, block_ms: int = 0, max_batches: int = 1000) -> int:
     """Materialise what is waiting in the sale's stream; returns how many admissions were handled."""
     r = client()
-    from flashsale.services.sales import _ensure_group
-
-    _ensure_group(sale_id)
+    group_ensure(sale_id)
     handled = 0
     # First our own and dead consumers' unacknowledged entries, then new ones.
     reclaimed = _reclaim(sale_id)
@@ -71,6 +82,17 @@ def sale_drain(*, sale_id: int, block_ms: int = 0, max_batches: int = 1000) -> i
         handled += materialize_batch(sale_id=sale_id, admissions=admissions)
         block_ms = 0
     return handled
+
+
+def sales_drain_live() -> int:
+    """Drain every published sale's stream (beat's safety net behind the consumer loop)."""
+    return sum(sale_drain(sale_id=sale_id) for sale_id in published_sale_ids())
+
+
+def orders_expire(*, order_ids: list[int]) -> int:
+    """Expire the sale's orders still unpaid at their deadline; returns how many were cancelled (their
+    units then come back to the sale through the mall's order_stock_released)."""
+    return sum(order_expire(order_id=order_id) for order_id in order_ids)
 
 
 def _reclaim(sale_id: int) -> list[Admission]:
@@ -144,9 +166,7 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
     _park("before_ack")
     _acknowledge(sale_id, admissions, outcomes)
     if inserted:
-        from flashsale.tasks import orders_expire_at_deadline
-
-        orders_expire_at_deadline.apply_async(args=[list(inserted.values())], eta=deadline)
+        enqueue_on_commit("flashsale.tasks.orders_expire_task", list(inserted.values()), eta=deadline)
     return len(admissions)
 
 

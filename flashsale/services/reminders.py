@@ -42,11 +42,3 @@ def reminders_send(*, now: datetime | None = None) -> int:
         sale__starts_at__lte=now,
         sale__ends_at__gt=now,
     ).update(notified_at=now)
-
-
-def reminders_for_viewer(*, user, sale_ids) -> dict[int, Reminder]:
-    """The viewer's reminders for these sales, by sale id, in one query (none for anonymous viewers)."""
-    sale_ids = list(sale_ids)
-    if not sale_ids or user is None or not user.is_authenticated:
-        return {}
-    return {r.sale_id: r for r in Reminder.objects.filter(user_id=user.pk, sale_id__in=sale_ids)}

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
-import redis
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -16,22 +14,22 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, Unavailable
 from flashsale import keys
-from flashsale.models import FlashSale
+from flashsale.models import REFERRAL_PREFIX, FlashSale, ReturnedUnit, sale_id_from_referral, sale_referral
+from flashsale.selectors.figures import (
+    RELEASED_STATES,
+    SaleFigures,
+    live_units_by_user,
+    sale_figures,
+    waiting_by_user,
+)
 from flashsale.services.admission import sold_out_forget
+from flashsale.services.materialize import group_ensure, sale_drain
 from flashsale.services.redis import REDIS_ERRORS, client, script
 from mall.errors import InsufficientStock
 from mall.models import Order, OrderLine, StockMovement, StockRecord
 from mall.services.stock import stock_move
 
 logger = logging.getLogger(__name__)
-
-# Orders that hold one of the sale's units: everything except those that gave the unit back.
-RELEASED_STATES = [
-    Order.State.CANCELLED,
-    Order.State.REFUND_DUE,
-    Order.State.CUSTOMS_REJECTED,
-    Order.State.REFUNDED,
-]
 
 
 def _ms(dt) -> int:
@@ -71,24 +69,14 @@ def sale_publish(*, sale: FlashSale, actor=None) -> FlashSale:
     return sale
 
 
-def _live_units_by_user(sale: FlashSale) -> dict[int, int]:
-    rows = (
-        OrderLine.objects.filter(referral=sale.referral)
-        .exclude(order__state__in=RELEASED_STATES)
-        .values("order__user_id")
-        .annotate(units=Sum("quantity"))
-    )
-    return {r["order__user_id"]: r["units"] for r in rows}
-
-
 def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
     """Load the sale into Redis from the database (the source of truth). Admissions already waiting
     in the stream are counted so they are not sold twice."""
     if sale.state != FlashSale.State.PUBLISHED:
         raise Conflict(_("Only a published sale can be loaded."))
     try:
-        waiting = _waiting_by_user(sale.pk)
-        by_user = _live_units_by_user(sale)
+        waiting = waiting_by_user(sale_id=sale.pk)
+        by_user = live_units_by_user(sale=sale)
         for user_id, units in waiting.items():
             by_user[user_id] = by_user.get(user_id, 0) + units
         stock_left = sale.quota - sale.sold - sum(waiting.values())
@@ -106,50 +94,16 @@ def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
             keys=[keys.meta(sale.pk), keys.stock(sale.pk), keys.users(sale.pk), keys.stream(sale.pk)],
             args=args,
         )
-        _ensure_group(sale.pk)
+        group_ensure(sale.pk)
     except REDIS_ERRORS as exc:
         raise Unavailable(_("Redis is unreachable: %(e)s") % {"e": exc}) from None
     sold_out_forget(sale.pk)
 
 
-def _ensure_group(sale_id: int) -> None:
-    try:
-        client().xgroup_create(keys.stream(sale_id), keys.GROUP, id="0", mkstream=True)
-    except redis.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
-
-
-def _waiting_by_user(sale_id: int) -> dict[int, int]:
-    """Admissions in the stream that have not become orders yet (not acknowledged by the group)."""
-    r = client()
-    waiting: dict[int, int] = {}
-    try:
-        info = {g["name"]: g for g in r.xinfo_groups(keys.stream(sale_id))}
-    except redis.ResponseError:
-        info = {}
-    group = info.get(keys.GROUP)
-    last = group["last-delivered-id"] if group else "0-0"
-    # Delivered but not acknowledged (pending) plus never delivered (after last-delivered-id).
-    pending_ids = set()
-    if group and group.get("pending"):
-        for entry in r.xpending_range(keys.stream(sale_id), keys.GROUP, min="-", max="+", count=100_000):
-            pending_ids.add(entry["message_id"])
-    entries = []
-    for message_id in pending_ids:
-        entries += r.xrange(keys.stream(sale_id), min=message_id, max=message_id)
-    entries += r.xrange(keys.stream(sale_id), min=f"({last}" if last != "0-0" else "-", max="+")
-    for _id, fields in entries:
-        waiting[int(fields["uid"])] = waiting.get(int(fields["uid"]), 0) + int(fields["qty"])
-    return waiting
-
-
-def waiting_count(sale_id: int) -> int:
-    return sum(_waiting_by_user(sale_id).values())
-
-
 def sale_freeze(*, sale: FlashSale) -> None:
-    FlashSale.objects.filter(pk=sale.pk).update(frozen=True)
+    """Stop admission (fails closed) until ``sale_resume`` rebuilds the sale in Redis."""
+    if not FlashSale.objects.filter(pk=sale.pk, state=FlashSale.State.PUBLISHED).update(frozen=True):
+        raise Conflict(_("Only a published sale can be frozen."))
     try:
         client().hset(keys.meta(sale.pk), "frozen", "1")
     except REDIS_ERRORS:
@@ -169,13 +123,11 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
     order = Order.objects.filter(pk=order_id, holds_own_stock=False, state__in=RELEASED_STATES).first()
     if order is None:
         return False
-    units = OrderLine.objects.filter(order=order, referral=f"flashsale:{sale_id}").aggregate(
+    units = OrderLine.objects.filter(order=order, referral=sale_referral(sale_id)).aggregate(
         n=Sum("quantity")
     )["n"]
     if not units:
         return False
-    from flashsale.models import ReturnedUnit
-
     with transaction.atomic(durable=True):
         _marker, created = ReturnedUnit.objects.get_or_create(
             order_id=order.pk, defaults={"sale_id": sale_id}
@@ -210,6 +162,18 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
     return True
 
 
+def unit_return_for_order(*, order_id: int) -> bool:
+    """The mall released an order's stock (cancelled, expired, refused): when the order came from a sale,
+    its units go back to that sale (``unit_return``). False when it came from none, or gave them back."""
+    referrals = OrderLine.objects.filter(order_id=order_id, referral__startswith=REFERRAL_PREFIX).values_list(
+        "referral", flat=True
+    )
+    sale_id = next((s for s in map(sale_id_from_referral, referrals) if s is not None), None)
+    if sale_id is None:
+        return False
+    return unit_return(sale_id=sale_id, order_id=order_id)
+
+
 def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
     """Close the sale: unsold units go back to warehouse stock through the ledger."""
     with transaction.atomic(durable=True):
@@ -218,8 +182,6 @@ def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
         ):
             raise Conflict(_("Only a published sale can be ended."))
     # Whatever is still waiting in the stream becomes orders (or "sold out") first.
-    from flashsale.services.materialize import sale_drain
-
     sale_drain(sale_id=sale.pk, block_ms=0)
     with transaction.atomic(durable=True):
         sale = FlashSale.objects.get(pk=sale.pk)
@@ -241,42 +203,11 @@ def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
     return sale
 
 
-@dataclass(frozen=True)
-class SaleFigures:
-    quota: int
-    sold: int
-    redis_stock: int | None
-    waiting: int | None
-    live_orders: int
-    pending_payment: int
-    paid: int
-
-    @property
-    def drift(self) -> int | None:
-        if self.redis_stock is None or self.waiting is None:
-            return None
-        return self.quota - (self.redis_stock + self.waiting + self.live_orders)
-
-
-def sale_figures(*, sale: FlashSale) -> SaleFigures:
-    lines = OrderLine.objects.filter(referral=sale.referral).exclude(order__state__in=RELEASED_STATES)
-    live = lines.aggregate(n=Sum("quantity"))["n"] or 0
-    pending = lines.filter(order__state=Order.State.PENDING_PAYMENT).aggregate(n=Sum("quantity"))["n"] or 0
-    try:
-        raw = client().get(keys.stock(sale.pk))
-        loaded = client().hget(keys.meta(sale.pk), "loaded") == "1"
-        redis_stock = int(raw) if (raw is not None and loaded) else None
-        waiting = waiting_count(sale.pk) if loaded else None
-    except REDIS_ERRORS:
-        redis_stock = waiting = None
-    if sale.state == FlashSale.State.ENDED:
-        redis_stock, waiting = 0, 0
-    return SaleFigures(sale.quota, sale.sold, redis_stock, waiting, live, pending, live - pending)
-
-
 def sale_reconcile(*, sale: FlashSale) -> SaleFigures:
     """Check quota = Redis stock + admissions waiting + live orders. If Redis lost the sale, freeze it,
     rebuild it from the database and resume; log any drift."""
+    if sale.state == FlashSale.State.DRAFT:
+        raise DomainError(_("A draft sale has nothing to reconcile: publish it first."))
     figures = sale_figures(sale=sale)
     if sale.state == FlashSale.State.PUBLISHED and figures.redis_stock is None:
         logger.error("sale %s: Redis lost its state; freezing, rebuilding from the database", sale.pk)
@@ -297,6 +228,17 @@ def sale_reconcile(*, sale: FlashSale) -> SaleFigures:
             sale.pk, figures.drift, figures.quota, figures.redis_stock, figures.waiting, figures.live_orders,
         )  # fmt: skip
     return figures
+
+
+def sales_reconcile() -> int:
+    """Reconcile every sale that holds units (published or ended); returns how many still drift."""
+    drifting = 0
+    for sale in FlashSale.objects.exclude(state=FlashSale.State.DRAFT):
+        try:
+            drifting += bool(sale_reconcile(sale=sale).drift)
+        except Conflict:
+            continue  # it ended while being rebuilt; the next run looks at it again
+    return drifting
 
 
 def sales_warm_due(*, lead_minutes: int = 10) -> int:

@@ -10,8 +10,8 @@ import uuid
 from django import template
 from django.utils import timezone
 
-from flashsale import selectors
-from flashsale.services.reminders import reminders_for_viewer
+from flashsale.selectors.reminders import reminders_for_viewer
+from flashsale.selectors.sales import remaining_units, sales_visible
 
 register = template.Library()
 
@@ -56,8 +56,8 @@ def flash_strip(context, limit: int = 8):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     now = timezone.now()
-    sales = list(selectors.sales_visible()[:limit])
-    remaining = selectors.remaining_units(sales)
+    sales = list(sales_visible()[:limit])
+    remaining = remaining_units(sales)
     reminders = reminders_for_viewer(user=user, sale_ids=[s.pk for s in sales])
     cards = [
         sale_card(s, now=now, remaining=remaining.get(s.pk, s.remaining), reminder=reminders.get(s.pk))

@@ -39,6 +39,7 @@ from core.db import database_url
 from core.errors import DomainError
 from flashsale import keys
 from flashsale.models import FlashSale
+from flashsale.selectors import figures as figures_selectors
 from flashsale.services import admission, sales
 from flashsale.services.redis import client, reset
 from flashsale.tests.redis_servers import wait_until
@@ -355,10 +356,10 @@ def books(sale: FlashSale) -> Books:
 
     sale.refresh_from_db()
     lines = OrderLine.objects.filter(referral=sale.referral)
-    live = lines.exclude(order__state__in=sales.RELEASED_STATES)
+    live = lines.exclude(order__state__in=figures_selectors.RELEASED_STATES)
     orders = Order.objects.filter(lines__referral=sale.referral).distinct()
     per_buyer = live.values("order__user_id").annotate(units=Sum("quantity"))
-    figures = sales.sale_figures(sale=sale)
+    figures = figures_selectors.sale_figures(sale=sale)
     return Books(
         quota=sale.quota,
         sold=sale.sold,

@@ -311,6 +311,18 @@ def test_reconcile_on_a_draft_says_there_is_nothing_to_check(admin_client):
     assert any("nothing to reconcile" in m for m in said(response))
 
 
+def test_a_drift_is_said_as_an_error_and_a_freeze_as_a_warning(admin_client):
+    from django.contrib import messages
+
+    frozen, ended = live_sale(quota=3), live_sale(quota=3)
+    levels = {str(m): m.level for m in get_messages(press(admin_client, frozen, "freeze").wsgi_request)}
+    assert [level for text, level in levels.items() if "Froze" in text] == [messages.WARNING]
+    press(admin_client, ended, "end")
+    FlashSale.objects.filter(pk=ended.pk).update(quota=1)  # one unit the books cannot account for
+    levels = {str(m): m.level for m in get_messages(press(admin_client, ended, "reconcile").wsgi_request)}
+    assert [level for text, level in levels.items() if "drifts by 1" in text] == [messages.ERROR]
+
+
 # --- the console page ----------------------------------------------------------------------------------------
 
 

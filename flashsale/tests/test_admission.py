@@ -4,6 +4,7 @@ import redis
 from core.errors import DomainError, Unavailable
 from flashsale import keys
 from flashsale.models import FlashSale
+from flashsale.selectors.figures import sale_figures
 from flashsale.services import admission, materialize, sales
 from flashsale.tests.helpers import buy, live_sale
 from mall.errors import InsufficientStock
@@ -109,7 +110,7 @@ def test_materialise_makes_orders_and_a_redelivery_changes_nothing(redis_conn):
     assert orders.count() == 3
     order = orders.first()
     assert order.lines.get().unit_price == sale.price and not order.holds_own_stock
-    assert sales.sale_figures(sale=sale).drift == 0
+    assert sale_figures(sale=sale).drift == 0
 
 
 def test_over_admission_by_redis_is_refused_by_the_database(redis_conn):
@@ -162,7 +163,7 @@ def test_end_returns_unsold_units_to_warehouse_stock(redis_conn):
     assert (sale.state, sale.sold, sale.quota) == ("ended", 1, 1)
     assert (record.on_hand, record.allocated) == (4, 1)
     assert stock_reconcile() == []
-    assert sales.sale_figures(sale=sale).drift == 0
+    assert sale_figures(sale=sale).drift == 0
 
 
 def test_redis_lost_the_sale_reconcile_rebuilds_it(redis_conn):

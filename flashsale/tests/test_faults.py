@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from flashsale import keys
 from flashsale.models import FlashSale, ReturnedUnit
+from flashsale.selectors.buy_requests import request_status
+from flashsale.selectors.figures import sale_figures
 from flashsale.services import admission, sales
 from flashsale.services.materialize import sale_drain
 from flashsale.services.redis import client, reset
-from flashsale.services.status import request_status
 from flashsale.tests.harness import (
     Consumer,
     Job,
@@ -126,7 +127,7 @@ def test_redis_restarted_empty_fails_closed_until_reconcile_rebuilds_it(private_
             sale_id=sale.pk, user_id=uid, request_id=f"after-wipe-{uid}", ip=ip_for(uid)
         )
         assert answer.status == admission.NOT_LOADED
-    assert sales.sale_figures(sale=sale).drift is None  # unknown, not "fine"
+    assert sale_figures(sale=sale).drift is None  # unknown, not "fine"
 
     figures = sales.sale_reconcile(sale=sale)
     sale.refresh_from_db()

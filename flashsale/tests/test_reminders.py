@@ -15,8 +15,7 @@ from core.errors import Conflict
 from flashsale.models import FlashSale, Reminder
 from flashsale.services.reminders import reminder_create, reminder_delete, reminders_send
 from flashsale.tests.factories import FlashSaleFactory
-from flashsale.tests.helpers import live_sale
-from flashsale.tests.test_templatetags import render_strip, upcoming_sale
+from flashsale.tests.helpers import live_sale, render_strip, upcoming_sale
 from mall.tests.factories import buyer
 
 
@@ -82,7 +81,7 @@ def test_the_periodic_task_runs_on_a_real_worker_and_the_buyer_sees_the_notice(c
     Reminder.objects.create(sale=sale, user=user)
     assert 'data-testid="reminder-open"' not in render_strip(user)
 
-    from flashsale.tasks import reminders_send as task
+    from flashsale.tasks import reminders_send_task as task
 
     task.delay()
     assert wait_for(lambda: Reminder.objects.filter(user=user, notified_at__isnull=False).exists())

@@ -4,45 +4,23 @@ number of queries whatever the number of sales."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.middleware.csrf import get_token
-from django.template import Context, Template
 from django.template.loader import render_to_string, select_template
 from django.test import RequestFactory
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from flashsale.models import Reminder
 from flashsale.services import materialize
 from flashsale.services import sales as sale_services
 from flashsale.tests.factories import FlashSaleFactory
-from flashsale.tests.helpers import buy, live_sale
+from flashsale.tests.helpers import buy, live_sale, render_strip, upcoming_sale
 from mall.models import ProductImage
-from mall.tests.factories import SkuFactory, buyer, stock_give
+from mall.tests.factories import SkuFactory, buyer
 
 pytestmark = pytest.mark.django_db
-
-
-def render_strip(user=None) -> str:
-    request = RequestFactory().get("/mall/")
-    request.user = user or AnonymousUser()
-    # The tag alone (the page's own context processors are the page's business).
-    context = Context({"request": request, "csrf_token": get_token(request)})
-    with translation.override("en"):  # whatever language an earlier request left active
-        return Template("{% load flashsale %}{% flash_strip %}").render(context)
-
-
-def upcoming_sale(*, quota: int = 5, in_minutes: int = 30, **kwargs):
-    starts = timezone.now() + timedelta(minutes=in_minutes)
-    sale = FlashSaleFactory(quota=quota, starts_at=starts, ends_at=starts + timedelta(hours=1), **kwargs)
-    stock_give(sku=sale.sku, warehouse=sale.warehouse, quantity=quota)
-    sale_services.sale_publish(sale=sale)
-    sale_services.sale_warm(sale=sale)
-    sale.refresh_from_db()
-    return sale
 
 
 def with_photo(sale):

@@ -20,8 +20,7 @@ from flashsale.services import materialize
 from flashsale.services import sales as sale_services
 from flashsale.services.redis import reset
 from flashsale.tests.factories import FlashSaleFactory
-from flashsale.tests.helpers import buy, live_sale
-from flashsale.tests.test_templatetags import upcoming_sale
+from flashsale.tests.helpers import buy, live_sale, upcoming_sale
 from mall.models import Order
 from mall.tests.factories import buyer
 

@@ -21,8 +21,8 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, AddressFactory, UserFactory
 from flashsale.models import FlashSale
+from flashsale.selectors.figures import sale_figures
 from flashsale.services import materialize
-from flashsale.services.sales import sale_figures
 from flashsale.tests.helpers import live_sale
 from mall.models import Order, ProductImage
 from mall.tests.factories import SkuFactory, WarehouseFactory, buyer, stock_give

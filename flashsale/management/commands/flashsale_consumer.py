@@ -1,7 +1,7 @@
 """The materialiser loop: turn admissions into orders as they arrive (DESIGN.md section 5 step 4).
 
 Runs beside the Celery worker (make run and docker-compose start it); the beat task
-``flashsale.tasks.sales_drain_live`` is the safety net if it is down. Several may run: the consumer
+``flashsale.tasks.sales_drain_live_task`` is the safety net if it is down. Several may run: the consumer
 group hands each entry to one of them, and a dead one's entries are reclaimed.
 """
 
@@ -14,7 +14,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from flashsale.models import FlashSale
+from flashsale.selectors.sales import published_sale_ids
 from flashsale.services.materialize import sale_drain
 from flashsale.services.redis import REDIS_ERRORS
 
@@ -41,9 +41,7 @@ class Command(BaseCommand):
         while not stopping:
             if time.monotonic() - refreshed > 2:
                 close_old_connections()
-                live = list(
-                    FlashSale.objects.filter(state=FlashSale.State.PUBLISHED).values_list("pk", flat=True)
-                )
+                live = published_sale_ids()
                 refreshed = time.monotonic()
             if not live:
                 if once:

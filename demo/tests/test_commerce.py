@@ -4,12 +4,18 @@ declared sponsored, orders carry their note referral, and the stock ledger still
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from community import seed_commerce
-from community.models import Note, NoteProduct, Partnership, ProductCardClick
+from community.models import Note, NoteDailyViews, NoteProduct, Partnership, ProductCardClick
 from community.selectors.purchases import notes_bought_here
+from community.tests.factories import NoteFactory
+from demo.seed import commerce as seed_commerce
 from mall.models import Order, OrderLine, StockMovement
 from mall.services.stock import stock_reconcile
 
@@ -58,3 +64,27 @@ def test_seed_links_notes_to_products_with_badges_a_partnership_and_attributed_o
         note = Note.objects.get(author__username=author, title=title)
         line = OrderLine.objects.get(order__user__username=buyer, sku__product__slug=slug)
         assert line.referral == f"note:{note.pk}"
+
+
+def test_daily_views_are_bounded_in_days_and_written_in_batches(monkeypatch):
+    # Given three notes read for over a year
+    monkeypatch.setattr(seed_commerce, "DAILY_VIEWS_BATCH", 50)
+    notes = [NoteFactory(images=0) for _ in range(3)]
+    Note.objects.filter(pk__in=[n.pk for n in notes]).update(
+        created_at=timezone.now() - timedelta(days=400), view_count=1_000_000
+    )
+
+    # When their statistics are written
+    with CaptureQueriesContext(connection) as queries:
+        written = seed_commerce.daily_views_write(note_ids=[n.pk for n in notes])
+
+    # Then each note has at most DAILY_VIEWS_DAYS days, in more than one bounded INSERT
+    assert written == NoteDailyViews.objects.count() == 3 * seed_commerce.DAILY_VIEWS_DAYS
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "community_notedailyviews"')
+    ]
+    assert len(inserts) == 3
+    # Running it again writes nothing: the notes have their statistics
+    assert seed_commerce.daily_views_write(note_ids=[n.pk for n in notes]) == 0

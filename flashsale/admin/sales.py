@@ -1,16 +1,13 @@
-"""The operators' console for flash sales: create a sale, then publish, warm, freeze, resume, end and
-reconcile it through the services; a live page per sale shows Redis and the database side by side.
+"""The flash-sale list, its form, and the console: a live page per sale showing Redis and the database
+side by side, with the actions the sale's state allows as buttons.
 
-Nothing here writes stock or sale counters: every button and list action calls one service, and a
-refused action (not enough stock, Redis away, wrong state) is an error message with nothing changed.
+Nothing here writes stock or sale counters: every button and list action calls one service (see
+actions.py), and a refused action is an error message with nothing changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,125 +19,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
+from core.admintools import ToolkitAdmin, badge
+from flashsale.admin.actions import ACTIONS, sale_actions_run
 from flashsale.forms import FlashSaleForm, SkuCodeField
-from flashsale.models import FlashSale, Reminder
-from flashsale.services import sales as sale_services
+from flashsale.models import FlashSale
+from flashsale.selectors.figures import sale_figures
+from flashsale.selectors.reminders import reminder_count
+from flashsale.selectors.sales import sale_for_console
 
 State = FlashSale.State
 
 
-# --- what each button does ---------------------------------------------------------------------------------
-
-
-def _publish(request, sale: FlashSale) -> tuple[str, str]:
-    sale = sale_services.sale_publish(sale=sale, actor=request.user)
-    return messages.SUCCESS, _("Published “%(sale)s”: %(n)d units moved out of %(w)s into the sale.") % {
-        "sale": sale,
-        "n": sale.quota,
-        "w": sale.warehouse,
-    }
-
-
-def _warm(request, sale: FlashSale) -> tuple[str, str]:
-    sale_services.sale_warm(sale=sale)
-    return messages.SUCCESS, _("Loaded “%(sale)s” into Redis: buyers can be admitted.") % {"sale": sale}
-
-
-def _freeze(request, sale: FlashSale) -> tuple[str, str]:
-    if sale.state != State.PUBLISHED:
-        raise DomainError(_("Only a published sale can be frozen."))
-    sale_services.sale_freeze(sale=sale)
-    return messages.WARNING, _("Froze “%(sale)s”: nobody is admitted until it is resumed.") % {"sale": sale}
-
-
-def _resume(request, sale: FlashSale) -> tuple[str, str]:
-    sale_services.sale_resume(sale=sale)
-    return messages.SUCCESS, _("Rebuilt “%(sale)s” in Redis from the database and resumed admission.") % {
-        "sale": sale
-    }
-
-
-def _end(request, sale: FlashSale) -> tuple[str, str]:
-    quota_before = sale.quota
-    sale = sale_services.sale_end(sale=sale, actor=request.user)
-    return messages.SUCCESS, _("Ended “%(sale)s”: %(n)d unsold units went back to %(w)s.") % {
-        "sale": sale,
-        "n": quota_before - sale.quota,
-        "w": sale.warehouse,
-    }
-
-
-def _reconcile(request, sale: FlashSale) -> tuple[str, str]:
-    if sale.state == State.DRAFT:
-        raise DomainError(_("A draft sale has nothing to reconcile: publish it first."))
-    f = sale_services.sale_reconcile(sale=sale)
-    numbers = {
-        "sale": sale,
-        "quota": f.quota,
-        "redis": "?" if f.redis_stock is None else f.redis_stock,
-        "waiting": "?" if f.waiting is None else f.waiting,
-        "live": f.live_orders,
-        "drift": "?" if f.drift is None else f.drift,
-    }
-    if f.drift == 0:
-        return messages.SUCCESS, _(
-            "“%(sale)s” balances: quota %(quota)s = Redis stock %(redis)s + waiting %(waiting)s "
-            "+ live orders %(live)s."
-        ) % numbers
-    return messages.ERROR, _(
-        "“%(sale)s” drifts by %(drift)s: quota %(quota)s, Redis stock %(redis)s, waiting %(waiting)s, "
-        "live orders %(live)s."
-    ) % numbers
-
-
-@dataclass(frozen=True)
-class SaleAction:
-    name: str
-    label: str
-    run: Callable
-    states: tuple[str, ...]  # the sale states in which the console offers the button
-    danger: bool = False
-
-
-ACTIONS = {
-    a.name: a
-    for a in [
-        SaleAction("publish", gettext_lazy("Publish"), _publish, (State.DRAFT,)),
-        SaleAction("warm", gettext_lazy("Warm (load into Redis)"), _warm, (State.PUBLISHED,)),
-        SaleAction("freeze", gettext_lazy("Freeze"), _freeze, (State.PUBLISHED,), danger=True),
-        SaleAction("resume", gettext_lazy("Resume (rebuild)"), _resume, (State.PUBLISHED,)),
-        SaleAction("end", gettext_lazy("End now"), _end, (State.PUBLISHED,), danger=True),
-        SaleAction("reconcile", gettext_lazy("Reconcile"), _reconcile, (State.PUBLISHED, State.ENDED)),
-    ]
-}
-
-
-def sale_action_run(request, sale: FlashSale, name: str) -> bool:
-    """Run one action on one sale and tell the operator what happened; False when it was refused."""
-    try:
-        level, text = ACTIONS[name].run(request, sale)
-    except DomainError as exc:
-        messages.error(request, _("“%(sale)s”: %(error)s") % {"sale": sale, "error": exc.message})
-        return False
-    messages.add_message(request, level, text)
-    return True
-
-
 def _list_action(name: str):
     def action(modeladmin, request, queryset):
-        for sale in queryset.select_related("warehouse").order_by("pk"):
-            sale_action_run(request, sale, name)
+        sale_actions_run(modeladmin, request, queryset.select_related("warehouse").order_by("pk"), name)
 
     action.__name__ = f"sale_{name}"
     return admin.action(description=ACTIONS[name].label, permissions=["change"])(action)
 
 
-# --- the admin -----------------------------------------------------------------------------------------------
-
-
 @admin.register(FlashSale)
-class FlashSaleAdmin(admin.ModelAdmin):
+class FlashSaleAdmin(ToolkitAdmin):
     form = FlashSaleForm
     list_display = ["__str__", "sku_code", "state_label", "window", "sold_of_quota", "price", "console_link"]
     list_filter = ["state", "frozen", "is_cross_border", "warehouse"]
@@ -207,15 +106,15 @@ class FlashSaleAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_label(self, sale):
         if sale.frozen and sale.state == State.PUBLISHED:
-            return format_html('<strong class="fs-frozen">{}</strong>', _("Frozen"))
+            return badge("frozen", _("Frozen"), "danger")
         if sale.state == State.PUBLISHED:
             now = timezone.now()
             if now < sale.starts_at:
-                return _("Upcoming")
+                return badge("upcoming", _("Upcoming"), "info")
             if now < sale.ends_at:
-                return format_html('<strong class="fs-live">{}</strong>', _("Live"))
-            return _("Over (ending)")
-        return sale.get_state_display()
+                return badge("live", _("Live"), "ok")
+            return badge("over", _("Over (ending)"), "warn")
+        return badge(sale.state, sale.get_state_display())
 
     @admin.display(description=gettext_lazy("window"), ordering="starts_at")
     def window(self, sale):
@@ -258,7 +157,7 @@ class FlashSaleAdmin(admin.ModelAdmin):
         ]
 
     def _sale_for(self, request, object_id: int, *, change: bool = False) -> FlashSale:
-        sale = FlashSale.objects.select_related("sku__product", "warehouse").filter(pk=object_id).first()
+        sale = sale_for_console(sale_id=object_id)
         if sale is None:
             raise Http404(_("No such flash sale."))
         allowed = (
@@ -271,8 +170,8 @@ class FlashSaleAdmin(admin.ModelAdmin):
     def _figures_context(self, request, sale: FlashSale) -> dict:
         return {
             "sale": sale,
-            "figures": sale_services.sale_figures(sale=sale),
-            "reminders": Reminder.objects.filter(sale=sale).count(),
+            "figures": sale_figures(sale=sale),
+            "reminders": reminder_count(sale=sale),
             "figures_url": self._url("console_figures", sale.pk),
             "now": timezone.now(),
         }
@@ -310,21 +209,5 @@ class FlashSaleAdmin(admin.ModelAdmin):
         sale = self._sale_for(request, object_id, change=True)
         if action not in ACTIONS:
             raise Http404(_("No such action."))
-        sale_action_run(request, sale, action)
+        sale_actions_run(self, request, [sale], action)
         return HttpResponseRedirect(self._url("console", sale.pk))
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["sale", "user", "created_at", "notified_at"]
-    list_filter = [("notified_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["sale", "user"]
-    search_fields = ["user__username", "sale__title"]
-    fields = ["sale", "user", "created_at", "notified_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

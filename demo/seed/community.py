@@ -1,30 +1,26 @@
-"""Demo community for ``python manage.py seed_demo``: writers, notes with generated photos in Chinese and
-English, topics, likes, collects into boards, comments and replies, follows, hot scores.
+"""The demo community: notes with generated photos in Chinese and English by the demo's writers, topics,
+likes, collects into boards, comments and replies, follows, hot scores.
 
 Idempotent: a note is known by its writer and title, a board by its owner and name; a note's likes,
 collects and comments are made only when the note itself is made, and follows are idempotent toggles,
 so running it twice leaves the same counts. Writes go through the services (they keep the counters
-right, fill the search index and queue the notifications); photos are drawn with Pillow at the feed
-width and stored as their WebP renditions on the spot, so they show without a Celery worker.
+right, fill the search index and queue the notifications); photos are drawn at the feed width
+(``demo.drawing``) and stored as their WebP renditions on the spot, so they show without a Celery worker.
+Only the demo's own people act, and only on the demo's own notes.
 """
 
 from __future__ import annotations
 
-import io
 import random
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from accounts.models import User
 from community.models import TITLE_MAX, Board, Note, NoteImage
@@ -32,24 +28,8 @@ from community.services.comments import comment_create
 from community.services.feeds import note_hot_scores_update
 from community.services.interactions import board_create, note_collect, note_like, user_follow
 from community.services.notes import note_create
-
-DEMO_PASSWORD = "hongshu-demo-2026"  # noqa: S105 - the same printed demo password as seed_demo
-
-# The writers and shoppers of accounts' seed_demo, plus these.
-SEED_WRITERS = ["lily", "chen_travels", "momo_baby", "snackking"]
-SEED_SHOPPERS = ["shopper", "xiaomei"]
-MORE_WRITERS = [
-    ("amy_glow", "Amy的护肤日记", "Dry skin, big opinions. Patch test everything."),
-    ("xiaoyu", "小鱼爱吃", "吃货一枚 · 只推荐回购过的零食"),
-    ("travel_ken", "Ken on the road", "37 countries, one carry-on."),
-    ("nana_mom", "娜娜妈", "二胎妈妈 · 母婴用品踩坑与种草"),
-    ("bagsbybella", "Bella's bags", "Bags I actually carry, not just collect."),
-    ("tangtang", "糖糖不吃糖", "学生党 · 平价彩妆 · 宿舍好物"),
-    ("leo_eats", "Leo Eats", "Snack reviews from a very honest tongue."),
-    ("wanwan", "晚晚的旅行箱", "免税店攻略 · 海岛控"),
-    ("kiki_skin", "Kiki成分党", "看成分不看广告 · 敏感肌"),
-    ("mia_deals", "Mia薅羊毛", "Deals, hauls and the occasional regret."),
-]
+from demo.drawing import encoded, is_chinese, note_photo
+from demo.seed import people
 
 
 @dataclass(frozen=True)
@@ -189,22 +169,8 @@ BOARDS = {
 }
 
 
-def _is_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-# --- photos ------------------------------------------------------------------------------------------
-
-PHOTO_WIDTH = 540  # the feed rendition's width: drawn once, encoded once
 RATIOS = [(3, 4), (3, 4), (3, 4), (1, 1), (4, 3)]
-# Per category: soft gradients (top, bottom) and the word drawn on the photo (Chinese, English).
-PALETTES = {
-    "beauty": [((255, 214, 224), (255, 240, 245)), ((250, 208, 196), (255, 236, 210)), ((246, 211, 243), (255, 244, 250))],
-    "snacks": [((255, 222, 164), (255, 246, 222)), ((255, 200, 160), (255, 236, 214)), ((250, 232, 170), (255, 250, 232))],
-    "baby": [((196, 236, 224), (240, 252, 246)), ((200, 226, 250), (240, 248, 255)), ((226, 240, 206), (248, 252, 240))],
-    "travel": [((168, 216, 240), (230, 246, 255)), ((160, 226, 220), (232, 252, 248)), ((200, 214, 250), (242, 244, 255))],
-    "bags": [((232, 214, 196), (250, 244, 236)), ((214, 200, 190), (246, 240, 234)), ((240, 222, 206), (255, 248, 240))],
-}  # fmt: skip
+# The word drawn on a category's photos (Chinese, English).
 WORDS = {
     "beauty": ("护肤", "GLOW"),
     "snacks": ("零食", "SNACK"),
@@ -212,74 +178,14 @@ WORDS = {
     "travel": ("旅行", "TRIP"),
     "bags": ("包包", "BAG"),
 }
-CJK_FONTS = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-]
-LATIN_FONTS = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-]
-
-
-@cache
-def _font(size: int, cjk: bool):
-    for path in CJK_FONTS if cjk else LATIN_FONTS + CJK_FONTS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return None
-
-
-def photo(*, category: str, word: str, ratio: tuple[int, int], variant: int, index: int) -> Image.Image:
-    """A soft gradient with a simple shape and a short word: believable enough for a demo feed."""
-    width = PHOTO_WIDTH
-    height = round(width * ratio[1] / ratio[0])
-    top, bottom = PALETTES[category][variant % len(PALETTES[category])]
-    mask = Image.linear_gradient("L").resize((width, height))
-    image = Image.composite(
-        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), mask
-    )
-    glow_size = int(min(width, height) * 0.9)
-    glow = Image.eval(Image.radial_gradient("L").resize((glow_size, glow_size)), lambda v: (255 - v) // 2)
-    image.paste((255, 255, 255), ((width - glow_size) // 2, (height - glow_size) // 3), glow)
-    draw = ImageDraw.Draw(image, "RGBA")
-    accent = tuple(max(0, c - 70) for c in top)
-    cx, cy, r = width // 2, int(height * 0.42), int(min(width, height) * 0.22)
-    shape = (variant + index) % 3
-    if shape == 0:
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, 150))
-    elif shape == 1:
-        draw.rounded_rectangle((cx - r, cy - r, cx + r, cy + r), radius=r // 3, fill=(*accent, 140))
-    else:
-        draw.polygon([(cx, cy - r), (cx + r, cy + r), (cx - r, cy + r)], fill=(*accent, 140))
-    draw.ellipse((cx + r // 2, cy - r - r // 3, cx + r, cy - r // 2 - r // 3), fill=(255, 255, 255, 170))
-    cjk = _is_chinese(word)
-    font = _font(int(width * (0.13 if cjk else 0.11)), cjk)
-    if font is not None:  # no font on this machine: the photo goes without its word
-        box = draw.textbbox((0, 0), word, font=font)
-        text_w, text_h = box[2] - box[0], box[3] - box[1]
-        text_y = min(height - text_h - height // 10, cy + r + height // 14)
-        draw.text(((width - text_w) // 2 - box[0], text_y - box[1]), word, font=font, fill=(*accent, 230))
-    return image
-
-
-def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
 def _photos(demo: DemoNote, *, variant: int, rng: random.Random) -> list[Image.Image]:
     zh, en = WORDS[demo.category]
-    word = zh if _is_chinese(demo.title) else en
+    word = zh if is_chinese(demo.title) else en
     cover_ratio = rng.choice(RATIOS)
     return [
-        photo(
+        note_photo(
             category=demo.category,
             word=word,
             ratio=cover_ratio if index == 0 else rng.choice(RATIOS),
@@ -297,7 +203,7 @@ def _renditions_write(note: Note, photos: list[Image.Image]) -> None:
     tasks the note service queued find the images ready and do nothing.
     """
     for row, image in zip(note.images.order_by("position"), photos, strict=True):
-        data = _encoded(image, "WEBP", quality=80, method=2)
+        data = encoded(image, "WEBP", quality=80, method=2)
         names = {}
         for field in ("feed", "detail"):
             file_field = getattr(row, field)
@@ -308,25 +214,7 @@ def _renditions_write(note: Note, photos: list[Image.Image]) -> None:
         )
 
 
-# --- people ------------------------------------------------------------------------------------------
-
-
-def _people() -> dict[str, User]:
-    existing = set(
-        User.objects.filter(username__in=[u for u, _n, _b in MORE_WRITERS]).values_list("username", flat=True)
-    )
-    # One (deliberately slow) Argon2 hash shared by the new demo writers: they all use the printed password.
-    password = make_password(DEMO_PASSWORD) if len(existing) < len(MORE_WRITERS) else ""
-    for username, nickname, bio in MORE_WRITERS:
-        if username not in existing:
-            User.objects.get_or_create(
-                username=username, defaults={"nickname": nickname, "bio": bio, "password": password}
-            )
-    # Normally made by accounts' seed_demo just before; made plainly when this runs alone (tests).
-    for username in SEED_WRITERS + SEED_SHOPPERS:
-        User.objects.get_or_create(username=username, defaults={"nickname": username})
-    names = SEED_WRITERS + SEED_SHOPPERS + [u for u, _n, _b in MORE_WRITERS]
-    return {u.username: u for u in User.objects.filter(username__in=names)}
+# --- follows and boards --------------------------------------------------------------------------
 
 
 def _follows(users: dict[str, User], rng: random.Random) -> None:
@@ -336,14 +224,14 @@ def _follows(users: dict[str, User], rng: random.Random) -> None:
         for other in rng.sample(others, k=rng.randint(3, 8)):
             user_follow(follower=users[name], followee=users[other])
         # Everybody reads the site's first writers.
-        for writer in SEED_WRITERS:
+        for writer, _nickname, _bio in people.WRITERS:
             if writer != name:
                 user_follow(follower=users[name], followee=users[writer])
 
 
 def _board(user: User, category: str) -> Board:
     zh, en = BOARDS[category]
-    name = zh if _is_chinese(user.nickname + user.bio) else en
+    name = zh if is_chinese(user.nickname + user.bio) else en
     board = Board.objects.filter(owner=user, name=name).first()
     return board or board_create(owner=user, name=name, is_private=False)
 
@@ -360,7 +248,7 @@ def _engage(note: Note, demo: DemoNote, users: dict[str, User], rng: random.Rand
     for user in rng.sample(likers, k=rng.randint(0, max(1, len(likers) // 2))):
         board = _board(user, demo.category) if rng.random() < 0.7 else None
         note_collect(user=user, note=note, board=board)
-    pool, replies = (COMMENTS_ZH, REPLIES_ZH) if _is_chinese(demo.title) else (COMMENTS_EN, REPLIES_EN)
+    pool, replies = (COMMENTS_ZH, REPLIES_ZH) if is_chinese(demo.title) else (COMMENTS_EN, REPLIES_EN)
     author = users[demo.author]
     for user in rng.sample(readers, k=rng.randint(0, 5)):
         comment = comment_create(author=user, note=note, body=rng.choice(pool))
@@ -379,7 +267,7 @@ def _note(demo: DemoNote, users: dict[str, User], *, variant: int, rng: random.R
         return None
     photos = _photos(demo, variant=variant, rng=rng)
     uploads = [
-        SimpleUploadedFile(f"demo-{i}.jpg", _encoded(p, "JPEG", quality=86), content_type="image/jpeg")
+        SimpleUploadedFile(f"demo-{i}.jpg", encoded(p, "JPEG", quality=86), content_type="image/jpeg")
         for i, p in enumerate(photos)
     ]
     note = note_create(
@@ -389,28 +277,19 @@ def _note(demo: DemoNote, users: dict[str, User], *, variant: int, rng: random.R
     return note
 
 
-@contextmanager
-def _relaxed_commits():
-    """A thousand small transactions need not each wait for the disk: demo data can be made again."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO DEFAULT")
+def demo_notes() -> dict[tuple[str, str], Note]:
+    """The demo's notes that exist, by (writer, title): never a note somebody else wrote."""
+    keys = {(n.author, n.title) for n in NOTES}
+    found = Note.objects.filter(
+        author__username__in={a for a, _t in keys}, title__in={t for _a, t in keys}
+    ).select_related("author")
+    return {(n.author.username, n.title): n for n in found if (n.author.username, n.title) in keys}
 
 
-def seed(stdout=None) -> None:
-    """Make the demo community; safe to run again (it adds nothing the second time)."""
-    with _relaxed_commits():
-        _seed(stdout)
-
-
-def _seed(stdout) -> None:
+def seed(stdout) -> None:
+    """Make the demo community (the demo's people must exist); safe to run again (it adds nothing)."""
     started = time.monotonic()
-    with transaction.atomic():
-        users = _people()
+    users = people.members()
     made: list[Note] = []
     for variant, demo in enumerate(NOTES):
         rng = random.Random(f"{demo.author}:{demo.title}")
@@ -427,8 +306,7 @@ def _seed(stdout) -> None:
     _follows(users, random.Random(20260101))
     if made:
         note_hot_scores_update(note_ids=[n.pk for n in made])
-    if stdout is not None:
-        stdout.write(
-            f"Community: {len(made)} new notes ({Note.objects.count()} in all) from {len(users)} people, "
-            f"in {time.monotonic() - started:.1f}s"
-        )
+    stdout.write(
+        f"Community: {len(made)} new notes ({len(NOTES)} in the demo) from {len(users)} people, "
+        f"in {time.monotonic() - started:.1f}s"
+    )

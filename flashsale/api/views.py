@@ -1,43 +1,22 @@
-"""Flash-sale API: list sales, buy (202 + request id), poll a request."""
+"""Flash-sale API views: list sales, issue a buy pass, buy (202 + request id), poll a request."""
 
 from __future__ import annotations
 
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.errors import DomainError, NotFound
-from flashsale import selectors
-from flashsale.models import FlashSale
+from core.errors import DomainError
+from flashsale.api import serializers
+from flashsale.api.authentication import BuyPassAuthentication
+from flashsale.selectors.buy_requests import request_status
+from flashsale.selectors.sales import access_sale, remaining_units, sales_visible
 from flashsale.services import admission
-from flashsale.services.status import request_status
-
-
-class SaleOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    product_name = serializers.CharField(source="sku.product.name")
-    sku_name = serializers.CharField(source="sku.name")
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    regular_price = serializers.DecimalField(source="sku.price", max_digits=12, decimal_places=2)
-    quota = serializers.IntegerField()
-    remaining = serializers.SerializerMethodField()
-    per_user_limit = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    is_cross_border = serializers.BooleanField()
-
-    def get_remaining(self, sale) -> int:
-        return self.context["remaining"].get(sale.pk, sale.remaining)
 
 
 class SaleListApi(APIView):
@@ -45,55 +24,18 @@ class SaleListApi(APIView):
     pagination_class = None
 
     @extend_schema(
-        responses=inline_serializer(
-            "FlashSales", {"server_time": serializers.DateTimeField(), "sales": SaleOutput(many=True)}
-        ),
+        responses=serializers.SALE_LIST_OUTPUT,
         summary="Live and upcoming flash sales, with the server's clock for countdowns",
     )
     def get(self, request):
-        sales = list(selectors.sales_visible())
-        remaining = selectors.remaining_units(sales)
+        sales = list(sales_visible())
+        remaining = remaining_units(sales)
         return Response(
             {
                 "server_time": timezone.now(),
-                "sales": SaleOutput(sales, many=True, context={"remaining": remaining}).data,
+                "sales": serializers.SaleOutput(sales, many=True, context={"remaining": remaining}).data,
             }
         )
-
-
-class _PassHolder:
-    """The buyer a buy pass names: an id, nothing loaded."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-
-    def __init__(self, pk: int) -> None:
-        self.pk = self.id = pk
-
-
-class BuyPassAuthentication(BaseAuthentication):
-    """``X-Flash-Pass: <pass from BuyPassApi>``: a buy request authenticated with no query at all.
-    Without the header the site's usual authentication (session, token) takes over."""
-
-    def authenticate(self, request):
-        token = request.META.get("HTTP_X_FLASH_PASS")
-        if not token:
-            return None
-        user_id = admission.buy_pass_read(token=token, sale_id=request.parser_context["kwargs"]["sale_id"])
-        if user_id is None:
-            raise AuthenticationFailed(_("This buy pass is not valid for this sale; reload the sale's page."))
-        return _PassHolder(user_id), None
-
-
-class BuyPassScheme(OpenApiAuthenticationExtension):
-    """Documents the buy pass in the OpenAPI schema as an API key in the X-Flash-Pass header."""
-
-    target_class = BuyPassAuthentication
-    name = "flashPass"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "X-Flash-Pass"}
 
 
 class BuyPassApi(APIView):
@@ -101,19 +43,11 @@ class BuyPassApi(APIView):
 
     @extend_schema(
         request=None,
-        responses=inline_serializer(
-            "FlashBuyPass", {"buy_pass": serializers.CharField(), "expires_at": serializers.DateTimeField()}
-        ),
+        responses=serializers.BUY_PASS_OUTPUT,
         summary="A pass for one sale, to send as the X-Flash-Pass header when buying (no session lookup)",
     )
     def post(self, request, sale_id: int):
-        ends_at = (
-            FlashSale.objects.filter(pk=sale_id, state=FlashSale.State.PUBLISHED)
-            .values_list("ends_at", flat=True)
-            .first()
-        )
-        if ends_at is None:
-            raise NotFound(_("No such sale."))
+        ends_at = access_sale(sale_id=sale_id, published_only=True).ends_at
         buy_pass = admission.buy_pass_issue(user_id=request.user.pk, sale_id=sale_id, expires_at=ends_at)
         return Response({"buy_pass": buy_pass, "expires_at": ends_at})
 
@@ -127,12 +61,6 @@ class BuyApi(APIView):
 
     authentication_classes = [BuyPassAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
     permission_classes = [IsAuthenticated]
-
-    class FlashBuyInput(serializers.Serializer):
-        # The schema of the body; the view reads the two fields itself and flash_buy validates them
-        # (a serializer round costs a tenth of this endpoint's time).
-        request_id = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$")
-        quantity = serializers.IntegerField(min_value=1, max_value=10, default=1)
 
     def perform_authentication(self, request):
         # Cheap rejection (DESIGN.md section 5 step 6): once this worker has seen the sale sold out it
@@ -169,25 +97,8 @@ class BuyApi(APIView):
         return response
 
     @extend_schema(
-        request=FlashBuyInput,
-        responses={
-            202: inline_serializer(
-                "FlashAdmitted",
-                {
-                    "request_id": serializers.CharField(),
-                    "status": serializers.CharField(),
-                    "message": serializers.CharField(),
-                },
-            ),
-            409: inline_serializer(
-                "FlashRefused",
-                {
-                    "request_id": serializers.CharField(),
-                    "status": serializers.CharField(),
-                    "message": serializers.CharField(),
-                },
-            ),
-        },
+        request=serializers.FlashBuyInput,
+        responses={202: serializers.ADMITTED_OUTPUT, 409: serializers.REFUSED_OUTPUT},
         parameters=[
             OpenApiParameter(
                 "X-Flash-Retry",
@@ -200,6 +111,8 @@ class BuyApi(APIView):
         summary="Ask for a unit: 202 when admitted (poll the request), 409 with the reason otherwise",
     )
     def post(self, request, sale_id: int):
+        # The body is read by hand, not through FlashBuyInput: a serializer round costs a tenth of this
+        # endpoint's time, and flash_buy validates both fields itself.
         data = request.data if isinstance(request.data, dict) else {}  # a QueryDict is a dict too
         try:
             quantity = int(data.get("quantity") or 1)
@@ -220,14 +133,7 @@ class RequestStatusApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=inline_serializer(
-            "FlashRequestStatus",
-            {
-                "status": serializers.CharField(),
-                "order_number": serializers.CharField(allow_null=True),
-                "order_state": serializers.CharField(allow_null=True),
-            },
-        ),
+        responses=serializers.REQUEST_STATUS_OUTPUT,
         summary="Poll a buy request: pending, order (with its number), sold_out, over_limit or unknown",
     )
     def get(self, request, sale_id: int, request_id: str):
@@ -246,23 +152,6 @@ class TrivialApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=None,
-        responses=inline_serializer("Pong", {"ok": serializers.BooleanField()}),
-        summary="Baseline for benchmarks",
-    )
+    @extend_schema(request=None, responses=serializers.PONG_OUTPUT, summary="Baseline for benchmarks")
     def post(self, request):
         return Response({"ok": True})
-
-
-urlpatterns = [
-    path("flash/sales/", SaleListApi.as_view(), name="api-flash-sales"),
-    path("flash/sales/<int:sale_id>/buy/", BuyApi.as_view(), name="api-flash-buy"),
-    path("flash/sales/<int:sale_id>/pass/", BuyPassApi.as_view(), name="api-flash-pass"),
-    path(
-        "flash/sales/<int:sale_id>/requests/<str:request_id>/",
-        RequestStatusApi.as_view(),
-        name="api-flash-request",
-    ),
-    path("flash/ping/", TrivialApi.as_view(), name="api-flash-ping"),
-]

@@ -1,10 +1,12 @@
-"""Demo data where the community meets the mall (runs after ``mall.seed``): purchase links in demo notes,
-orders delivered to some writers so their notes show "bought here", one declared brand partnership,
-orders attributed to notes, card clicks and daily views so the writers' statistics have something to say.
+"""The demo where the community meets the mall (runs after the community and mall steps): purchase links
+in demo notes, orders delivered to some writers so their notes show "bought here", one declared brand
+partnership, orders attributed to notes, card clicks and daily views so the writers' statistics have
+something to say.
 
 Everything goes through the real services (checkout, the sandbox gateway's signed webhook, customs,
 shipping, delivery), so the stock ledger and the order timelines stay true. Safe to run again: each
-piece is looked up before it is made.
+piece is looked up before it is made. Only the demo's people act and only the demo's notes get clicks
+and statistics: a database that already holds other notes keeps their rows as they were.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from accounts.services import address_create, identity_add
 from community.models import Note, NoteDailyViews, NoteProduct, Partnership, ProductCardClick
 from community.selectors.purchases import RECEIVED_STATES
 from community.services.buzz import product_buzz_recompute
+from demo.seed import people
+from demo.seed.community import demo_notes
 from mall.models import Brand, Cart, CartLine, Order, OrderLine, Product, Sku
 from mall.payments.sandbox import SIGNATURE_HEADER, sandbox_event, sandbox_signature
 from mall.services import checkout
@@ -72,13 +76,19 @@ WRITER_IDS = {
 }
 
 
-def seed(stdout=None) -> None:
+# A demo note's statistics go back at most this many days, and are written this many rows at a time.
+DAILY_VIEWS_DAYS = 90
+DAILY_VIEWS_BATCH = 1000
+
+
+def seed(stdout) -> None:
     started = time.monotonic()
-    users = {u.username: u for u in User.objects.filter(is_staff=False)}
+    users = people.members()
     products = {p.slug: p for p in Product.objects.filter(slug__in=_slugs()).select_related("brand")}
     if not products:
+        stdout.write("Community x mall: no demo products yet; run the mall's step first.")
         return
-    notes = _notes(users)
+    notes = demo_notes()
     links = _links(notes, products)
     partnership = _partnership(users, notes)
     bought = sum(
@@ -90,25 +100,18 @@ def seed(stdout=None) -> None:
         if buyer in users and note is not None and slug in products:
             attributed += _purchase(users[buyer], products[slug], referral=f"note:{note.pk}")
     _clicks(notes, users)
-    _daily_views()
+    days = daily_views_write(note_ids=[note.pk for note in notes.values()])
     product_buzz_recompute()
-    if stdout is not None:
-        stdout.write(
-            f"Community x mall: {links} purchase links, {bought} delivered purchases by writers, "
-            f"{attributed} orders from note cards, partnership {'ready' if partnership else 'skipped'}, "
-            f"in {time.monotonic() - started:.1f}s"
-        )
+    stdout.write(
+        f"Community x mall: {links} purchase links, {bought} delivered purchases by writers, "
+        f"{attributed} orders from note cards, partnership {'ready' if partnership else 'skipped'}, "
+        f"{days} daily-views rows, in {time.monotonic() - started:.1f}s"
+    )
 
 
 def _slugs() -> set[str]:
     slugs = {slug for _w, _t, group in LINKS for slug in group}
     return slugs | {slug for _u, slug in PURCHASES} | {row[3] for row in ATTRIBUTED}
-
-
-def _notes(users: dict[str, User]) -> dict[tuple[str, str], Note]:
-    titles = {title for _w, title, _p in LINKS}
-    found = Note.objects.filter(title__in=titles, author__username__in=list(users)).select_related("author")
-    return {(note.author.username, note.title): note for note in found}
 
 
 def _links(notes, products) -> int:
@@ -224,15 +227,15 @@ def _pay(order: Order, *, user: User, identity: CustomsIdentity | None) -> None:
 
 
 def _clicks(notes, users) -> None:
-    """Some readers' taps on product cards over the last days (only the first time)."""
-    if ProductCardClick.objects.exists():
+    """Some demo readers' taps on the demo notes' product cards over the last days (only the first time)."""
+    if ProductCardClick.objects.filter(note__in=list(notes.values())).exists():
         return
     rng = random.Random(20261127)
-    readers = list(users.values())
+    readers = [users[name] for name in sorted(users)]
     now = timezone.now()
     rows = []
-    for (_writer, _title), note in notes.items():
-        for link in NoteProduct.objects.filter(note=note):
+    for _key, note in sorted(notes.items()):
+        for link in NoteProduct.objects.filter(note=note).order_by("position", "id"):
             for _ in range(rng.randint(2, 14)):
                 rows.append(
                     ProductCardClick(
@@ -248,13 +251,26 @@ def _clicks(notes, users) -> None:
     ProductCardClick.objects.bulk_update(made, ["created_at"])
 
 
-def _daily_views() -> None:
-    """Spread each demo note's views over the days since it was posted (only where none are recorded)."""
-    recorded = set(NoteDailyViews.objects.values_list("note_id", flat=True).distinct())
+def daily_views_write(*, note_ids: list[int]) -> int:
+    """Spread each of these notes' views over the days since it was posted, where none are recorded yet.
+
+    Only the notes asked for (the demo's own), at most ``DAILY_VIEWS_DAYS`` days each, written
+    ``DAILY_VIEWS_BATCH`` rows at a time: the memory and the statement size stay bounded however big the
+    database around the demo is. Returns the number of rows written.
+    """
+    recorded = set(
+        NoteDailyViews.objects.filter(note_id__in=note_ids).values_list("note_id", flat=True).distinct()
+    )
     today = timezone.localdate()
-    rows = []
-    for note in Note.objects.exclude(pk__in=recorded).only("pk", "view_count", "created_at"):
-        days = max(1, (today - timezone.localdate(note.created_at)).days + 1)
+    rows: list[NoteDailyViews] = []
+    written = 0
+    for note in (
+        Note.objects.filter(pk__in=note_ids)
+        .exclude(pk__in=recorded)
+        .only("pk", "view_count", "created_at")
+        .order_by("pk")
+    ):
+        days = min(DAILY_VIEWS_DAYS, max(1, (today - timezone.localdate(note.created_at)).days + 1))
         rng = random.Random(note.pk)
         weights = [rng.uniform(0.5, 1.5) for _ in range(days)]
         total = sum(weights)
@@ -262,4 +278,9 @@ def _daily_views() -> None:
             views = int(note.view_count * weight / total)
             if views:
                 rows.append(NoteDailyViews(note=note, day=today - timedelta(days=offset), views=views))
-    NoteDailyViews.objects.bulk_create(rows, ignore_conflicts=True)
+        if len(rows) >= DAILY_VIEWS_BATCH:
+            written += len(NoteDailyViews.objects.bulk_create(rows, ignore_conflicts=True))
+            rows = []
+    if rows:
+        written += len(NoteDailyViews.objects.bulk_create(rows, ignore_conflicts=True))
+    return written

@@ -1,8 +1,10 @@
-"""Demo flash sales for ``python manage.py seed_demo``: one live sale and one upcoming sale on the demo
-mall's products, published (their quota leaves warehouse stock through the ledger) and warmed into Redis.
+"""The demo's flash sales: one live sale and one upcoming sale on the demo mall's products, published
+(their quota leaves warehouse stock through the ledger) and warmed into Redis.
 
-Idempotent: a SKU that already has a draft or published sale still running gets no new one. Does nothing
-when the mall has no stocked products (the mall's seed has not run).
+Idempotent: while a draft or published sale on a demo product is still running, its window (live or
+upcoming) gets no new one. Only the demo's own products are put on sale, and only the demo's own sales
+count: an operator's products and sales are left alone. Does nothing when the demo mall has no stocked
+products (the mall's step has not run).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.errors import DomainError
+from demo.seed.mall import PRODUCTS
 from flashsale.models import FlashSale
 from flashsale.services.sales import sale_publish, sale_warm
 from mall.models import StockRecord
@@ -28,11 +31,18 @@ def _flash_price(regular: Decimal) -> Decimal:
     return max(price, Decimal("0.90"))
 
 
+def _demo_slugs() -> list[str]:
+    return [product.slug for product in PRODUCTS]
+
+
 def _candidates():
-    """Stock records with room for a quota, on active products that have a photo."""
+    """Stock records with room for a quota, on the demo's active products that have a photo."""
     return (
         StockRecord.objects.filter(
-            sku__is_active=True, sku__product__is_active=True, sku__product__images__isnull=False
+            sku__product__slug__in=_demo_slugs(),
+            sku__is_active=True,
+            sku__product__is_active=True,
+            sku__product__images__isnull=False,
         )
         .annotate(free=F("on_hand") - F("allocated"))
         .filter(free__gte=QUOTA * 2)
@@ -49,7 +59,9 @@ def seed(stdout) -> None:
         ("upcoming", now + timedelta(hours=1), now + timedelta(hours=3)),
     ]
     running = FlashSale.objects.filter(
-        state__in=[FlashSale.State.DRAFT, FlashSale.State.PUBLISHED], ends_at__gt=now
+        sku__product__slug__in=_demo_slugs(),
+        state__in=[FlashSale.State.DRAFT, FlashSale.State.PUBLISHED],
+        ends_at__gt=now,
     )
     missing = [
         w
@@ -87,4 +99,4 @@ def seed(stdout) -> None:
     if made:
         stdout.write("Flash sales: " + ", ".join(made) + ".")
     else:
-        stdout.write("Flash sales: no stocked demo products yet; run the mall's seed first.")
+        stdout.write("Flash sales: no stocked demo products yet; run the mall's step first.")

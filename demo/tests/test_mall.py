@@ -10,7 +10,8 @@ import pytest
 from django.db.models import Min, Sum
 from PIL import Image
 
-from mall import seed
+from demo import drawing
+from demo.seed import mall as demo_mall
 from mall.models import (
     Brand,
     Category,
@@ -45,12 +46,12 @@ def counts() -> dict[str, int]:
 
 def test_the_seed_is_idempotent_and_its_stock_comes_from_the_ledger():
     out = io.StringIO()
-    seed.seed(stdout=out)
+    demo_mall.seed(stdout=out)
     first = counts()
-    seed.seed(stdout=out)
+    demo_mall.seed(stdout=out)
     assert counts() == first
-    assert first["Product"] == len(seed.PRODUCTS) >= 30
-    assert first["Brand"] == len(seed.BRANDS) and first["InboundShipment"] == len(seed.SHIPMENTS)
+    assert first["Product"] == len(demo_mall.PRODUCTS) >= 30
+    assert first["Brand"] == len(demo_mall.BRANDS) and first["InboundShipment"] == len(demo_mall.SHIPMENTS)
 
     # Stock: only "received" rows from put-away shipments, and the records agree with the ledger.
     assert set(StockMovement.objects.values_list("kind", flat=True)) == {StockMovement.Kind.RECEIVED}
@@ -79,12 +80,13 @@ def test_the_seed_is_idempotent_and_its_stock_comes_from_the_ledger():
 
 
 def test_product_shots_are_real_images():
-    data = seed.product_shot(shape="bottle", colour=(246, 182, 196), word="SAKURA")
+    data = drawing.product_shot(shape="bottle", colour=(246, 182, 196), word="SAKURA")
     image = Image.open(io.BytesIO(data))
-    assert image.size == (seed.SIZE, seed.SIZE) and image.format == "JPEG"
+    assert image.size == (drawing.SHOT_SIZE, drawing.SHOT_SIZE) and image.format == "JPEG"
     # Not a flat colour: a backdrop, a product and a label.
     assert sum(1 for count in image.convert("L").histogram() if count) > 50  # distinct grey levels
-    for shape in ("tube", "jar", "box", "can", "pouch", "bag", "backpack"):
+    assert {p.shape for p in demo_mall.PRODUCTS} <= set(drawing.SHAPES)
+    for shape in drawing.SHAPES[1:]:
         assert Image.open(
-            io.BytesIO(seed.product_shot(shape=shape, colour=(90, 120, 160), word="X", variant=1))
+            io.BytesIO(drawing.product_shot(shape=shape, colour=(90, 120, 160), word="X", variant=1))
         )

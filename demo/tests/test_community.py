@@ -1,4 +1,4 @@
-"""The demo community: believable content that fits the rules, made idempotently."""
+"""The demo community: believable content that fits the rules, made idempotently, by the demo's people."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from PIL import Image
 
 from accounts.models import User
-from community import seed as seed_module
 from community.models import (
     BODY_MAX,
     TITLE_MAX,
@@ -22,34 +21,34 @@ from community.models import (
     Topic,
 )
 from community.text import mentions_parse, topics_parse
+from demo import drawing
+from demo.seed import community, people
 
 
 def test_the_demo_notes_fit_the_rules_and_cover_both_languages_and_all_categories():
-    notes = seed_module.NOTES
+    notes = community.NOTES
     assert len(notes) >= 60
     assert all(len(n.title) <= TITLE_MAX and len(n.body) <= BODY_MAX for n in notes)
     assert all(1 <= n.photos <= 5 for n in notes)
     assert all(topics_parse(n.body) for n in notes)
     assert len({(n.author, n.title) for n in notes}) == len(notes)  # the natural key is unique
-    chinese = [n for n in notes if seed_module._is_chinese(n.title)]
+    chinese = [n for n in notes if drawing.is_chinese(n.title)]
     assert 20 <= len(chinese) <= len(notes) - 20
     assert {n.category for n in notes} == {"beauty", "snacks", "baby", "travel", "bags"}
-    names = {u for u, _n, _b in seed_module.MORE_WRITERS} | set(
-        seed_module.SEED_WRITERS + seed_module.SEED_SHOPPERS
-    )
+    names = set(people.member_usernames())
     assert {n.author for n in notes} <= names
     mentioned = {m for n in notes for m in mentions_parse(n.body)}
     assert mentioned and mentioned <= names
-    assert len(seed_module.MORE_WRITERS) >= 10
+    assert len(people.MORE_WRITERS) >= 10
     assert {"敏感肌", "学生党", "种草"} <= {t for n in notes for t in topics_parse(n.body)}
 
 
 @pytest.mark.parametrize("ratio", [(3, 4), (1, 1), (4, 3)])
 def test_generated_photos_have_the_asked_aspect_ratio(ratio):
-    image = seed_module.photo(category="beauty", word="护肤", ratio=ratio, variant=1, index=0)
-    assert image.width == seed_module.PHOTO_WIDTH
+    image = drawing.note_photo(category="beauty", word="护肤", ratio=ratio, variant=1, index=0)
+    assert image.width == drawing.PHOTO_WIDTH
     assert image.height == round(image.width * ratio[1] / ratio[0])
-    assert Image.open(io.BytesIO(seed_module._encoded(image, "WEBP", quality=80))).format == "WEBP"
+    assert Image.open(io.BytesIO(drawing.encoded(image, "WEBP", quality=80))).format == "WEBP"
 
 
 def _counts() -> dict[str, int]:
@@ -63,11 +62,12 @@ def _counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_seed_makes_a_community_and_running_it_again_changes_nothing(monkeypatch):
     # A slice of the notes keeps the test quick; the data as a whole is checked above.
-    monkeypatch.setattr(seed_module, "NOTES", seed_module.NOTES[:5] + seed_module.NOTES[-3:])
+    monkeypatch.setattr(community, "NOTES", community.NOTES[:5] + community.NOTES[-3:])
+    people.seed(stdout=io.StringIO())
 
-    seed_module.seed(stdout=io.StringIO())
+    community.seed(stdout=io.StringIO())
     first = _counts()
-    seed_module.seed(stdout=io.StringIO())
+    community.seed(stdout=io.StringIO())
 
     assert _counts() == first
     assert first["Note"] == 8

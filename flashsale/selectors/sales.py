@@ -1,0 +1,82 @@
+"""Reads of sales: live and upcoming listings with their product, units left from Redis, and the
+``access_sale`` helpers through which a buyer's request names a sale (NotFound when it may not)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from flashsale import keys
+from flashsale.models import FlashSale
+from flashsale.services.redis import REDIS_ERRORS, client
+
+
+def sales_visible(*, horizon_hours: int = 24) -> QuerySet[FlashSale]:
+    now = timezone.now()
+    return (
+        FlashSale.objects.filter(
+            state=FlashSale.State.PUBLISHED,
+            ends_at__gt=now,
+            starts_at__lte=now + timedelta(hours=horizon_hours),
+        )
+        .select_related("sku__product__brand")
+        .prefetch_related("sku__product__images")
+        .order_by("starts_at", "id")
+    )
+
+
+def remaining_units(sales) -> dict[int, int]:
+    """Units left per sale, from Redis in one round trip (the database's view when Redis is away)."""
+    sales = list(sales)
+    if not sales:
+        return {}
+    try:
+        # A pipeline, not MGET: each sale's keys live in their own cluster slot.
+        pipe = client().pipeline(transaction=False)
+        for sale in sales:
+            pipe.get(keys.stock(sale.pk))
+        values = pipe.execute()
+    except REDIS_ERRORS:
+        values = [None] * len(sales)
+    return {s.pk: (int(v) if v is not None else s.remaining) for s, v in zip(sales, values, strict=True)}
+
+
+def published_sale_ids() -> list[int]:
+    """The sales whose streams may hold admissions: every published one, whatever its window."""
+    return list(FlashSale.objects.filter(state=FlashSale.State.PUBLISHED).values_list("pk", flat=True))
+
+
+def access_sale(*, sale_id: int, published_only: bool = False) -> FlashSale:
+    """The sale a buyer's request names, with its product. Any state by default: the services answer a
+    draft or ended sale themselves ("not open", "ended"); ``published_only`` for what only a published
+    sale gives (a buy pass)."""
+    sales = FlashSale.objects.select_related("sku__product")
+    if published_only:
+        sales = sales.filter(state=FlashSale.State.PUBLISHED)
+    sale = sales.filter(pk=sale_id).first()
+    if sale is None:
+        raise NotFound(_("No such sale."))
+    return sale
+
+
+def access_sale_page(*, sale_id: int) -> FlashSale:
+    """A sale as its page shows it (product, brand, images); a draft is not shown to buyers."""
+    sale = (
+        FlashSale.objects.exclude(state=FlashSale.State.DRAFT)
+        .select_related("sku__product__brand")
+        .prefetch_related("sku__product__images")
+        .filter(pk=sale_id)
+        .first()
+    )
+    if sale is None:
+        raise NotFound(_("No such sale."))
+    return sale
+
+
+def sale_for_console(*, sale_id: int) -> FlashSale | None:
+    """A sale of any state for the operators' console (the admin checks the operator's permission)."""
+    return FlashSale.objects.select_related("sku__product", "warehouse").filter(pk=sale_id).first()
