@@ -1,5 +1,6 @@
 """The self-operated cross-border mall: catalog, bonded-warehouse stock with its ledger, carts,
-reservations, orders with their timeline, payments and customs declarations (DESIGN.md sections 3-4)."""
+reservations, orders with their timeline, payments and customs declarations (docs/architecture.md,
+"Inventory and the stock ledger" and "The order state machine")."""
 
 from __future__ import annotations
 

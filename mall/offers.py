@@ -1,5 +1,5 @@
 """Offers that upper apps make on the mall's SKUs (a flash sale's price today), without the mall or any
-other app importing them (DESIGN.md section 2).
+other app importing them (docs/architecture.md, "How a lower app shows an upper app's content").
 
 An upper app registers a provider in its ``AppConfig.ready()``; readers (the community's product cards)
 ask ``live_offers`` and get the best live offer per SKU, never knowing where it came from.

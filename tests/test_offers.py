@@ -118,7 +118,8 @@ def _imported_modules(package: str) -> set[tuple[str, str]]:
     ("package", "forbidden"), [("community", ("flashsale",)), ("mall", ("community", "flashsale"))]
 )
 def test_offers_keep_the_dependencies_one_way(package, forbidden):
-    """DESIGN.md section 2: community reads flash prices through mall.offers, never from flashsale."""
+    """Community reads flash prices through mall.offers, never from flashsale (docs/architecture.md,
+    "Apps and the direction of imports")."""
     crossing = sorted(
         (path, module) for path, module in _imported_modules(package) if module.split(".")[0] in forbidden
     )

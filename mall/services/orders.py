@@ -1,6 +1,6 @@
-"""The order state machine (DESIGN.md section 4). Every transition is a conditional UPDATE on the
-current state, so the database decides races (payment against expiry, two webhooks, two operators),
-and each writes an OrderEvent for the timeline."""
+"""The order state machine (docs/architecture.md, "The order state machine"). Every transition is a
+conditional UPDATE on the current state, so the database decides races (payment against expiry, two
+webhooks, two operators), and each writes an OrderEvent for the timeline."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Slots an upper app may fill on the mall's pages: the flash-sale strip, notes about a product, the
 invitation to write about a delivered order, products recommended from what the community talks about.
 
-DESIGN.md section 2: no Python import goes upward, so the mall asks the template loader whether an
-installed app provides the slot's template and includes it if so.
+docs/architecture.md, "How a lower app shows an upper app's content": no Python import goes upward, so
+the mall asks the template loader whether an installed app provides the slot's template and includes it
+if so.
 """
 
 from __future__ import annotations
