@@ -1,4 +1,4 @@
-"""Flash-sale benchmark (DESIGN.md section 7): the buy endpoint under gunicorn, driven by wrk on loopback,
+"""Flash-sale benchmark (docs/architecture.md, "The flash-sale benchmark"): the buy endpoint under gunicorn, driven by wrk on loopback,
 against the same stack's trivial DRF endpoint and a Saleor-style ``select_for_update`` purchase, plus
 sold-out answers and the time to materialise 1,000 admissions with the consumer running.
 

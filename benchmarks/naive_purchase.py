@@ -1,6 +1,6 @@
 """A deliberately naive flash-sale purchase: read what is left, then write. NOT part of the product.
 
-It is what DESIGN.md section 3 forbids ("never read-then-write"): between the SELECT of the remaining
+It is what docs/architecture.md ("Taking stock: conditional updates, never read-then-write") forbids ("never read-then-write"): between the SELECT of the remaining
 units and the UPDATE of the counter, other buyers read the same number, so all of them buy the "last"
 unit. The load harness (flashsale/tests/harness.py) is pointed at it to prove that it catches an
 oversell: a harness that passes this has no teeth.

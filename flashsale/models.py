@@ -1,4 +1,4 @@
-"""Flash sales (DESIGN.md section 5): Redis admits, PostgreSQL decides.
+"""Flash sales (docs/architecture.md, "Flash sales: Redis admits, PostgreSQL decides"): Redis admits, PostgreSQL decides.
 
 ``quota`` units are moved out of warehouse stock (allocated through the ledger) when the sale is
 published; ``sold`` counts the live orders made from it and can never pass the quota (CHECK)."""

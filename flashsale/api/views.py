@@ -63,7 +63,7 @@ class BuyApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def perform_authentication(self, request):
-        # Cheap rejection (DESIGN.md section 5 step 6): once this worker has seen the sale sold out it
+        # Cheap rejection (docs/architecture.md, "Cheap rejections and the retry header"): once this worker has seen the sale sold out it
         # answers so before authenticating, with neither a database query nor Redis, until the memory
         # expires or a unit returns. "Sold out" tells nobody anything private.
         if not self._is_retry(request) and admission.sold_out_known(self.kwargs["sale_id"]):

@@ -1,4 +1,4 @@
--- Flash-sale admission, atomic (DESIGN.md section 5 step 3).
+-- Flash-sale admission, atomic (docs/architecture.md, "Admission: buy.lua").
 -- KEYS: meta, stock, users, requests, stream [, rate_user, rate_ip, readiness]
 -- ARGV: request_id, user_id, quantity, readiness flags ('' = read KEYS[8]), per-user rate, per-IP rate
 -- On one Redis the three optional keys come too, so the rate limits (atomic counters, first) and the

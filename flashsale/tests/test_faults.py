@@ -97,7 +97,7 @@ def test_redis_killed_during_the_rush_and_restarted_sells_exactly_the_quota(priv
         status = request_status(sale_id=sale.pk, user_id=uid, request_id=request_of[uid]).status
         assert status in {"unknown", "sold_out"}, (uid, status)
     # The others with an order lost their answer when Redis died, and their retry met a worker that
-    # remembered "sold out" (it answers without Redis, DESIGN.md 5.6); their order is there to pay.
+    # remembered "sold out" (it answers without Redis, docs/architecture.md, "Cheap rejections and the retry header"); their order is there to pay.
     retried = {u for u, _r, s in result.answers if s.startswith("retried:")}
     assert ordered - told_admitted <= retried, (len(ordered - told_admitted), result.statuses)
 

@@ -1,4 +1,4 @@
-"""The materialiser loop: turn admissions into orders as they arrive (DESIGN.md section 5 step 4).
+"""The materialiser loop: turn admissions into orders as they arrive (docs/architecture.md, "Materialisation").
 
 Runs beside the Celery worker (make run and docker-compose start it); the beat task
 ``flashsale.tasks.sales_drain_live_task`` is the safety net if it is down. Several may run: the consumer
