@@ -8,15 +8,12 @@ oversell: a harness that passes this has no teeth.
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
+from benchmarks.sale_orders import sale_order_write
 from flashsale.models import FlashSale
-from mall.models import Order, OrderLine
+from mall.models import OrderLine
 
 
 def naive_purchase(*, sale_id: int, user_id: int, request_id: str, ip: str = "", quantity: int = 1) -> str:
@@ -28,24 +25,8 @@ def naive_purchase(*, sale_id: int, user_id: int, request_id: str, ip: str = "",
     bought = lines.filter(order__user_id=user_id).aggregate(n=Sum("quantity"))["n"] or 0
     if bought + quantity > sale.per_user_limit:
         return "over_limit"
-    now = timezone.now()
     with transaction.atomic():
-        order = Order.objects.create(
-            number="NV" + secrets.token_hex(8).upper(),
-            user_id=user_id,
-            idempotency_key=request_id,
-            holds_own_stock=False,
-            is_cross_border=sale.is_cross_border,
-            subtotal=sale.price * quantity,
-            tax_total=0,
-            total=sale.price * quantity,
-            payment_deadline=now + timedelta(minutes=5),
-        )
-        OrderLine.objects.create(
-            order=order, sku=sale.sku, warehouse_id=sale.warehouse_id, product_name=sale.sku.product.name,
-            sku_name=sale.sku.name, sku_code=sale.sku.code, unit_price=sale.price, quantity=quantity,
-            tax_rate=0, tax_amount=0, line_total=sale.price * quantity, referral=sale.referral,
-        )  # fmt: skip
+        sale_order_write(sale=sale, user_id=user_id, request_id=request_id, quantity=quantity, prefix="NV")
         # ... then write what was read plus this purchase (never past the quota, so the CHECK is happy).
         FlashSale.objects.filter(pk=sale_id).update(sold=sold + quantity)
     return "admitted"

@@ -8,20 +8,17 @@ holds a database connection while it waits. Mounted only by benchmarks/urls.py; 
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.db import transaction
 from django.db.models import F, Sum
 from django.urls import path
-from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from benchmarks.sale_orders import sale_order_write
 from flashsale.models import FlashSale
-from mall.models import Order, OrderLine
+from mall.models import OrderLine
 
 
 def saleor_style_purchase(
@@ -39,23 +36,7 @@ def saleor_style_purchase(
         )
         if bought + quantity > sale.per_user_limit:
             return "over_limit"
-        now = timezone.now()
-        order = Order.objects.create(
-            number="SL" + secrets.token_hex(8).upper(),
-            user_id=user_id,
-            idempotency_key=request_id,
-            holds_own_stock=False,
-            is_cross_border=sale.is_cross_border,
-            subtotal=sale.price * quantity,
-            tax_total=0,
-            total=sale.price * quantity,
-            payment_deadline=now + timedelta(minutes=5),
-        )
-        OrderLine.objects.create(
-            order=order, sku=sale.sku, warehouse_id=sale.warehouse_id, product_name=sale.sku.product.name,
-            sku_name=sale.sku.name, sku_code=sale.sku.code, unit_price=sale.price, quantity=quantity,
-            tax_rate=0, tax_amount=0, line_total=sale.price * quantity, referral=sale.referral,
-        )  # fmt: skip
+        sale_order_write(sale=sale, user_id=user_id, request_id=request_id, quantity=quantity, prefix="SL")
         FlashSale.objects.filter(pk=sale_id).update(sold=F("sold") + quantity)
     return "admitted"
 
