@@ -143,6 +143,7 @@ def site_env(database_url: str, redis_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DEBUG": "0",
+        "DEMO": "1",  # production settings on the sandbox gateways: a benchmark takes no money
         "HTTPS": "0",
         "TESTING": "0",
         "SECRET_KEY": "bench-" + "k" * 60,

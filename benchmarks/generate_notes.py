@@ -403,7 +403,7 @@ def database_prepare(name: str, *, recreate: bool) -> None:
         if not exists:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
-    env = {**os.environ, "DATABASE_URL": database_url(name), "DEBUG": "0"}
+    env = {**os.environ, "DATABASE_URL": database_url(name), "DEBUG": "0", "DEMO": "1"}
     env.setdefault("SECRET_KEY", "benchmark-only-not-secret")
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "--skip-checks", "-v", "0"],

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 # The demo (demo/: seed_demo, its data and drawings) is for development and tests; production leaves it
 # out unless DEMO_APP=1 asks for it. Nothing imports it, so leaving it out changes nothing else.
 DEMO_APP = env.bool("DEMO_APP", default=DEBUG or TESTING)
+# A demo deployment: with DEBUG=0 it may still run on the sandbox payment and customs gateways (which
+# approve whatever they are asked). Without it, production refuses them (core/gateways.py, core/checks.py).
+DEMO = env.bool("DEMO", default=False)
 if DEMO_APP:
     INSTALLED_APPS.append("demo")
 

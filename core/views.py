@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -47,7 +49,12 @@ PRIVATE_MEDIA_PREFIXES = ("notes/originals/",)
 
 
 def media(request, path: str):
-    """Local media for machines without object storage (SERVE_MEDIA); originals stay private."""
-    if path.lstrip("/").startswith(PRIVATE_MEDIA_PREFIXES) or ".." in path:
+    """Local media for machines without object storage (SERVE_MEDIA); originals stay private. The decision
+    is taken on the resolved file, so ``notes//originals``, ``notes/./originals``, ``x/../notes/originals``
+    and symbolic links all name the same private folder."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / path.lstrip("/")).resolve()
+    private = [root / prefix for prefix in PRIVATE_MEDIA_PREFIXES]
+    if not target.is_relative_to(root) or any(target.is_relative_to(folder) for folder in private):
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, target.relative_to(root).as_posix(), document_root=root)

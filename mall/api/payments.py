@@ -3,12 +3,15 @@ the provider's webhook."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import NotFound
+from core.gateways import sandbox_allowed
 from mall.models import Payment
 from mall.payments import get_provider
 from mall.selectors.orders import access_order
@@ -101,6 +104,8 @@ class SandboxWebhookApi(APIView):
         auth=[],
     )
     def post(self, request):
+        if not sandbox_allowed():  # production: the sandbox gateway does not exist
+            raise NotFound(_("No such payment."))
         result = payment_webhook_receive(
             body=request.body, headers=request.headers, provider=get_provider("sandbox")
         )

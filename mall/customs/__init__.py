@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
+from core.gateways import gateway_load
 from mall.customs.base import CustomsDecision, CustomsGateway
 
 GATEWAYS = {"sandbox": "mall.customs.sandbox.SandboxCustoms"}
@@ -14,4 +14,4 @@ __all__ = ["CustomsDecision", "CustomsGateway", "get_gateway"]
 
 def get_gateway(name: str | None = None) -> CustomsGateway:
     name = name or settings.CUSTOMS_GATEWAY
-    return import_string(GATEWAYS.get(name, name))()
+    return gateway_load(name, registry=GATEWAYS, setting="CUSTOMS_GATEWAY")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
+from core.gateways import gateway_load
 from mall.payments.base import PaymentProvider
 
 PROVIDERS = {"sandbox": "mall.payments.sandbox.SandboxProvider"}
@@ -13,4 +13,4 @@ PROVIDERS = {"sandbox": "mall.payments.sandbox.SandboxProvider"}
 def get_provider(name: str | None = None) -> PaymentProvider:
     """The configured provider (or the one called ``name``): a short name from PROVIDERS or a dotted path."""
     name = name or settings.PAYMENT_PROVIDER
-    return import_string(PROVIDERS.get(name, name))()
+    return gateway_load(name, registry=PROVIDERS, setting="PAYMENT_PROVIDER")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.idnumbers import id_check_digit, id_number_mask, id_number_normalize, real_name_mask
 from core.errors import DomainError, NotFound
+from core.gateways import sandbox_allowed
 from mall.models import Order, Payment
 from mall.payments.sandbox import sandbox_decide, sandbox_decision
 from mall.selectors.orders import access_order
@@ -56,7 +57,7 @@ def sandbox_pay(request, reference: str):
     """The sandbox gateway's hosted page. A real gateway has its own login; the sandbox lives on our site
     and shows a payment only to the buyer it belongs to (anyone else: 404)."""
     payment = access_payment(user=request.user, reference=reference)
-    if payment.provider != "sandbox":
+    if payment.provider != "sandbox" or not sandbox_allowed():
         raise NotFound(_("No such payment."))
     order = payment.order
     decided = payment.state != Payment.State.PENDING or sandbox_decision(payment.reference) is not None

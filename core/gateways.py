@@ -1,0 +1,35 @@
+"""Gateways outside the company (payment, customs, real-name verification) are chosen by setting: a short
+name from the app's registry or a dotted path. Each has a "sandbox" that decides locally, which is how
+development, tests and demos run, and which would let anyone pay by pressing a button if it ran in
+production. So a sandbox loads only where ``sandbox_allowed()``: with DEBUG, in tests, or on a deployment
+that says it is a demo (``DEMO=1``). The system check in ``core.checks`` stops every management command
+(``migrate`` first) on a production configuration that names a sandbox; this module stops the running
+processes (gunicorn and Celery do not run checks)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+SANDBOX = "sandbox"
+# Settings that name a gateway; ``core.checks`` refuses a sandbox in any of them outside a demo.
+GATEWAY_SETTINGS = ("PAYMENT_PROVIDER", "CUSTOMS_GATEWAY")
+
+
+def sandbox_allowed() -> bool:
+    return bool(settings.DEBUG or settings.TESTING or settings.DEMO)
+
+
+def sandbox_refusal(setting: str) -> str:
+    return (
+        f"{setting}={SANDBOX} on a production deployment (DEBUG=0): the sandbox approves whatever it is asked. "
+        f"Configure a real gateway, or set DEMO=1 if this deployment is a demo that takes no real money."
+    )
+
+
+def gateway_load(name: str, *, registry: dict[str, str], setting: str):
+    """An instance of the gateway called ``name`` (a key of ``registry`` or a dotted path)."""
+    if name == SANDBOX and not sandbox_allowed():
+        raise ImproperlyConfigured(sandbox_refusal(setting))
+    return import_string(registry.get(name, name))()
