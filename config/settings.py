@@ -204,7 +204,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Trusted reverse proxies in front of the site: core.client.client_address reads the client's address
+# from X-Forwarded-For by this count, for every limiter (axes below, DRF throttles, the flash sale, counters).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 AXES_VERBOSE = False
 
 # --- Internationalisation ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.client import client_address
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,9 @@ class JSONParser(parsers.JSONParser):
 class AnonymousThrottle(AnonRateThrottle):
     """DRF's anonymous rate limit (``DEFAULT_THROTTLE_RATES["anon"]``, per client address), failing open:
     when Redis is unreachable the request goes through, since a brake on abuse is not worth a 500."""
+
+    def get_ident(self, request):
+        return client_address(request)  # not DRF's own X-Forwarded-For reading: one answer site-wide
 
     def allow_request(self, request, view):
         try:

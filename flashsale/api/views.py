@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.client import client_address
 from core.errors import DomainError
 from flashsale.api import serializers
 from flashsale.api.authentication import BuyPassAuthentication
@@ -122,7 +123,7 @@ class BuyApi(APIView):
             sale_id=sale_id,
             user_id=request.user.pk,
             request_id=str(data.get("request_id") or ""),
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_address(request),
             quantity=quantity,
             retry=self._is_retry(request),
         )

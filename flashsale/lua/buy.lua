@@ -8,15 +8,20 @@
 -- not_started, ended, not_loaded, rate_limited, needs_address, needs_identity, unknown_readiness.
 local flags = ARGV[4] or ''
 if #KEYS >= 8 then
+  -- The buyer's own budget first: a request it refuses does not spend the address's budget, so one
+  -- flooding account behind a shared address (an office, a campus NAT) cannot use up its neighbours'.
   local per_user = redis.call('INCR', KEYS[6])
   if per_user == 1 then
     redis.call('EXPIRE', KEYS[6], 2)
+  end
+  if per_user > tonumber(ARGV[5]) then
+    return {'rate_limited'}
   end
   local per_ip = redis.call('INCR', KEYS[7])
   if per_ip == 1 then
     redis.call('EXPIRE', KEYS[7], 2)
   end
-  if per_user > tonumber(ARGV[5]) or per_ip > tonumber(ARGV[6]) then
+  if per_ip > tonumber(ARGV[6]) then
     return {'rate_limited'}
   end
   if flags == '' then

@@ -118,14 +118,19 @@ def flash_buy(
         if settings.FLASHSALE_REDIS_CLUSTER:
             # The rate-limit and readiness keys live in other slots than the sale: a round trip for them,
             # split per node by the cluster client, then the script.
+            # The buyer's budget first; only a request it lets through spends the address's (as buy.lua).
             pipe = client().pipeline(transaction=False)
             pipe.incr(rate_user)
             pipe.expire(rate_user, 2)
+            pipe.get(buyer_readiness_key(user_id))
+            per_user, _e1, readiness = pipe.execute()
+            if per_user > limits[0]:
+                raise RateLimited(_("Too many requests; wait a second and try again."))
+            pipe = client().pipeline(transaction=False)
             pipe.incr(rate_ip)
             pipe.expire(rate_ip, 2)
-            pipe.get(buyer_readiness_key(user_id))
-            per_user, _e1, per_ip, _e2, readiness = pipe.execute()
-            if per_user > limits[0] or per_ip > limits[1]:
+            per_ip, _e2 = pipe.execute()
+            if per_ip > limits[1]:
                 raise RateLimited(_("Too many requests; wait a second and try again."))
             if readiness is None:
                 readiness = buyer_readiness_refresh(user_id=user_id)  # not cached: ask the database once

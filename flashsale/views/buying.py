@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.client import client_address
 from core.errors import DomainError
 from flashsale.forms import BuyForm
 from flashsale.models import FlashSale
@@ -48,7 +49,7 @@ def sale_buy(request, sale_id: int):
             sale_id=sale.pk,
             user_id=request.user.pk,
             request_id=request_id,
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_address(request),
             # The form carries its request id across reloads and resubmissions: always a possible retry.
             retry=True,
         )
