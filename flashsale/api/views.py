@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -49,8 +52,11 @@ class BuyPassApi(APIView):
     )
     def post(self, request, sale_id: int):
         ends_at = access_sale(sale_id=sale_id, published_only=True).ends_at
-        buy_pass = admission.buy_pass_issue(user_id=request.user.pk, sale_id=sale_id, expires_at=ends_at)
-        return Response({"buy_pass": buy_pass, "expires_at": ends_at})
+        # Minutes, not the whole sale: a pass names its buyer with no lookup, so it must not outlive a ban
+        # by long (the buy path also refuses deactivated accounts at once, through their readiness).
+        expires_at = min(ends_at, timezone.now() + timedelta(minutes=settings.FLASHSALE_BUY_PASS_MINUTES))
+        buy_pass = admission.buy_pass_issue(user_id=request.user.pk, sale_id=sale_id, expires_at=expires_at)
+        return Response({"buy_pass": buy_pass, "expires_at": expires_at})
 
 
 class _SoldOutHere(Exception):

@@ -5,7 +5,7 @@
 -- buyer's readiness are checked here and buying is one round trip. On a Redis Cluster they live outside
 -- the sale's slot: the caller checks them first and passes the readiness flags.
 -- Returns {answer} or {"duplicate", first_answer}. Answers: admitted, sold_out, over_limit,
--- not_started, ended, not_loaded, rate_limited, needs_address, needs_identity, unknown_readiness.
+-- not_started, ended, not_loaded, rate_limited, inactive, needs_address, needs_identity, unknown_readiness.
 local flags = ARGV[4] or ''
 if #KEYS >= 8 then
   -- The buyer's own budget first: a request it refuses does not spend the address's budget, so one
@@ -30,6 +30,9 @@ if #KEYS >= 8 then
       return {'unknown_readiness'}
     end
   end
+end
+if string.find(flags, '!', 1, true) then
+  return {'inactive'}
 end
 if not string.find(flags, 'a', 1, true) then
   return {'needs_address'}

@@ -6,6 +6,7 @@ checked in the same round trip as the rate limits.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError, RateLimited, Unavailable
+from core.errors import DomainError, Forbidden, RateLimited, Unavailable
 from flashsale import keys
 from flashsale.services.redis import REDIS_ERRORS, client, script
+
+logger = logging.getLogger(__name__)
 
 ADMITTED = "admitted"
 DUPLICATE = "duplicate"
@@ -77,6 +80,16 @@ def buy_pass_read(*, token: str, sale_id: int) -> int | None:
 
 def buyer_readiness_key(user_id: int) -> str:
     return f"fs:ready:{user_id}"
+
+
+def buyer_readiness_forget(*, user_id: int) -> None:
+    """The next buy asks the database again (an account was deactivated; a ban takes effect at once)."""
+    try:
+        client().delete(buyer_readiness_key(user_id))
+    except REDIS_ERRORS:
+        logger.warning(
+            "flash sale: could not forget buyer %s's readiness; it expires within a minute", user_id
+        )
 
 
 def sold_out_forget(sale_id: int) -> None:
@@ -148,6 +161,8 @@ def flash_buy(
         raise Unavailable(_("We're very busy right now; please try again.")) from None
     if result[0] == "rate_limited":
         raise RateLimited(_("Too many requests; wait a second and try again."))
+    if result[0] == "inactive":
+        raise Forbidden(_("This account can no longer buy."), code="inactive")
     if result[0] == "needs_address":
         raise DomainError(_("Add a shipping address before the sale starts."), code="needs_address")
     if result[0] == "needs_identity":
@@ -163,9 +178,14 @@ def flash_buy(
 
 
 def buyer_readiness_refresh(*, user_id: int) -> str:
-    """'a' when the buyer has a default address, 'i' when a verified identity: cached for a minute."""
-    from accounts.models import Address, CustomsIdentity
+    """'a' when the buyer has a default address, 'i' when a verified identity, '!' when the account is
+    deactivated (a ban: buy.lua refuses it, whatever pass it holds): cached for a minute, and forgotten at
+    once when the account is deactivated (``buyer_readiness_forget``)."""
+    from accounts.models import Address, CustomsIdentity, User
 
+    if not User.objects.filter(pk=user_id, is_active=True).exists():
+        client().set(buyer_readiness_key(user_id), "!", ex=60)
+        return "!"
     flags = ""
     if Address.objects.filter(user_id=user_id).exists():
         flags += "a"

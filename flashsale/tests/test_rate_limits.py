@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.tests.factories import AddressFactory
@@ -22,14 +24,17 @@ def test_a_request_the_per_user_limit_refuses_does_not_spend_the_address_budget(
     office = "198.51.100.20"
 
     refused = 0
-    for _ in range(10):
-        try:
-            buy(sale, flooder, ip=office)
-        except RateLimited:
-            refused += 1
+    # One rate window (a second of the process clock) for the whole flood, however slow the machine.
+    with time_machine.travel(time.time(), tick=False):
+        for _ in range(10):
+            try:
+                buy(sale, flooder, ip=office)
+            except RateLimited:
+                refused += 1
+        neighbour_answer = buy(sale, neighbour, ip=office).status
 
-    assert refused >= 8  # the flooder's own budget: 2 a second
-    assert buy(sale, neighbour, ip=office).status == "admitted"
+    assert refused == 8  # the flooder's own budget: 2 a second
+    assert neighbour_answer == "admitted"
 
 
 def test_behind_the_proxy_each_buyer_has_their_own_address_budget(client, settings):
