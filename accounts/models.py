@@ -17,9 +17,9 @@ class User(AbstractUser):
     nickname = models.CharField(_("nickname"), max_length=24)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
     bio = models.CharField(_("bio"), max_length=200, blank=True)
-    phone = models.CharField(
-        _("phone"), max_length=11, blank=True, null=True, unique=True, validators=[phone_validator]
-    )
+    # Not unique: a contact number, not a login. A uniqueness error would tell a stranger whose number is
+    # registered here.
+    phone = models.CharField(_("phone"), max_length=11, blank=True, null=True, validators=[phone_validator])
     likes_private = models.BooleanField(_("keep my likes private"), default=False)
     collects_private = models.BooleanField(_("keep my collects private"), default=False)
 
@@ -29,6 +29,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever changes the password (the owner's page, an operator in admin, a reset), the API token
+        # issued under the old one stops working. Here, not in a service, because Django's own forms
+        # (admin, password change) call set_password() and save() directly. Sessions are ended by
+        # Django itself (the session carries a hash of the password).
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user_id=self.pk).delete()
 
     @property
     def display_name(self) -> str:

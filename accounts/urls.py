@@ -1,6 +1,7 @@
 """Accounts' pages under /accounts/ (namespace "accounts")."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from accounts.views import auth, profile, purchaser
@@ -10,6 +11,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", login_required(auth.PasswordChangeView.as_view()), name="password_change"),
     path("signup/", auth.signup, name="signup"),
     path("me/", profile.me, name="me"),
     path("me/edit/", profile.profile_edit, name="profile_edit"),

@@ -16,4 +16,11 @@ def _declare_queues(sender: Celery, **kwargs) -> None:
     sender.conf.task_queues = [Queue(name) for name in settings.CELERY_TASK_QUEUES_NAMES]
 
 
+@app.on_after_finalize.connect
+def _refuse_sandboxes_in_production(sender: Celery, **kwargs) -> None:
+    from core.gateways import sandbox_guard
+
+    sandbox_guard()  # a worker would pay and clear customs through them: it does not start
+
+
 app.autodiscover_tasks()

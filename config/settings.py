@@ -315,10 +315,13 @@ CSP_DIRECTIVES = {
 
 # --- API ---------------------------------------------------------------------------------------------
 
+# An API token is refused this many days after it was issued; changing the password revokes it at once.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.IdCursorPagination",

@@ -2,9 +2,10 @@
 name from the app's registry or a dotted path. Each has a "sandbox" that decides locally, which is how
 development, tests and demos run, and which would let anyone pay by pressing a button if it ran in
 production. So a sandbox loads only where ``sandbox_allowed()``: with DEBUG, in tests, or on a deployment
-that says it is a demo (``DEMO=1``). The system check in ``core.checks`` stops every management command
-(``migrate`` first) on a production configuration that names a sandbox; this module stops the running
-processes (gunicorn and Celery do not run checks)."""
+that says it is a demo (``DEMO=1``). On a production configuration that names a sandbox, the web and Celery
+processes refuse to start (``sandbox_guard`` in config/wsgi.py and config/celery.py), ``check --deploy``
+fails (``core.checks``), and ``gateway_load`` refuses to hand one out anyway. Development commands
+(``migrate``, ``makemigrations``) are not stopped: they take no money."""
 
 from __future__ import annotations
 
@@ -33,3 +34,19 @@ def gateway_load(name: str, *, registry: dict[str, str], setting: str):
     if name == SANDBOX and not sandbox_allowed():
         raise ImproperlyConfigured(sandbox_refusal(setting))
     return import_string(registry.get(name, name))()
+
+
+def sandbox_refusals() -> list[str]:
+    """Why this configuration must not serve: one line per gateway setting that names a sandbox."""
+    if sandbox_allowed():
+        return []
+    return [
+        sandbox_refusal(setting) for setting in GATEWAY_SETTINGS if getattr(settings, setting, "") == SANDBOX
+    ]
+
+
+def sandbox_guard() -> None:
+    """Called as a web or Celery process starts: it does not start on a sandbox in production."""
+    refusals = sandbox_refusals()
+    if refusals:
+        raise ImproperlyConfigured(" ".join(refusals))

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.authentication import token_expired
 from accounts.lockout import lockout_response
 
 
@@ -41,4 +42,7 @@ class TokenObtainApi(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # a fresh key, not the old one with a new date
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})

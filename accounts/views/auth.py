@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import services
@@ -34,3 +35,21 @@ def signup(request):
             messages.success(request, _("Welcome, %(name)s!") % {"name": user.display_name})
             return redirect("home")
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password keeps this session, ends every other one (Django keys sessions to the
+    password) and revokes the account's API token (``User.save``)."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self):
+        return reverse("accounts:me")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Password changed. Other devices and API tokens were signed out."))
+        return response
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -4,13 +4,19 @@ the README: they open the sandbox pay page of their own unpaid order and press "
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from core.checks import sandbox_gateways_check
+from core.gateways import sandbox_guard
 from mall.customs import get_gateway
 from mall.models import Order, Payment
 from mall.payments import get_provider
@@ -54,6 +60,36 @@ def test_running_processes_refuse_to_load_a_sandbox_in_production(production):
         get_provider()
     with pytest.raises(ImproperlyConfigured, match="CUSTOMS_GATEWAY"):
         get_gateway()
+    with pytest.raises(ImproperlyConfigured, match="PAYMENT_PROVIDER=sandbox"):
+        sandbox_guard()
+
+
+def _start_web(**env) -> subprocess.CompletedProcess:
+    """Import the WSGI application as gunicorn does, in a fresh process with production variables."""
+    keep = {
+        k: v for k, v in os.environ.items() if k in ("PATH", "DATABASE_URL", "REDIS_URL", "HOME", "VAR_DIR")
+    }
+    production_env = {
+        **keep,
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 60,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        env={**production_env, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_web_process_does_not_start_on_a_sandbox_unless_it_is_a_demo():
+    refused = _start_web()
+    assert refused.returncode != 0 and "DEMO=1" in refused.stderr
+
+    assert _start_web(DEMO="1").returncode == 0
 
 
 @pytest.mark.django_db
