@@ -66,6 +66,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _unpaid_order_caps_out_of_the_way(settings):
+    # Many tests set a scene with a shopper's many unpaid orders; the caps on them are a rule of their
+    # own, which mall/tests/test_hoarding.py tests by setting them back to small numbers.
+    settings.UNPAID_ORDERS_PER_ACCOUNT = settings.UNPAID_ORDERS_PER_IDENTITY = 100
+
+
+@pytest.fixture(autouse=True)
 def _clean_redis_db(request):
     """Each test starts with an empty test Redis database (a separate db index from the site's)."""
     from django_redis import get_redis_connection

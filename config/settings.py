@@ -224,6 +224,12 @@ CROSS_BORDER_ORDER_LIMIT = env.str("CROSS_BORDER_ORDER_LIMIT", default="5000.00"
 CROSS_BORDER_ANNUAL_LIMIT = env.str("CROSS_BORDER_ANNUAL_LIMIT", default="26000.00")
 CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
 ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
+# Orders awaiting payment that one account, and one customs identity, may have at once: each holds stock
+# (and an identity's yearly quota) that nobody has paid for, so nobody may hold a product or a quota hostage.
+UNPAID_ORDERS_PER_ACCOUNT = env.int("UNPAID_ORDERS_PER_ACCOUNT", default=3)
+UNPAID_ORDERS_PER_IDENTITY = env.int("UNPAID_ORDERS_PER_IDENTITY", default=3)
+# New accounts one client address may open per hour (core.ratelimit; fails open when Redis is down).
+SIGNUPS_PER_ADDRESS_PER_HOUR = env.int("SIGNUPS_PER_ADDRESS_PER_HOUR", default=5)
 RETURN_WINDOW_DAYS = 30
 ZERO_MONEY = Decimal("0.00")
 

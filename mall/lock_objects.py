@@ -17,9 +17,19 @@ def order_lock(order_id: int) -> Order | None:
     return Order.objects.select_for_update().filter(pk=order_id).first()
 
 
-def quota_lock(id_number: str) -> None:
-    """Serialise checkouts on one ID number so two orders can't both fit in the last of a quota."""
+def _advisory_lock(name: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"quota:{id_number}"])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
+def account_orders_lock(user_id: int) -> None:
+    """Serialise one account's order placements, so two at once cannot both pass the unpaid-order cap.
+    Taken before ``quota_lock`` wherever both are taken."""
+    _advisory_lock(f"orders:{user_id}")
+
+
+def quota_lock(id_number: str) -> None:
+    """Serialise checkouts on one ID number so two orders can't both fit in the last of a quota."""
+    _advisory_lock(f"quota:{id_number}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -12,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.forms import LoginForm, SignUpForm
+from core.client import client_address
 from core.forms import form_add_service_errors
+from core.ratelimit import rate_spend
 
 
 class LoginView(auth_views.LoginView):
@@ -26,6 +29,11 @@ def signup(request):
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not rate_spend(
+            key=f"signup:{client_address(request)}", limit=settings.SIGNUPS_PER_ADDRESS_PER_HOUR, window=3600
+        ):
+            form.add_error(None, _("Too many new accounts from your network. Please try again in an hour."))
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         try:
             user = services.user_sign_up(**form.cleaned_data)
         except ValidationError as exc:

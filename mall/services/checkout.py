@@ -11,11 +11,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Address, CustomsIdentity, User
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.tasks import enqueue_on_commit
 from mall import lock_objects
 from mall.errors import InsufficientStock, QuotaExceeded
@@ -117,7 +118,9 @@ def checkout_reserve(
     summary = CheckoutSummary(token=token, reserved_until=until)
     candidates = _candidate_records([line.sku_id for line in lines])
     with transaction.atomic(durable=True):
-        Reservation.objects.filter(checkout_token=token).delete()
+        # One live checkout per shopper: this one replaces every earlier hold of theirs (another tab, another
+        # device), so reserving again and again never holds more than one cart's worth.
+        Reservation.objects.filter(Q(checkout_token=token) | Q(user=user)).delete()
         locked = lock_objects.stock_records_lock([r for ids in candidates.values() for r in ids])
         for line in lines:
             chosen = None
@@ -199,6 +202,28 @@ def order_place(
         return PlacedOrder(existing, replayed=True)
 
 
+def _unpaid_orders_check(*, user: User, identity: CustomsIdentity | None) -> None:
+    """Refuse a new order while the account (or, for cross-border goods, the identity, whichever account
+    uses it) already has as many orders awaiting payment as allowed. Called under the account's lock."""
+    unpaid = Order.objects.filter(state=Order.State.PENDING_PAYMENT)
+    if unpaid.filter(user=user).count() >= settings.UNPAID_ORDERS_PER_ACCOUNT:
+        raise Conflict(
+            _("You have %(n)d orders waiting for payment. Pay or cancel one of them first.")
+            % {"n": settings.UNPAID_ORDERS_PER_ACCOUNT},
+            code="too_many_unpaid",
+        )
+    if identity is not None:
+        same_person = unpaid.filter(is_cross_border=True, buyer_id_number=identity.id_number)
+        if same_person.count() >= settings.UNPAID_ORDERS_PER_IDENTITY:
+            raise Conflict(
+                _(
+                    "This customs identity has %(n)d cross-border orders waiting for payment. Pay or cancel one first."
+                )
+                % {"n": settings.UNPAID_ORDERS_PER_IDENTITY},
+                code="too_many_unpaid",
+            )
+
+
 def _order_for_key(*, user: User, idempotency_key: str) -> Order | None:
     return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
 
@@ -222,6 +247,8 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Pl
     candidates = _candidate_records([line.sku_id for line in lines])
     own = {r.stock_record_id: r for r in Reservation.objects.filter(checkout_token=token, user=user)}
     with transaction.atomic(durable=True):
+        lock_objects.account_orders_lock(user.pk)
+        _unpaid_orders_check(user=user, identity=identity if cross_border else None)
         if cross_border:
             lock_objects.quota_lock(identity.id_number)
             quota_check(id_number=identity.id_number, order_total=total)
