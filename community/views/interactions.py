@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -289,16 +289,3 @@ def board_delete_view(request, board_id: int):
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/like/", note_like_view, name="note_like"),
-    path("notes/<int:note_id>/unlike/", note_unlike_view, name="note_unlike"),
-    path("notes/<int:note_id>/collect/", note_collect_view, name="note_collect"),
-    path("notes/<int:note_id>/uncollect/", note_uncollect_view, name="note_uncollect"),
-    path("users/<int:user_id>/follow/", user_follow_view, name="user_follow"),
-    path("users/<int:user_id>/unfollow/", user_unfollow_view, name="user_unfollow"),
-    path("boards/new/", board_new_view, name="board_new"),
-    path("boards/<int:board_id>/edit/", board_edit_view, name="board_edit"),
-    path("boards/<int:board_id>/delete/", board_delete_view, name="board_delete"),
-]

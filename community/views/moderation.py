@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -82,9 +82,3 @@ def _report(request, *, target: dict, note, comment, back: str):
         # htmx swaps only 2xx answers: the form comes back with its errors in place.
         return render(request, "community/partials/report_form.html", context)
     return render(request, "community/report_form.html", context, status=400 if form.errors else 200)
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/report/", report_note, name="report_note"),
-    path("comments/<int:comment_id>/report/", report_comment, name="report_comment"),
-]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -258,12 +258,3 @@ def _view_record(request, note_id: int) -> None:
         seen = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
         viewer_key = "a:" + hashlib.sha256(seen.encode()).hexdigest()[:32]
     note_view_record(note_id=note_id, viewer_key=viewer_key)
-
-
-urlpatterns: list = [
-    path("notes/new/", note_new, name="note_new"),
-    path("notes/<int:note_id>/", note_detail, name="note"),
-    path("notes/<int:note_id>/edit/", note_edit, name="note_edit"),
-    path("notes/<int:note_id>/delete/", note_remove, name="note_delete"),
-    path("notes/topics/suggest/", topic_suggestions, name="topic_suggest"),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Notification
@@ -67,8 +66,3 @@ def notifications(request):
         "community/notifications.html",
         {"tabs": tabs, "active_tab": active_tab, "page": page, "size": size, "is_first_page": before is None},
     )
-
-
-urlpatterns: list = [
-    path("notifications/", notifications, name="notifications"),
-]

@@ -9,7 +9,6 @@ to the full page.
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -75,9 +74,3 @@ def product_notes_page(request, product_id: int):
         response = render(request, "community/product_notes.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-urlpatterns: list = [
-    path("notes/for-product/<int:product_id>/", product_notes_fragment, name="product_notes_fragment"),
-    path("notes/for-product/<int:product_id>/all/", product_notes_page, name="product_notes"),
-]
