@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from community.access import access_note_for_view
 from community.models import COMMENT_MAX, Comment, Note
-from community.selectors.comments import access_comment, comments_page, replies_page
+from community.selectors.access import access_comment, access_note_for_view
+from community.selectors.comments import comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
 from community.text import text_linkify

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from community.access import access_board, access_note_for_view, access_user
 from community.models import Board, Collect
+from community.selectors.access import access_board, access_note_for_view, access_user
 from community.services.interactions import (
     board_create,
     board_default,

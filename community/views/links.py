@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from community.models import PRODUCT_LINKS_MAX, ProductCardClick
+from community.selectors.access import access_note_product
 from community.selectors.links import catalog_search
-from community.services.links import access_note_product, card_buy, card_cart_add, card_click_record
+from community.services.links import card_buy, card_cart_add, card_click_record
 from core.errors import DomainError
 from mall.cart_session import cart_for_request
 

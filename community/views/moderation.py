@@ -11,8 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from community.access import access_comment_for_view, access_note_for_view
 from community.models import Report
+from community.selectors.access import access_comment, access_note_for_view
 from community.services.moderation import DETAIL_MAX, report_create
 from core.errors import DomainError
 from core.forms import form_add_service_errors
@@ -39,7 +39,7 @@ def report_note(request, note_id: int):
 
 @login_required
 def report_comment(request, comment_id: int):
-    comment = access_comment_for_view(user=request.user, comment_id=comment_id)
+    comment = access_comment(user=request.user, comment_id=comment_id)
     back = reverse("community:note", args=[comment.note_id]) + f"#comment-{comment.pk}"
     return _report(request, target={"comment": comment}, note=comment.note, comment=comment, back=back)
 

@@ -14,9 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from community.access import access_note_for_edit
 from community.forms import NoteForm
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note, Partnership
+from community.selectors.access import access_note_for_edit
 from community.selectors.links import (
     fallback_products,
     note_link_items,
