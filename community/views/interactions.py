@@ -19,14 +19,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from community.models import Board, Collect
+from community.models import Board
 from community.selectors.access import access_board, access_note_for_view, access_user
+from community.selectors.boards import collect_picker
 from community.services.interactions import (
     board_create,
     board_default,
     board_delete,
     board_update,
     note_collect,
+    note_collect_into_new_board,
     note_like,
     note_uncollect,
     note_unlike,
@@ -125,14 +127,12 @@ def note_unlike_view(request, note_id: int):
 
 
 def _picker_context(request, note, *, error: str = "", new_name: str = "") -> dict:
-    board_default(user=request.user)  # so that the picker always offers the default board
-    boards = list(Board.objects.filter(owner=request.user).order_by("-is_default", "id"))
-    current = Collect.objects.filter(user=request.user, note=note).values_list("board_id", flat=True).first()
+    picker = collect_picker(user=request.user, note=note)
     return {
         "note": note,
-        "boards": boards,
-        "current_board_id": current,
-        "collected": current is not None,
+        "boards": picker.boards,
+        "current_board_id": picker.current_board_id,
+        "collected": picker.collected,
         "error": error,
         "new_name": new_name,
         "next": back_url(request, note_url(note.pk)),
@@ -151,14 +151,16 @@ def note_collect_view(request, note_id: int):
     new_name = (request.POST.get("new_board_name") or "").strip()
     try:
         if new_name:
-            board = board_create(
-                owner=request.user, name=new_name, is_private=_checked(request.POST.get("new_board_private"))
+            board, toggle = note_collect_into_new_board(
+                user=request.user,
+                note=note,
+                board_name=new_name,
+                is_private=_checked(request.POST.get("new_board_private")),
             )
-        elif request.POST.get("board_id"):
-            board = access_board(user=request.user, board_id=request.POST["board_id"])
         else:
-            board = None
-        toggle = note_collect(user=request.user, note=note, board=board)
+            board_id = request.POST.get("board_id")
+            board = access_board(user=request.user, board_id=board_id) if board_id else None
+            toggle = note_collect(user=request.user, note=note, board=board)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
