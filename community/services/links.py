@@ -134,16 +134,6 @@ def partnership_clean(*, author: User, partnership_id, on: datetime.date | None 
     return partnership
 
 
-def partnerships_open(*, user: User, on: datetime.date | None = None) -> list[Partnership]:
-    """The writer's partnerships running today, for the compose form's select."""
-    day = on or timezone.localdate()
-    return list(
-        Partnership.objects.filter(writer_id=user.pk, starts_on__lte=day, ends_on__gte=day)
-        .select_related("brand")
-        .order_by("brand__name", "-starts_on", "id")
-    )
-
-
 # --- reading: a reader taps a card ------------------------------------------------------------------------
 
 
