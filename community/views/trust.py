@@ -2,8 +2,8 @@
 as a full page; and the reader's switch that hides sponsored notes from feeds and search.
 
 The mall's product page includes ``community/slots/product_notes.html``, which loads the fragment here
-with htmx (DESIGN.md section 2: the mall never imports the community); without JavaScript the slot links
-to the full page.
+with htmx, since the mall never imports the community (docs/architecture.md, "How a lower app shows an
+upper app's content"); without JavaScript the slot links to the full page.
 """
 
 from __future__ import annotations
