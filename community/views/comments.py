@@ -25,7 +25,7 @@ COMMENT_REPLY = "community/partials/comment_reply.html"
 COMMENT_LIKE_BUTTON = "community/partials/comment_like_button.html"
 COMMENTS_MORE = "community/partials/comments_more.html"
 COMMENT_REPLIES_MORE = "community/partials/comment_replies_more.html"
-COMMENT_PAGE = "community/partials/comment_page.html"
+COMMENT_PAGE = "community/comment_thread.html"
 COMMENT_COUNT_OOB = "community/partials/comment_count_oob.html"
 
 

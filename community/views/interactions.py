@@ -40,9 +40,9 @@ from core.errors import DomainError
 LIKE_BUTTON = "community/partials/like_button.html"
 COLLECT_BUTTON = "community/partials/collect_button.html"
 COLLECT_PICKER = "community/partials/collect_picker.html"
-COLLECT_PAGE = "community/partials/collect_page.html"
+COLLECT_PAGE = "community/collect.html"
 FOLLOW_BUTTON = "community/partials/follow_button.html"
-BOARD_FORM_PAGE = "community/partials/board_form_page.html"
+BOARD_FORM_PAGE = "community/board_form.html"
 
 
 # --- helpers shared with the comment views -------------------------------------------------------------

@@ -38,7 +38,7 @@ def notifications(request):
     if before is not None and request.htmx and inbox in Inbox.values:
         # The next page of an inbox already open (infinite scroll): entries only, nothing marked.
         page = notification_page(user=user, inbox=inbox, before=before, size=size)
-        return render(request, "community/notifications_page.html", {"page": page, "size": size})
+        return render(request, "community/partials/notifications_page.html", {"page": page, "size": size})
 
     counts = notification_unread_counts(user=user)
     if inbox not in Inbox.values:

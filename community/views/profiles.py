@@ -91,7 +91,7 @@ def _people(request, user_id: int, *, which: str):
         "follow_button": follow_button_template(),
     }
     if request.htmx and request.GET.get("cursor"):
-        response = render(request, "community/profile_people_page.html", context)
+        response = render(request, "community/partials/profile_people_page.html", context)
     else:
         response = render(request, "community/profile_people.html", context)
     patch_vary_headers(response, ["HX-Request"])
