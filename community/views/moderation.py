@@ -81,4 +81,4 @@ def _report(request, *, target: dict, note, comment, back: str):
     if request.htmx:
         # htmx swaps only 2xx answers: the form comes back with its errors in place.
         return render(request, "community/partials/report_form.html", context)
-    return render(request, "community/report_form.html", context, status=400 if form.errors else 200)
+    return render(request, "community/report.html", context, status=400 if form.errors else 200)

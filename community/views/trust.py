@@ -71,6 +71,6 @@ def product_notes_page(request, product_id: int):
     if request.htmx and request.GET.get("cursor"):
         response = render(request, "community/partials/trust_product_notes_page.html", context)
     else:
-        response = render(request, "community/product_notes.html", context)
+        response = render(request, "community/product_notes_all.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -5,6 +5,7 @@
 - a fragment (included by another template, rendered for htmx, an inclusion tag's body) sits under a
   ``partials/`` folder, or under ``slots/`` when a lower app includes it by name (docs/architecture.md,
   "How a lower app shows an upper app's content");
+- one file name is one kind of thing: never a full page in one folder and a fragment in another;
 - ``*_page.html`` means one thing only: one page of a list's items, a fragment that the full page
   includes and that htmx asks for to load the next page;
 - every template named in the code exists, so a move cannot leave a stale name behind.
@@ -112,6 +113,14 @@ def test_a_page_template_is_one_page_of_a_lists_items():
         and (path.parent.name != "partials" or _name(path) not in _used_as_fragment())
     ]
     assert wrong == []
+
+
+def test_a_file_name_is_never_both_a_page_and_a_fragment():
+    kinds: dict[str, set[str]] = {}
+    for path in _templates():
+        kind = "fragment" if _is_fragment_path(path) else "page"
+        kinds.setdefault(path.name, set()).add(kind)
+    assert sorted(name for name, seen in kinds.items() if len(seen) > 1) == []
 
 
 def test_every_template_named_in_the_code_exists():
