@@ -11,10 +11,10 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access import access_note_for_view
 from community.models import COMMENT_MAX
 from community.pagination import Page, page_response_data, page_size_parse, paginated
-from community.selectors.comments import access_comment, comments_page, replies_page
+from community.selectors.access import access_comment, access_note_for_view
+from community.selectors.comments import comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
 

@@ -10,9 +10,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access import access_board, access_note_for_view, access_user
 from community.models import Board
 from community.pagination import keyset_page, page_response_data, page_size_parse, paginated
+from community.selectors.access import access_board, access_note_for_view, access_user
 from community.services.interactions import (
     BOARD_NAME_MAX,
     board_create,

@@ -10,8 +10,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community.selectors.access import access_note_product
 from community.selectors.links import ProductCard, catalog_search
-from community.services.links import access_note_product, card_cart_add
+from community.services.links import card_cart_add
 from core.api import AnonymousThrottle
 from mall.cart_session import cart_for_request
 from mall.selectors.cart import cart_count

@@ -10,8 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access import access_comment_for_view, access_note_for_view
 from community.models import Report
+from community.selectors.access import access_comment, access_note_for_view
 from community.services.moderation import DETAIL_MAX, report_create
 
 
@@ -49,7 +49,7 @@ class ReportCreateApi(APIView):
         if "note" in fields:
             fields["note"] = access_note_for_view(user=request.user, note_id=fields["note"])
         else:
-            fields["comment"] = access_comment_for_view(user=request.user, comment_id=fields["comment"])
+            fields["comment"] = access_comment(user=request.user, comment_id=fields["comment"])
         result = report_create(reporter=request.user, **fields)
         return Response(
             ReportOutput(result.report).data,

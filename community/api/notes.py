@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from community.access import _int, access_note_for_edit
 from community.api.cards import absolute_url
 from community.api.links import ProductCardOutput
 from community.api.trust import NoteTrustFields
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
+from community.selectors.access import _int, access_note_for_edit
 from community.selectors.note_page import note_page
 from community.selectors.notes import note_visible_qs
 from community.selectors.topics import topic_suggest

@@ -12,17 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import F, Q, QuerySet, Window
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community.access import _int, note_visible_q
 from community.models import Comment, CommentLike, Note
 from community.pagination import keyset_page
+from community.selectors.access import comment_shown_q
 from community.text import mentions_parse, text_linkify
-from core.errors import NotFound
 
 COMMENTS_PAGE_SIZE = 10
 REPLIES_SHOWN = 2
@@ -69,30 +67,6 @@ class RepliesPage:
 
 def _viewer_id(viewer) -> int | None:
     return viewer.pk if viewer is not None and viewer.is_authenticated else None
-
-
-def _shown_q(viewer_id: int | None) -> Q:
-    """Visible comments, and the viewer's own hidden ones (shown to them as under review)."""
-    q = Q(status=Comment.Status.VISIBLE)
-    if viewer_id is not None:
-        q |= Q(author_id=viewer_id)
-    return q
-
-
-def access_comment(*, user, comment_id) -> Comment:
-    """A comment on a note the viewer may open: visible, or the viewer's own under review."""
-    shown = Q(status=Comment.Status.VISIBLE)
-    if user is not None and user.is_authenticated:
-        shown |= Q(author_id=user.pk)
-    comment = (
-        Comment.objects.filter(shown, pk=_int(comment_id))
-        .filter(note__in=Note.objects.filter(note_visible_q(user)))
-        .select_related("note", "author")
-        .first()
-    )
-    if comment is None:
-        raise NotFound(_("This comment does not exist."))
-    return comment
 
 
 def _comment_qs() -> QuerySet[Comment]:
@@ -161,7 +135,7 @@ def comments_page(
     replies. ``cursor`` is the ``next_cursor`` of the page before (a bad one is a 400)."""
     viewer_id = _viewer_id(viewer)
     page = keyset_page(
-        _comment_qs().filter(_shown_q(viewer_id), note_id=note.pk, parent=None),
+        _comment_qs().filter(comment_shown_q(viewer), note_id=note.pk, parent=None),
         keys=TOP_KEYS,
         cursor=cursor,
         size=size,
@@ -172,7 +146,7 @@ def comments_page(
     if comments:
         replies = (
             _reply_qs()
-            .filter(_shown_q(viewer_id), parent_id__in=list(replies_by_parent))
+            .filter(comment_shown_q(viewer), parent_id__in=list(replies_by_parent))
             .annotate(rank=Window(RowNumber(), partition_by=[F("parent_id")], order_by=[F("id").asc()]))
             .filter(rank__lte=REPLIES_SHOWN)
             .order_by("parent_id", "id")
@@ -208,7 +182,7 @@ def replies_page(
     """Replies under ``parent`` (oldest first) after ``cursor``: "show more replies"."""
     viewer_id = _viewer_id(viewer)
     page = keyset_page(
-        _reply_qs().filter(_shown_q(viewer_id), parent_id=parent.pk),
+        _reply_qs().filter(comment_shown_q(viewer), parent_id=parent.pk),
         keys=REPLY_KEYS,
         cursor=cursor,
         size=size,

@@ -3,6 +3,7 @@ the products already picked, a delivered order's products) in a fixed number of 
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,8 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
-from community.models import PRODUCT_LINKS_MAX, DisclosureFlag, NoteProduct
+from community.models import PRODUCT_LINKS_MAX, DisclosureFlag, Note, NoteProduct, Partnership
 from community.selectors.purchases import RECEIVED_STATES, verified_link_exists
 from community.services.links import LinkItem, note_referral
 from mall.models import Order, OrderLine, Product, Sku
@@ -260,3 +262,20 @@ def undeclared_partner_brands(*, note_id: int) -> list[str]:
             )
         )
     )
+
+
+def partnerships_selectable(
+    *, user, note: Note | None = None, on: datetime.date | None = None
+) -> list[Partnership]:
+    """The partnerships the compose form offers: the writer's own running on ``on`` (today), and, when
+    editing, the one ``note`` already declares, first, even if it has ended since. Keeping it is allowed
+    (``note_update`` checks only a partnership that changes); choosing an ended one anew is not."""
+    day = on or timezone.localdate()
+    partnerships = list(
+        Partnership.objects.filter(writer_id=user.pk, starts_on__lte=day, ends_on__gte=day)
+        .select_related("brand")
+        .order_by("brand__name", "-starts_on", "id")
+    )
+    if note is not None and note.partnership_id and note.partnership_id not in {p.pk for p in partnerships}:
+        partnerships.insert(0, Partnership.objects.select_related("brand").get(pk=note.partnership_id))
+    return partnerships

@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community.access import _int, note_visible_q
 from community.models import Collect, Follow, Like, Note, NoteImage, NoteProduct, Topic
+from community.selectors.access import _int, note_visible_q
 from community.selectors.links import ProductCard, note_product_cards
 from community.selectors.notes import ViewerState
 from core.errors import NotFound

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, QuerySet, Value
 
-from community.access import note_visible_q
 from community.models import Collect, Like, Note
+from community.selectors.access import note_visible_q
 from community.selectors.purchases import note_bought_here_exists
 
 

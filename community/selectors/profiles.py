@@ -31,9 +31,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community.access import note_visible_q
 from community.models import Board, Follow, Note
 from community.pagination import Page, keyset_page
+from community.selectors.access import note_visible_q
 from community.selectors.feeds import FEED_PAGE_SIZE, NotePage, note_page_with_state
 from community.selectors.notes import ViewerState, note_card_qs
 from core.errors import NotFound

@@ -170,41 +170,75 @@ def note_collect(*, user: User, note: Note, board: Board | None = None) -> Toggl
     if board is not None and board.owner_id != user.pk:
         raise NotFound(_("No such board."))
     target = board or board_default(user=user)
+    with transaction.atomic(durable=True):
+        _collect_into(user=user, note=note, board=target)
+    return Toggle(True, _note_count(note.pk, "collect_count"))
+
+
+def note_collect_into_new_board(
+    *, user: User, note: Note, board_name: str, is_private: bool = False
+) -> tuple[Board, Toggle]:
+    """Make a board called ``board_name`` and collect ``note`` into it (moving it there if it was
+    collected elsewhere), in one transaction: a refused name or a note deleted meanwhile leaves neither
+    the board nor the collect."""
+    name = _board_name_clean(board_name)
+    try:
+        with transaction.atomic(durable=True):
+            # The new row is nobody else's to wait on, so taking it before older boards keeps the lock order.
+            board = Board.objects.create(owner=user, name=name, is_private=is_private)
+            _collect_into(user=user, note=note, board=board)
+    except IntegrityError as exc:
+        if _violates(exc, "board_unique_name"):
+            raise _board_name_taken(name) from None
+        raise
+    board.refresh_from_db(fields=["note_count"])
+    return board, Toggle(True, _note_count(note.pk, "collect_count"))
+
+
+def _collect_into(*, user: User, note: Note, board: Board) -> None:
+    """Collect ``note`` into ``board`` inside the caller's transaction. Each attempt runs in a savepoint
+    whose locks go with it when it fails: a second insert of the same collect (another tab, a double
+    click) turns into a move; a move that lost to a concurrent one tries again."""
     for _attempt in range(_ATTEMPTS):
         try:
-            with transaction.atomic(durable=True):
-                if not Board.objects.filter(pk=target.pk).update(note_count=F("note_count") + 1):
-                    raise NotFound(_("That board was just deleted."))
-                collect = Collect.objects.create(user=user, note=note, board=target)
-                if not Note.objects.filter(pk=note.pk).update(collect_count=F("collect_count") + 1):
-                    raise _note_gone()
-                enqueue_on_commit("community.tasks.notifications.notification_collect", collect.pk)
-            break
+            with transaction.atomic():
+                _collect_insert(user=user, note=note, board=board)
+            return
         except IntegrityError as exc:
             if not _violates(exc, "collect_once"):
                 raise
         # Already collected: move it. If it was uncollected or moved meanwhile, try again.
-        if _collect_move(user=user, note=note, board=target):
-            break
-    return Toggle(True, _note_count(note.pk, "collect_count"))
+        with transaction.atomic():
+            if _collect_move(user=user, note=note, board=board):
+                return
+            transaction.set_rollback(True)
+
+
+def _collect_insert(*, user: User, note: Note, board: Board) -> None:
+    if not Board.objects.filter(pk=board.pk).update(note_count=F("note_count") + 1):
+        raise NotFound(_("That board was just deleted."))
+    collect = Collect.objects.create(user=user, note=note, board=board)
+    if not Note.objects.filter(pk=note.pk).update(collect_count=F("collect_count") + 1):
+        raise _note_gone()
+    enqueue_on_commit("community.tasks.notifications.notification_collect", collect.pk)
 
 
 def _collect_move(*, user: User, note: Note, board: Board) -> bool:
-    """Move the user's collect of ``note`` to ``board``; False when there was none to move."""
+    """Move the user's collect of ``note`` to ``board`` (in the caller's transaction); False when there
+    was none to move."""
     current = Collect.objects.filter(user=user, note=note).values_list("pk", "board_id").first()
     if current is None:
         return False
     collect_id, old_board_id = current
     if old_board_id == board.pk:
         return True
-    with transaction.atomic(durable=True):
-        if board.pk not in _boards_lock(old_board_id, board.pk):
-            raise NotFound(_("That board was just deleted."))
-        # Compare-and-set on the old board: of two concurrent moves only one adjusts the counts.
-        if not Collect.objects.filter(pk=collect_id, board_id=old_board_id).update(board=board):
-            return False
-        Board.objects.filter(pk=old_board_id, note_count__gt=0).update(note_count=F("note_count") - 1)
-        Board.objects.filter(pk=board.pk).update(note_count=F("note_count") + 1)
+    if board.pk not in _boards_lock(old_board_id, board.pk):
+        raise NotFound(_("That board was just deleted."))
+    # Compare-and-set on the old board: of two concurrent moves only one adjusts the counts.
+    if not Collect.objects.filter(pk=collect_id, board_id=old_board_id).update(board=board):
+        return False
+    Board.objects.filter(pk=old_board_id, note_count__gt=0).update(note_count=F("note_count") - 1)
+    Board.objects.filter(pk=board.pk).update(note_count=F("note_count") + 1)
     return True
 
 

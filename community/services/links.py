@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community.access import note_visible_q
 from community.models import PRODUCT_LINKS_MAX, Note, NoteProduct, Partnership, ProductCardClick
-from core.errors import Conflict, NotFound
+from core.errors import Conflict
 from mall.models import Cart, CartLine, Product, Sku
 from mall.offers import Offer, live_offers
 from mall.selectors.stock import available_by_sku
@@ -135,40 +134,11 @@ def partnership_clean(*, author: User, partnership_id, on: datetime.date | None 
     return partnership
 
 
-def partnerships_open(*, user: User, on: datetime.date | None = None) -> list[Partnership]:
-    """The writer's partnerships running today, for the compose form's select."""
-    day = on or timezone.localdate()
-    return list(
-        Partnership.objects.filter(writer_id=user.pk, starts_on__lte=day, ends_on__gte=day)
-        .select_related("brand")
-        .order_by("brand__name", "-starts_on", "id")
-    )
-
-
 # --- reading: a reader taps a card ------------------------------------------------------------------------
 
 
 def note_referral(note_id: int) -> str:
     return f"note:{note_id}"
-
-
-def access_note_product(*, user, note_id, product_id) -> NoteProduct:
-    """The purchase link for a card the viewer may see: its note is visible to them and tags the
-    product. 404 otherwise (and nothing is recorded)."""
-    try:
-        note_pk, product_pk = int(note_id), int(product_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("No such product in this note.")) from None
-    link = (
-        NoteProduct.objects.filter(
-            note__in=Note.objects.filter(note_visible_q(user), pk=note_pk), product_id=product_pk
-        )
-        .select_related("note", "product", "sku")
-        .first()
-    )
-    if link is None:
-        raise NotFound(_("No such product in this note."))
-    return link
 
 
 def card_click_record(*, link: NoteProduct, user, action: str) -> ProductCardClick | None:

@@ -1,5 +1,6 @@
-"""Template tags with which community content fills the mall's slots (DESIGN.md section 2: the mall's
-templates load these; no mall Python imports the community)."""
+"""Template tags with which community content fills the mall's slots: the mall's templates load these and
+no mall Python imports the community (docs/architecture.md, "How a lower app shows an upper app's
+content")."""
 
 from __future__ import annotations
 

@@ -175,6 +175,57 @@ def test_uncollecting_takes_it_out_of_its_board(note, reader):
     assert Board.objects.get(pk=travel.pk).note_count == 0
 
 
+def test_collecting_into_a_new_board_makes_it_and_collects_there(
+    note, reader, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        board, toggle = svc.note_collect_into_new_board(
+            user=reader, note=note, board_name=" Skincare ", is_private=True
+        )
+
+    assert toggle == svc.Toggle(True, 1)
+    assert (board.name, board.is_private, board.note_count) == ("Skincare", True, 1)
+    assert Collect.objects.get().board == board
+    assert not Board.objects.filter(owner=reader, is_default=True).exists()
+    assert _sent(callbacks) == 1
+
+
+def test_collecting_into_a_new_board_moves_a_note_collected_elsewhere(note, reader):
+    svc.note_collect(user=reader, note=note)
+
+    board, toggle = svc.note_collect_into_new_board(user=reader, note=note, board_name="Travel")
+
+    assert toggle == svc.Toggle(True, 1)
+    assert Collect.objects.get().board == board
+    assert Board.objects.get(pk=board.pk).note_count == 1
+    assert Board.objects.get(owner=reader, is_default=True).note_count == 0
+
+
+@pytest.mark.parametrize("name", ["", "x" * (svc.BOARD_NAME_MAX + 1), "Travel"])
+def test_a_refused_new_board_name_leaves_no_board_and_no_collect(note, reader, name):
+    svc.board_create(owner=reader, name="Travel")
+
+    with pytest.raises(DomainError):
+        svc.note_collect_into_new_board(user=reader, note=note, board_name=name)
+
+    assert list(Board.objects.filter(owner=reader).values_list("name", flat=True)) == ["Travel"]
+    assert not Collect.objects.exists()
+    assert Note.objects.get(pk=note.pk).collect_count == 0
+
+
+def test_collecting_into_a_new_board_a_note_deleted_meanwhile_leaves_no_board(
+    note, reader, django_capture_on_commit_callbacks
+):
+    Note.objects.filter(pk=note.pk).delete()
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(NotFound):
+        svc.note_collect_into_new_board(user=reader, note=note, board_name="Travel")
+
+    assert not Board.objects.filter(owner=reader).exists()
+    assert not Collect.objects.exists()
+    assert _sent(callbacks) == 0
+
+
 # --- follows ---------------------------------------------------------------------------------------------
 
 

@@ -110,6 +110,32 @@ def test_the_board_picker_offers_the_default_board_and_mine_escaped(client, read
     assert "Somebody else" not in html
 
 
+def test_opening_the_board_picker_writes_nothing_and_offers_the_default_board_unsaved(client, reader, note):
+    for headers in (HTMX, {}):
+        response = client.get(reverse("community:note_collect", args=[note.pk]), **headers)
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Default board" in html and 'name="board_id"' not in html
+    assert not Board.objects.exists()
+
+    client.post(reverse("community:note_collect", args=[note.pk]), **HTMX)  # the default board's choice
+
+    board = Board.objects.get(owner=reader)
+    assert board.is_default and Collect.objects.get(user=reader).board == board
+
+
+def test_the_board_picker_marks_the_board_the_note_is_in(client, reader, note):
+    travel = board_create(owner=reader, name="Travel")
+    note_collect(user=reader, note=note, board=travel)
+
+    html = client.get(reverse("community:note_collect", args=[note.pk]), **HTMX).content.decode()
+
+    assert html.count("is-current") == 1 and html.count("Here now") == 1
+    assert f'name="board_id" value="{travel.pk}"' in html
+    assert not Board.objects.filter(owner=reader, is_default=True).exists()
+
+
 def test_the_board_picker_without_javascript_is_a_page(client, reader, note):
     response = client.get(reverse("community:note_collect", args=[note.pk]))
 

@@ -147,6 +147,21 @@ def test_editing_shows_the_tags_and_saves_new_ones(writer_client):
     assert list(note.product_links.values_list("product_id", flat=True)) == [b.pk, a.pk]
 
 
+def test_the_edit_page_keeps_an_ended_partnership_the_note_declares_selectable(writer_client):
+    ended = partnership(writer=writer_client.user, title="Last winter", days_before=90, days_after=-30)
+    other_ended = partnership(writer=writer_client.user, title="Long gone", days_before=90, days_after=-30)
+    running = partnership(writer=writer_client.user, title="Spring glow")
+    note = tagged_note(author=writer_client.user, partnership=ended)
+
+    edit = writer_client.get(reverse("community:note_edit", args=[note.pk])).content.decode()
+    compose = writer_client.get(reverse("community:note_new")).content.decode()
+
+    assert f'<option value="{ended.pk}"' in edit and f'<option value="{running.pk}"' in edit
+    assert edit.index("Last winter") < edit.index("Spring glow")
+    assert f'<option value="{other_ended.pk}"' not in edit
+    assert f'<option value="{ended.pk}"' not in compose and f'<option value="{running.pk}"' in compose
+
+
 def test_writing_from_a_delivered_order_pre_tags_its_products(client):
     shopper = buyer()
     client.force_login(shopper[0])

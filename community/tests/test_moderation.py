@@ -11,8 +11,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from community.access import access_note_for_view
 from community.models import Comment, Note, Report
+from community.selectors.access import access_note_for_view
 from community.selectors.notes import note_public_qs
 from community.services import moderation
 from community.tests.factories import CommentFactory, NoteFactory

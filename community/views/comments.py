@@ -8,13 +8,12 @@ to the note.
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from community.access import access_note_for_view
 from community.models import COMMENT_MAX, Comment, Note
-from community.selectors.comments import access_comment, comments_page, replies_page
+from community.selectors.access import access_comment, access_note_for_view
+from community.selectors.comments import comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
 from community.text import text_linkify
@@ -26,7 +25,7 @@ COMMENT_REPLY = "community/partials/comment_reply.html"
 COMMENT_LIKE_BUTTON = "community/partials/comment_like_button.html"
 COMMENTS_MORE = "community/partials/comments_more.html"
 COMMENT_REPLIES_MORE = "community/partials/comment_replies_more.html"
-COMMENT_PAGE = "community/partials/comment_page.html"
+COMMENT_PAGE = "community/comment_thread.html"
 COMMENT_COUNT_OOB = "community/partials/comment_count_oob.html"
 
 
@@ -141,14 +140,3 @@ def comment_delete_view(request, comment_id: int):
         # The comment's element is swapped for nothing; the counts follow out of band.
         return render(request, COMMENT_COUNT_OOB, {"note": note})
     return redirect(back_url(request, f"{note_url(note.pk)}#comments"))
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/comments/", comment_create_view, name="comment_create"),
-    path("notes/<int:note_id>/comments/more/", comments_more_view, name="comments_more"),
-    path("comments/<int:comment_id>/replies/", comment_replies_view, name="comment_replies"),
-    path("comments/<int:comment_id>/reply/", comment_reply_view, name="comment_reply"),
-    path("comments/<int:comment_id>/like/", comment_like_view, name="comment_like"),
-    path("comments/<int:comment_id>/unlike/", comment_unlike_view, name="comment_unlike"),
-    path("comments/<int:comment_id>/delete/", comment_delete_view, name="comment_delete"),
-]

@@ -9,7 +9,6 @@ out; the sentinel's URL keeps every parameter, so the choice holds while scrolli
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import path
 from django.utils.cache import patch_vary_headers
 
 from community.selectors import feeds as selectors
@@ -80,9 +79,3 @@ def topic(request, name: str):
         hide_sponsored=sponsored_hidden(request),
     )
     return feed_render(request, "community/topic.html", {"topic": topic, "sort": sort}, note_page=note_page)
-
-
-urlpatterns = [
-    path("following/", feed_following, name="feed_following"),
-    path("topics/<str:name>/", topic, name="topic"),
-]

@@ -13,20 +13,22 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from community.access import access_board, access_note_for_view, access_user
-from community.models import Board, Collect
+from community.models import Board
+from community.selectors.access import access_board, access_note_for_view, access_user
+from community.selectors.boards import collect_picker
 from community.services.interactions import (
     board_create,
     board_default,
     board_delete,
     board_update,
     note_collect,
+    note_collect_into_new_board,
     note_like,
     note_uncollect,
     note_unlike,
@@ -38,9 +40,9 @@ from core.errors import DomainError
 LIKE_BUTTON = "community/partials/like_button.html"
 COLLECT_BUTTON = "community/partials/collect_button.html"
 COLLECT_PICKER = "community/partials/collect_picker.html"
-COLLECT_PAGE = "community/partials/collect_page.html"
+COLLECT_PAGE = "community/collect.html"
 FOLLOW_BUTTON = "community/partials/follow_button.html"
-BOARD_FORM_PAGE = "community/partials/board_form_page.html"
+BOARD_FORM_PAGE = "community/board_form.html"
 
 
 # --- helpers shared with the comment views -------------------------------------------------------------
@@ -125,14 +127,12 @@ def note_unlike_view(request, note_id: int):
 
 
 def _picker_context(request, note, *, error: str = "", new_name: str = "") -> dict:
-    board_default(user=request.user)  # so that the picker always offers the default board
-    boards = list(Board.objects.filter(owner=request.user).order_by("-is_default", "id"))
-    current = Collect.objects.filter(user=request.user, note=note).values_list("board_id", flat=True).first()
+    picker = collect_picker(user=request.user, note=note)
     return {
         "note": note,
-        "boards": boards,
-        "current_board_id": current,
-        "collected": current is not None,
+        "boards": picker.boards,
+        "current_board_id": picker.current_board_id,
+        "collected": picker.collected,
         "error": error,
         "new_name": new_name,
         "next": back_url(request, note_url(note.pk)),
@@ -151,14 +151,16 @@ def note_collect_view(request, note_id: int):
     new_name = (request.POST.get("new_board_name") or "").strip()
     try:
         if new_name:
-            board = board_create(
-                owner=request.user, name=new_name, is_private=_checked(request.POST.get("new_board_private"))
+            board, toggle = note_collect_into_new_board(
+                user=request.user,
+                note=note,
+                board_name=new_name,
+                is_private=_checked(request.POST.get("new_board_private")),
             )
-        elif request.POST.get("board_id"):
-            board = access_board(user=request.user, board_id=request.POST["board_id"])
         else:
-            board = None
-        toggle = note_collect(user=request.user, note=note, board=board)
+            board_id = request.POST.get("board_id")
+            board = access_board(user=request.user, board_id=board_id) if board_id else None
+            toggle = note_collect(user=request.user, note=note, board=board)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
@@ -289,16 +291,3 @@ def board_delete_view(request, board_id: int):
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/like/", note_like_view, name="note_like"),
-    path("notes/<int:note_id>/unlike/", note_unlike_view, name="note_unlike"),
-    path("notes/<int:note_id>/collect/", note_collect_view, name="note_collect"),
-    path("notes/<int:note_id>/uncollect/", note_uncollect_view, name="note_uncollect"),
-    path("users/<int:user_id>/follow/", user_follow_view, name="user_follow"),
-    path("users/<int:user_id>/unfollow/", user_unfollow_view, name="user_unfollow"),
-    path("boards/new/", board_new_view, name="board_new"),
-    path("boards/<int:board_id>/edit/", board_edit_view, name="board_edit"),
-    path("boards/<int:board_id>/delete/", board_delete_view, name="board_delete"),
-]

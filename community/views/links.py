@@ -7,14 +7,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from community.models import PRODUCT_LINKS_MAX, ProductCardClick
+from community.selectors.access import access_note_product
 from community.selectors.links import catalog_search
-from community.services.links import access_note_product, card_buy, card_cart_add, card_click_record
+from community.services.links import card_buy, card_cart_add, card_click_record
 from core.errors import DomainError
 from mall.cart_session import cart_for_request
 
@@ -80,11 +81,3 @@ def card_cart_view(request, note_id: int, product_id: int):
         )
     messages.success(request, _("Added to your cart."))
     return redirect(_back(link.note_id))
-
-
-urlpatterns: list = [
-    path("notes/products/search/", product_search, name="note_product_search"),
-    path("notes/<int:note_id>/products/<int:product_id>/", card_open, name="note_product_open"),
-    path("notes/<int:note_id>/products/<int:product_id>/buy/", card_buy_view, name="note_product_buy"),
-    path("notes/<int:note_id>/products/<int:product_id>/cart/", card_cart_view, name="note_product_cart"),
-]

@@ -6,13 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from community.access import access_comment_for_view, access_note_for_view
 from community.models import Report
+from community.selectors.access import access_comment, access_note_for_view
 from community.services.moderation import DETAIL_MAX, report_create
 from core.errors import DomainError
 from core.forms import form_add_service_errors
@@ -39,7 +39,7 @@ def report_note(request, note_id: int):
 
 @login_required
 def report_comment(request, comment_id: int):
-    comment = access_comment_for_view(user=request.user, comment_id=comment_id)
+    comment = access_comment(user=request.user, comment_id=comment_id)
     back = reverse("community:note", args=[comment.note_id]) + f"#comment-{comment.pk}"
     return _report(request, target={"comment": comment}, note=comment.note, comment=comment, back=back)
 
@@ -81,10 +81,4 @@ def _report(request, *, target: dict, note, comment, back: str):
     if request.htmx:
         # htmx swaps only 2xx answers: the form comes back with its errors in place.
         return render(request, "community/partials/report_form.html", context)
-    return render(request, "community/report_form.html", context, status=400 if form.errors else 200)
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/report/", report_note, name="report_note"),
-    path("comments/<int:comment_id>/report/", report_comment, name="report_comment"),
-]
+    return render(request, "community/report.html", context, status=400 if form.errors else 200)

@@ -10,23 +10,24 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from community.access import access_note_for_edit
 from community.forms import NoteForm
-from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note, Partnership
+from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
+from community.selectors.access import access_note_for_edit
 from community.selectors.links import (
     fallback_products,
     note_link_items,
     order_link_items,
+    partnerships_selectable,
     picked_products,
     undeclared_partner_brands,
 )
 from community.selectors.note_page import note_page
 from community.selectors.topics import topic_suggest
-from community.services.links import LinkItem, link_items_parse, partnerships_open
+from community.services.links import LinkItem, link_items_parse
 from community.services.notes import note_create, note_delete, note_update
 from community.text import text_linkify
 from core.errors import DomainError
@@ -94,7 +95,7 @@ def _from_order_items(request) -> list[LinkItem]:
 
 @login_required
 def note_new(request):
-    partnerships = partnerships_open(user=request.user)
+    partnerships = partnerships_selectable(user=request.user)
     initial_items = _from_order_items(request) if request.method == "GET" else []
     form = NoteForm(request.POST or None, request.FILES or None, partnerships=partnerships)
     if request.method == "POST" and form.is_valid():
@@ -138,10 +139,7 @@ def note_edit(request, note_id):
         "image_order": ",".join(str(i.pk) for i in images),
         "partnership": note.partnership_id,
     }
-    partnerships = partnerships_open(user=request.user)
-    if note.partnership_id and note.partnership_id not in {p.pk for p in partnerships}:
-        # A declared partnership that has ended since stays selectable on this note.
-        partnerships.insert(0, Partnership.objects.select_related("brand").get(pk=note.partnership_id))
+    partnerships = partnerships_selectable(user=request.user, note=note)
     form = NoteForm(
         request.POST or None,
         request.FILES or None,
@@ -258,12 +256,3 @@ def _view_record(request, note_id: int) -> None:
         seen = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
         viewer_key = "a:" + hashlib.sha256(seen.encode()).hexdigest()[:32]
     note_view_record(note_id=note_id, viewer_key=viewer_key)
-
-
-urlpatterns: list = [
-    path("notes/new/", note_new, name="note_new"),
-    path("notes/<int:note_id>/", note_detail, name="note"),
-    path("notes/<int:note_id>/edit/", note_edit, name="note_edit"),
-    path("notes/<int:note_id>/delete/", note_remove, name="note_delete"),
-    path("notes/topics/suggest/", topic_suggestions, name="topic_suggest"),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Notification
@@ -39,7 +38,7 @@ def notifications(request):
     if before is not None and request.htmx and inbox in Inbox.values:
         # The next page of an inbox already open (infinite scroll): entries only, nothing marked.
         page = notification_page(user=user, inbox=inbox, before=before, size=size)
-        return render(request, "community/notifications_page.html", {"page": page, "size": size})
+        return render(request, "community/partials/notifications_page.html", {"page": page, "size": size})
 
     counts = notification_unread_counts(user=user)
     if inbox not in Inbox.values:
@@ -67,8 +66,3 @@ def notifications(request):
         "community/notifications.html",
         {"tabs": tabs, "active_tab": active_tab, "page": page, "size": size, "is_first_page": before is None},
     )
-
-
-urlpatterns: list = [
-    path("notifications/", notifications, name="notifications"),
-]

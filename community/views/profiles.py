@@ -7,7 +7,6 @@ from functools import cache
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import path
 from django.utils.cache import patch_vary_headers
 
 from community.selectors import feeds as feed_selectors
@@ -92,7 +91,7 @@ def _people(request, user_id: int, *, which: str):
         "follow_button": follow_button_template(),
     }
     if request.htmx and request.GET.get("cursor"):
-        response = render(request, "community/profile_people_page.html", context)
+        response = render(request, "community/partials/profile_people_page.html", context)
     else:
         response = render(request, "community/profile_people.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -116,11 +115,3 @@ def board(request, board_id: int):
     return feed_render(
         request, "community/board.html", {"board": board, "is_owner": is_owner}, note_page=note_page
     )
-
-
-urlpatterns = [
-    path("users/<int:user_id>/", profile, name="profile"),
-    path("users/<int:user_id>/followers/", followers, name="followers"),
-    path("users/<int:user_id>/following/", following, name="following"),
-    path("boards/<int:board_id>/", board, name="board"),
-]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -105,9 +105,3 @@ def search_suggest(request):
             "all_url": reverse("community:search") + "?" + urlencode({"q": query}),
         },
     )
-
-
-urlpatterns: list = [
-    path("search/", search, name="search"),
-    path("search/suggest/", search_suggest, name="search_suggest"),
-]

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from community import charts
@@ -67,8 +66,3 @@ def creator_stats_page(request):
             "note_rows": [{"row": row, "revenue": charts.money(row.revenue)} for row in stats.notes],
         },
     )
-
-
-urlpatterns: list = [
-    path("me/stats/", creator_stats_page, name="creator_stats"),
-]

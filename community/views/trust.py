@@ -2,14 +2,13 @@
 as a full page; and the reader's switch that hides sponsored notes from feeds and search.
 
 The mall's product page includes ``community/slots/product_notes.html``, which loads the fragment here
-with htmx (DESIGN.md section 2: the mall never imports the community); without JavaScript the slot links
-to the full page.
+with htmx, since the mall never imports the community (docs/architecture.md, "How a lower app shows an
+upper app's content"); without JavaScript the slot links to the full page.
 """
 
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -72,12 +71,6 @@ def product_notes_page(request, product_id: int):
     if request.htmx and request.GET.get("cursor"):
         response = render(request, "community/partials/trust_product_notes_page.html", context)
     else:
-        response = render(request, "community/product_notes.html", context)
+        response = render(request, "community/product_notes_all.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-urlpatterns: list = [
-    path("notes/for-product/<int:product_id>/", product_notes_fragment, name="product_notes_fragment"),
-    path("notes/for-product/<int:product_id>/all/", product_notes_page, name="product_notes"),
-]

@@ -203,7 +203,9 @@ class FlashSaleAdmin(ToolkitAdmin):
 
     def console_figures_view(self, request, object_id: int):
         sale = self._sale_for(request, object_id)
-        return render(request, "admin/flashsale/console_figures.html", self._figures_context(request, sale))
+        return render(
+            request, "admin/flashsale/partials/console_figures.html", self._figures_context(request, sale)
+        )
 
     def console_action_view(self, request, object_id: int, action: str):
         sale = self._sale_for(request, object_id, change=True)

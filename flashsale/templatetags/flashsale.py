@@ -51,7 +51,7 @@ def open_reminded(cards: list[dict]) -> list[dict]:
     return [c for c in cards if c["live"] and c["reminder"] is not None and c["reminder"].notified_at]
 
 
-@register.inclusion_tag("flashsale/partials/strip.html", takes_context=True)
+@register.inclusion_tag("flashsale/partials/flash_strip.html", takes_context=True)
 def flash_strip(context, limit: int = 8):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")

@@ -123,11 +123,11 @@ def test_the_reminded_sale_being_open_shows_a_notice_to_that_buyer_only():
 
 def test_strip_template_is_found_by_name_and_renders_the_tag():
     # The mall's home looks the template up by this name and includes it: no import of this app.
-    assert select_template(["flashsale/strip.html"])
+    assert select_template(["flashsale/slots/strip.html"])
     sale = live_sale()
     request = RequestFactory().get("/mall/")
     request.user = AnonymousUser()
-    html = render_to_string("flashsale/strip.html", request=request)
+    html = render_to_string("flashsale/slots/strip.html", request=request)
     assert (
         f'data-flash-sale="{sale.pk}"' in html and "css/flashsale.css" in html and "js/flashsale.js" in html
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 
-FLASH_STRIP_TEMPLATE = "flashsale/strip.html"
+FLASH_STRIP_TEMPLATE = "flashsale/slots/strip.html"
 RECOMMENDED_TEMPLATE = "community/slots/recommended.html"
 PRODUCT_NOTES_TEMPLATE = "community/slots/product_notes.html"
 ORDER_INVITE_TEMPLATE = "community/slots/order_invite.html"
