@@ -279,6 +279,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 AVATAR_MAX_PIXELS = env.int("AVATAR_MAX_PIXELS", default=40_000_000)
 AVATAR_SIZE = 400
+# Images one process decodes at a time (core.images.image_decoding), and how long an upload waits for a turn.
+IMAGE_DECODES_AT_ONCE = env.int("IMAGE_DECODES_AT_ONCE", default=1)
+IMAGE_DECODE_WAIT_SECONDS = env.float("IMAGE_DECODE_WAIT_SECONDS", default=10.0)
 NOTE_IMAGE_MAX_BYTES = env.int("NOTE_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
 NOTE_IMAGE_MAX_PIXELS = env.int("NOTE_IMAGE_MAX_PIXELS", default=40_000_000)
 NOTE_IMAGE_FEED_WIDTH = 540

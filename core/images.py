@@ -3,15 +3,23 @@
 Hostile uploads are refused with a message a person can act on: a file that is not an image, a format
 we do not take, too many bytes, too many pixels (decompression bombs are caught from the header, before
 Pillow allocates the pixels).
+
+Memory is bounded twice: a JPEG is decoded straight at the scale its largest rendition needs (``fit``:
+libjpeg's DCT scaling, 1/2 to 1/8, so a 40-megapixel photo costs a fraction of its full size), and a
+process decodes at most ``IMAGE_DECODES_AT_ONCE`` images at a time (``image_decoding``), whatever number
+of threads are uploading.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import uuid
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
@@ -29,11 +37,36 @@ class CheckedImage:
     height: int
 
 
-def image_check(upload, *, max_bytes: int, max_pixels: int, decode: bool = True) -> CheckedImage:
+_decode_slots: threading.BoundedSemaphore | None = None
+_decode_slots_lock = threading.Lock()
+
+
+@contextmanager
+def image_decoding():
+    """Hold one of the process's decode slots while decoding and re-encoding an image: the threads of a
+    web worker queue here instead of each holding a decoded photo at once."""
+    global _decode_slots
+    with _decode_slots_lock:
+        if _decode_slots is None:
+            _decode_slots = threading.BoundedSemaphore(settings.IMAGE_DECODES_AT_ONCE)
+    if not _decode_slots.acquire(timeout=settings.IMAGE_DECODE_WAIT_SECONDS):
+        raise ValidationError(
+            _("We're processing many photos right now; try again in a moment."), code="busy"
+        )
+    try:
+        yield
+    finally:
+        _decode_slots.release()
+
+
+def image_check(
+    upload, *, max_bytes: int, max_pixels: int, decode: bool = True, fit: int | None = None
+) -> CheckedImage:
     """Open ``upload`` and refuse it unless it is a small enough JPEG, PNG, WebP or GIF.
 
     With ``decode=False`` the pixels are not decoded here (a worker re-encodes the image later); the
-    file's structure is still verified.
+    file's structure is still verified. With ``fit``, a JPEG is decoded at the smallest scale that is
+    still at least ``fit`` pixels on both sides (the width and height reported stay the file's own).
     """
     size = getattr(upload, "size", None)
     if size is None:
@@ -71,6 +104,8 @@ def image_check(upload, *, max_bytes: int, max_pixels: int, decode: bool = True)
         )
     try:
         if decode:
+            if fit and fmt == "JPEG":
+                image.draft("RGB", (fit, fit))
             image.load()
         else:
             image.verify()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.images import image_check, image_square_webp
+from core.images import image_check, image_decoding, image_square_webp
 
 PROFILE_FIELDS = ("nickname", "bio", "phone", "likes_private", "collects_private")
 
@@ -39,10 +40,25 @@ def user_profile_update(*, user: User, **fields) -> User:
     return user
 
 
+def avatar_encode(upload) -> ContentFile:
+    """The upload as a square WebP with no metadata. Decoded at the scale the avatar needs and one image
+    at a time per process, so a 40-megapixel photo costs megabytes, not hundreds of them."""
+    with image_decoding():
+        checked = image_check(
+            upload,
+            max_bytes=settings.AVATAR_MAX_BYTES,
+            max_pixels=settings.AVATAR_MAX_PIXELS,
+            fit=settings.AVATAR_SIZE,
+        )
+        try:
+            return image_square_webp(checked.image, size=settings.AVATAR_SIZE)
+        finally:
+            checked.image.close()
+
+
 def user_avatar_set(*, user: User, upload) -> User:
     """Re-encode the upload as a square WebP with no metadata; the original bytes are never stored."""
-    checked = image_check(upload, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS)
-    content = image_square_webp(checked.image, size=settings.AVATAR_SIZE)
+    content = avatar_encode(upload)
     old_name = user.avatar.name if user.avatar else ""
     user.avatar.save(content.name, content, save=False)
     with transaction.atomic(durable=True):

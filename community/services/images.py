@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from community.models import NoteImage
-from core.images import image_check, image_resized_webp
+from core.images import image_check, image_decoding, image_resized_webp
 
 logger = logging.getLogger(__name__)
 
@@ -19,18 +19,19 @@ def image_renditions_make(*, image_id: int) -> None:
     if image is None or image.state == NoteImage.State.READY:
         return  # deleted meanwhile, or a retry after success
     try:
-        with image.original.open("rb") as fh:
+        with image_decoding(), image.original.open("rb") as fh:
             checked = image_check(
                 fh,
                 max_bytes=settings.NOTE_IMAGE_MAX_BYTES,
                 max_pixels=settings.NOTE_IMAGE_MAX_PIXELS,
+                fit=settings.NOTE_IMAGE_DETAIL_WIDTH,  # the largest rendition: no need for more pixels
             )
+            feed, width, height = image_resized_webp(checked.image, width=settings.NOTE_IMAGE_FEED_WIDTH)
+            detail, _w, _h = image_resized_webp(checked.image, width=settings.NOTE_IMAGE_DETAIL_WIDTH)
     except ValidationError as exc:
         logger.warning("note image %s can't be rendered: %s", image_id, exc.messages)
         NoteImage.objects.filter(pk=image_id).update(state=NoteImage.State.FAILED)
         return
-    feed, width, height = image_resized_webp(checked.image, width=settings.NOTE_IMAGE_FEED_WIDTH)
-    detail, _w, _h = image_resized_webp(checked.image, width=settings.NOTE_IMAGE_DETAIL_WIDTH)
     storage = image.feed.storage
     feed_name = storage.save(image.feed.field.generate_filename(image, feed.name), feed)
     detail_name = storage.save(image.detail.field.generate_filename(image, detail.name), detail)
