@@ -79,6 +79,19 @@ def _clean_redis_db(request):
 
 
 @pytest.fixture
+def published():
+    """Every task message that reaches the real broker during the test (``.named(task)``: their args)."""
+    from celery.signals import before_task_publish
+
+    from tests.support.tasks import PublishedTasks
+
+    tracker = PublishedTasks()
+    before_task_publish.connect(tracker, weak=False)
+    yield tracker
+    before_task_publish.disconnect(tracker)
+
+
+@pytest.fixture
 def redis_conn():
     from django_redis import get_redis_connection
 

@@ -7,9 +7,9 @@ from PIL import Image
 
 from accounts import services
 from accounts.models import Address, CustomsIdentity, User
-from accounts.tests import images
 from accounts.tests.factories import AddressFactory, UserFactory, valid_id_number
 from core.errors import Conflict
+from tests.support import images
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from accounts.tests import images as sample
 from accounts.tests.factories import UserFactory
 from community.models import NoteImage
 from community.services.images import image_renditions_make
 from community.services.notes import note_create
 from community.tests.factories import NoteFactory
 from community.tests.factories_notes import pending_image
+from tests.support import images as sample
 
 EXIF_ORIENTATION = 0x0112
 

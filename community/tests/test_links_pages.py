@@ -23,7 +23,7 @@ from flashsale.tests.factories import FlashSaleFactory
 from mall.models import Cart, CartLine, OrderLine
 from mall.services import checkout
 from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import order_move, place_order
+from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 

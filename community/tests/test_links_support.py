@@ -12,8 +12,8 @@ from community.models import Note, NoteProduct, Partnership
 from community.tests.factories import NoteFactory
 from mall.models import Order
 from mall.services.orders import order_ship
-from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import BrandFactory, buyer, shop_product
+from tests.support.orders import order_move, place_order
 
 S = Order.State
 

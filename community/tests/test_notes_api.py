@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tests import images as hostile
 from accounts.tests.factories import UserFactory
 from community.models import Note, NoteImage
 from community.tests.factories import NoteFactory, TopicFactory, image_upload
 from community.tests.factories_notes import hidden_note, private_note
+from tests.support import images as hostile
 
 pytestmark = pytest.mark.django_db
 

@@ -311,7 +311,7 @@ def test_a_completed_order_invites_too(client):
     shopper = writer_shopper()
     _item, sku = product()
     order = order_delivered(shopper, sku)
-    from mall.tests.factories_shop import order_move
+    from tests.support.orders import order_move
 
     order_move(order, Order.State.COMPLETED)
     client.force_login(shopper[0])
@@ -325,7 +325,7 @@ def test_orders_not_yet_received_or_sent_back_show_no_invitation(client):
     shopper = writer_shopper()
     _item, sku = product()
     client.force_login(shopper[0])
-    from mall.tests.factories_shop import place_order
+    from tests.support.orders import place_order
 
     orders = [
         place_order(shopper=shopper, sku=sku),

@@ -18,8 +18,8 @@ from mall.services.orders import (
     order_request_return,
     order_ship,
 )
-from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import BrandFactory, buyer, shop_product
+from tests.support.orders import order_move, place_order
 
 S = Order.State
 

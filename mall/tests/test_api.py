@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from mall.models import CartLine, Order, Reservation, StockRecord
 from mall.services.orders import order_ship
-from mall.tests.factories import BrandFactory, buyer, cart_with
-from mall.tests.factories_shop import category_pair, order_move, place_order, shop_product
+from mall.tests.factories import BrandFactory, buyer, cart_with, category_pair, shop_product
+from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 

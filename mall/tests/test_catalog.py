@@ -16,8 +16,14 @@ from mall.models import Brand, Reservation, StockRecord
 from mall.selectors import catalog
 from mall.selectors.catalog import ListingQuery
 from mall.templatetags.mall import yuan
-from mall.tests.factories import BrandFactory, CategoryFactory, buyer
-from mall.tests.factories_shop import category_pair, cosmetics_tax, shop_product
+from mall.tests.factories import (
+    BrandFactory,
+    CategoryFactory,
+    buyer,
+    category_pair,
+    cosmetics_tax,
+    shop_product,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from mall.errors import QuotaExceeded
 from mall.models import Order, Reservation, StockRecord
 from mall.services import checkout
 from mall.services.pricing import quota_left
-from mall.tests.factories import buyer, cart_with
-from mall.tests.factories_shop import place_order, shop_product
+from mall.tests.factories import buyer, cart_with, shop_product
+from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from mall.models import Order, ReturnRequest, StockRecord
 from mall.services import checkout
 from mall.services.orders import order_expire, order_ship
 from mall.services.stock import stock_reconcile
-from mall.tests.factories import buyer, cart_with
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import buyer, cart_with, shop_product
+from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 import accounts.tasks
 import mall.tasks
 from mall.models import Order
-from mall.tests.factories_payments import placed_order
+from tests.support.orders import placed_order
 
 
 @pytest.mark.parametrize("module", [mall.tasks, accounts.tasks], ids=lambda m: m.__name__)
