@@ -25,6 +25,7 @@ def test_reserve_refuses_an_order_over_the_per_order_limit_without_holding_anyth
     assert not Reservation.objects.exists()
 
 
+@pytest.mark.clocks
 def test_reserve_refuses_what_the_purchasers_annual_quota_cannot_cover_and_drops_earlier_holds():
     user, address, identity = buyer()
     _p, (big,) = shop_product(prices=("4500.00",), stock=50)
@@ -60,6 +61,7 @@ def test_domestic_goods_are_not_held_to_customs_limits():
     assert summary.lines and summary.tax_total == 0
 
 
+@pytest.mark.clocks
 def test_place_refused_by_the_quota_releases_the_checkouts_holds():
     user, address, identity = buyer()
     _p, (big,) = shop_product(prices=("4500.00",), stock=50)

@@ -121,6 +121,7 @@ def test_a_payer_with_the_right_id_but_another_name_is_rejected():
     assert customs_services.order_declare(order_id=order.pk).state == D.REJECTED
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_an_order_over_the_annual_quota_is_rejected(settings, published, django_capture_on_commit_callbacks):
     order, record, _payment = paid_order(quantity=2)
@@ -138,6 +139,7 @@ def test_an_order_over_the_annual_quota_is_rejected(settings, published, django_
     assert stock_reconcile() == []
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_an_order_exactly_at_the_annual_quota_clears(settings):
     order, _record, _payment = paid_order()

@@ -120,6 +120,7 @@ def test_a_cancelled_order_cannot_be_paid_and_says_so(client):
     assert not Payment.objects.exists()
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_an_order_past_its_payment_deadline_cannot_be_paid():
     order, _record = placed_order()
@@ -488,6 +489,7 @@ def test_concurrent_refunds_of_one_order_refund_once():
     assert Order.objects.get(pk=order.pk).state == S.REFUNDED
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_refunding_a_paid_order_releases_its_stock_and_restores_the_quota():
     order, record = placed_order(quantity=2)

@@ -9,15 +9,20 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 
 
+def _ids(objects) -> list[str]:
+    return [str(getattr(o, "pk", o)) for o in objects]
+
+
 def run_action(client, changelist_url: str, action: str, objects, **fields):
-    """Choose ``action`` for ``objects`` on the changelist, as the action bar does (no confirmation)."""
-    data = {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], "index": 0, **fields}
+    """Choose ``action`` for ``objects`` (rows or their ids) on the changelist, as the action bar does (no
+    confirmation page, or the page it answers with)."""
+    data = {"action": action, ACTION_CHECKBOX_NAME: _ids(objects), "index": 0, **fields}
     return client.post(changelist_url, data, follow=True)
 
 
 def apply_action(client, changelist_url: str, action: str, objects, **fields):
     """Submit an action's intermediate page with ``fields`` filled in."""
-    data = {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], "apply": "1", **fields}
+    data = {"action": action, ACTION_CHECKBOX_NAME: _ids(objects), "apply": "1", **fields}
     return client.post(changelist_url, data, follow=True)
 
 
