@@ -80,6 +80,7 @@ def corner():
     return locals()
 
 
+@pytest.mark.clocks
 def test_followed_writers_and_engaged_topics_come_first_with_why_then_global_buzz(corner):
     recs = recommended_products(user=corner["shopper"])
 

@@ -57,7 +57,6 @@ def test_sold_out_is_remembered_by_the_worker(redis_conn):
     assert buy(sale, u2).status == admission.SOLD_OUT
 
 
-@pytest.mark.clocks
 def test_not_started_ended_and_not_loaded(redis_conn):
     from datetime import timedelta
 

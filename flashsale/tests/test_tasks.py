@@ -50,7 +50,6 @@ def test_materializing_enqueues_the_expiry_of_the_new_orders_at_their_deadline(
     assert options["eta"] == orders[0].payment_deadline
 
 
-@pytest.mark.clocks
 def test_orders_expire_task_cancels_only_orders_past_their_deadline():
     sale = live_sale(quota=2)
     for _ in range(2):

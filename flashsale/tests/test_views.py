@@ -174,7 +174,6 @@ def test_over_the_limit_is_said_plainly(shopper):
     assert response.status_code == 409 and "reached the limit" in response.content.decode()
 
 
-@pytest.mark.clocks
 def test_not_started_is_said_plainly(shopper):
     sale = upcoming_sale()
     response = shopper.post(buy_url(sale), {"request_id": "g" * 32})

@@ -33,6 +33,7 @@ def numbers(record: StockRecord):
 # --- the stock list ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_the_low_stock_filter_lists_records_whose_available_units_fall_below_their_threshold(admin_client):
     plenty = stock_give(sku=SkuFactory(code="PLENTY"), quantity=50)
     few = stock_give(sku=SkuFactory(code="FEW"), quantity=3)
