@@ -218,7 +218,7 @@ def test_payment_racing_expiry_ends_in_exactly_one_terminal_state_and_counts_the
     buyer_ids = buyers_bulk(rounds)
     for uid in buyer_ids:
         assert admission.flash_buy(
-            sale_id=sale.pk, user_id=uid, request_id=f"race-{uid}", ip=ip_for(uid)
+            sale_id=sale.pk, user_id=uid, request_id=f"race-{uid:06d}", ip=ip_for(uid)
         ).status == ("admitted")
     sale_drain(sale_id=sale.pk)
     orders = list(Order.objects.filter(lines__referral=sale.referral).order_by("pk"))
