@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.models import Note, NoteProduct
@@ -30,6 +31,21 @@ from community.tests.support.stats import (
 from community.tests.support.trust import order_delivered, partnership, product, tagged_note, writer_shopper
 from mall.models import Order, StockRecord
 from mall.tests.factories import BrandFactory, SkuFactory, WarehouseFactory, stock_give
+
+
+@pytest.fixture
+def api():
+    """An API client of nobody in particular (sign it in with ``force_authenticate``)."""
+    return APIClient()
+
+
+@pytest.fixture
+def member_api():
+    """An API client signed in as a fresh member (``member_api.user``)."""
+    client = APIClient()
+    client.user = UserFactory()
+    client.force_authenticate(client.user)
+    return client
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.selectors.creator_stats import METRICS, NOTE_METRICS
@@ -15,11 +14,6 @@ from community.tests.factories import NoteFactory
 from community.tests.support.stats import busy_writer, recount
 
 URL = "/api/me/stats/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _as_json(value) -> object:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.models import Board, Note
 from community.tests.factories import FeedNoteFactory, collect, follow, like
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def walk(api, url: str, **params) -> list[dict]:

@@ -279,28 +279,22 @@ def test_reported_text_is_escaped_in_the_form(reader_client):
 # --- API --------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def api():
-    client = APIClient()
-    client.user = UserFactory()
-    client.force_authenticate(client.user)
-    return client
-
-
 @pytest.mark.django_db
-def test_api_report_is_201_then_200_with_the_same_report(api):
+def test_api_report_is_201_then_200_with_the_same_report(member_api):
     note = NoteFactory()
-    first = api.post("/api/reports/", {"note": note.pk, "reason": "spam"}, format="json")
-    second = api.post("/api/reports/", {"note": note.pk, "reason": "fake"}, format="json")
+    first = member_api.post("/api/reports/", {"note": note.pk, "reason": "spam"}, format="json")
+    second = member_api.post("/api/reports/", {"note": note.pk, "reason": "fake"}, format="json")
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert first.json()["state"] == "open" and first.json()["reason"] == "spam"
 
 
 @pytest.mark.django_db
-def test_api_reports_a_comment(api):
+def test_api_reports_a_comment(member_api):
     comment = CommentFactory()
-    response = api.post("/api/reports/", {"comment": comment.pk, "reason": "offensive", "detail": "insult"})
+    response = member_api.post(
+        "/api/reports/", {"comment": comment.pk, "reason": "offensive", "detail": "insult"}
+    )
     assert response.status_code == 201
     assert Report.objects.get().comment == comment
 
@@ -317,14 +311,14 @@ def test_api_reports_a_comment(api):
         ({"note": 999999, "reason": "spam"}, 404),
     ],
 )
-def test_api_refuses_bad_reports_and_stores_nothing(api, payload, status):
+def test_api_refuses_bad_reports_and_stores_nothing(member_api, payload, status):
     targets = {
-        "own": NoteFactory(author=api.user).pk,
+        "own": NoteFactory(author=member_api.user).pk,
         "other": NoteFactory().pk,
         "hidden": NoteFactory(status=Note.Status.HIDDEN).pk,
     }
     payload = {k: targets.get(v, v) if k == "note" else v for k, v in payload.items()}
-    response = api.post("/api/reports/", payload, format="json")
+    response = member_api.post("/api/reports/", payload, format="json")
     assert response.status_code == status
     assert not Report.objects.exists()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.models import Like, Note
@@ -11,11 +10,6 @@ from community.selectors import search as selectors
 from community.tests.factories import TopicFactory, indexed_note
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _follow(api, url, **params) -> list[dict]:

@@ -33,11 +33,6 @@ from tests.support.images import image_upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api():
-    return APIClient()
-
-
 def card_html(html: str, note_id: int) -> str:
     start = html.index(f'data-note-id="{note_id}"')
     return html[start : html.index("</article>", start)]

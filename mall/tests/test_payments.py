@@ -632,24 +632,14 @@ def test_the_same_webhook_posted_twenty_times_at_once_over_http_changes_the_orde
 @pytest.mark.django_db
 def test_a_paid_order_counts_towards_best_selling(django_capture_on_commit_callbacks):
     from mall.models import Product
-    from mall.services import checkout
     from mall.services.orders import order_transition
     from mall.services.payments import _sales_count_add
-    from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
+    from mall.tests.factories import SkuFactory, stock_give
+    from tests.support.orders import place_order
 
     sku = SkuFactory()
     stock_give(sku=sku, quantity=5)
-    user, address, identity = buyer()
-    cart = cart_with(user=user, sku=sku, quantity=3)
-    summary = checkout.checkout_reserve(user=user, cart=cart)
-    order, _replayed = checkout.order_place(
-        user=user,
-        cart=cart,
-        token=summary.token,
-        address=address,
-        identity=identity,
-        idempotency_key="best-1",
-    )
+    order = place_order(sku=sku, quantity=3)
     before = Product.objects.get(pk=sku.product_id).sales_count
     with transaction.atomic():
         order_transition(order=order, to_state="paid")
