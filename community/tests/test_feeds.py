@@ -23,7 +23,7 @@ from community.services.feeds import (
     note_hot_scores_update,
 )
 from community.tasks.feeds import hot_scores_update
-from community.tests.factories_feeds import FeedNoteFactory, collect, follow, like
+from community.tests.factories import FeedNoteFactory, collect, follow, like
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def all_pages(fetch, *, size: int) -> list[list[int]]:
 # --- hot score ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_hot_score_formula_rewards_engagement_and_decays_with_age():
     fresh = hot_score(likes=10, collects=0, comments=0, views=0, age_hours=1)
     collected = hot_score(likes=0, collects=5, comments=0, views=0, age_hours=1)
@@ -55,6 +56,7 @@ def test_hot_score_formula_rewards_engagement_and_decays_with_age():
     assert hot_score(likes=10, collects=0, comments=0, views=0, age_hours=48) < fresh / 10
 
 
+@pytest.mark.clocks
 def test_the_database_computes_the_same_score_as_the_formula():
     note = FeedNoteFactory(hot_score=0)
     Note.objects.filter(pk=note.pk).update(
@@ -72,6 +74,7 @@ def test_the_database_computes_the_same_score_as_the_formula():
     assert note.hot_score == pytest.approx(expected, rel=1e-3)
 
 
+@pytest.mark.clocks
 def test_a_new_note_gets_its_score_at_once_and_tops_a_stale_feed():
     old = [FeedNoteFactory(hot_score=0.05, age=timedelta(days=3)) for _ in range(3)]
     new = FeedNoteFactory(hot_score=0)
@@ -85,6 +88,7 @@ def test_a_new_note_gets_its_score_at_once_and_tops_a_stale_feed():
     assert {n.pk for n in old} >= {page.notes[1].pk}
 
 
+@pytest.mark.clocks
 def test_the_periodic_task_refreshes_recent_notes_and_leaves_old_ones():
     recent = FeedNoteFactory(hot_score=0, age=timedelta(hours=3))
     edge = FeedNoteFactory(hot_score=0, age=HOT_WINDOW + HOT_WINDOW_MARGIN - timedelta(hours=1))
@@ -274,7 +278,7 @@ def test_following_and_topic_cost_two_queries(django_assert_num_queries, size):
 
 def test_a_note_published_through_the_service_is_first_in_the_feed_right_away():
     from community.services.notes import note_create
-    from community.tests.factories import image_upload
+    from tests.support.images import image_upload
 
     FeedNoteFactory.create_batch(3, hot_score=0.05, age=timedelta(days=2))
 

@@ -4,7 +4,6 @@ inboxes, keyset paging, marking read and the unread badge."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from celery.signals import task_postrun
@@ -16,21 +15,12 @@ from community.services import notifications as notification_services
 from community.services.comments import comment_create
 from community.services.interactions import note_collect, note_like, note_unlike, user_follow
 from community.tasks import notification_comment, notification_like
-from community.tests.factories import CommentFactory, NoteFactory
-from community.tests.factories_notifications import NotificationFactory
+from community.tests.factories import CommentFactory, NoteFactory, NotificationFactory
+from tests.support.tasks import wait_until
 
 Kind = Notification.Kind
 Inbox = Notification.Inbox
 URL = "/notifications/"
-
-
-def wait_until(condition, *, timeout: float = 20.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
 
 
 class FinishedTasks:

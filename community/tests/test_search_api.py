@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.models import Like, Note
 from community.selectors import search as selectors
-from community.tests.factories import TopicFactory
-from community.tests.factories_search import indexed_note
+from community.tests.factories import TopicFactory, indexed_note
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _follow(api, url, **params) -> list[dict]:

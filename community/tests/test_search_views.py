@@ -8,8 +8,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from community.models import Note
 from community.selectors import search as selectors
-from community.tests.factories import TopicFactory
-from community.tests.factories_search import indexed_note
+from community.tests.factories import TopicFactory, indexed_note
 
 pytestmark = pytest.mark.django_db
 

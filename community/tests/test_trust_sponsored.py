@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from community.selectors import feeds as feed_selectors
 from community.selectors import search as search_selectors
-from community.tests.factories_feeds import FeedNoteFactory, follow, like
-from community.tests.test_trust_support import (
+from community.tests.factories import FeedNoteFactory, follow, like
+from community.tests.support.trust import (
     order_delivered,
     product,
     sponsored_note,
