@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 
 from community.access import access_note_for_view
 from community.models import COMMENT_MAX
-from community.pagination import Page, page_response_data, page_size_parse, paginated
 from community.selectors.comments import access_comment, comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
+from core.keyset import Page, page_size_parse
+from core.pagination import page_body, paginated
 
 PAGE_SIZE_MAX = 50
 
@@ -94,9 +95,7 @@ class NoteCommentsApi(APIView):
             size=min(page_size_parse(request.query_params.get("page_size"), default=10), PAGE_SIZE_MAX),
         )
         data = CommentOutput(page.comments, many=True, context={"request": request}).data
-        return Response(
-            page_response_data(request, Page(items=page.comments, next_cursor=page.next_cursor), data)
-        )
+        return Response(page_body(request, Page(items=page.comments, next_cursor=page.next_cursor), data))
 
     @extend_schema(
         request=CommentInput,
@@ -137,9 +136,7 @@ class CommentRepliesApi(APIView):
             size=min(page_size_parse(request.query_params.get("page_size"), default=10), PAGE_SIZE_MAX),
         )
         data = ReplyOutput(page.replies, many=True, context={"request": request}).data
-        return Response(
-            page_response_data(request, Page(items=page.replies, next_cursor=page.next_cursor), data)
-        )
+        return Response(page_body(request, Page(items=page.replies, next_cursor=page.next_cursor), data))
 
 
 class CommentLikeOutput(serializers.Serializer):

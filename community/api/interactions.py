@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 
 from community.access import access_board, access_note_for_view, access_user
 from community.models import Board
-from community.pagination import keyset_page, page_response_data, page_size_parse, paginated
 from community.services.interactions import (
     BOARD_NAME_MAX,
     board_create,
@@ -26,6 +25,8 @@ from community.services.interactions import (
     user_follow,
     user_unfollow,
 )
+from core.keyset import keyset_page, page_size_parse
+from core.pagination import page_body, paginated
 
 BOARD_KEYS = ("-is_default", "id")
 
@@ -144,9 +145,9 @@ class BoardListApi(APIView):
             keys=BOARD_KEYS,
             cursor=request.query_params.get("cursor"),
             size=page_size_parse(request.query_params.get("page_size")),
-            salt="boards",
+            salt="community.boards",
         )
-        return Response(page_response_data(request, page, BoardOutput(page.items, many=True).data))
+        return Response(page_body(request, page, BoardOutput(page.items, many=True).data))
 
     @extend_schema(request=BoardInput, responses={201: BoardOutput}, summary="Make a board")
     def post(self, request):

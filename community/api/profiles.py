@@ -14,16 +14,16 @@ from rest_framework.views import APIView
 
 from community.api.cards import absolute_url
 from community.api.feeds import (
-    CURSOR,
     PAGE_SIZE,
     FeedCardOutput,
     FeedPageOutput,
     note_page_response,
     page_args,
 )
-from community.pagination import page_response_data, page_size_parse, paginated
 from community.selectors import profiles as selectors
 from core.errors import Forbidden
+from core.keyset import page_size_parse
+from core.pagination import CURSOR, page_body, paginated
 
 
 class ProfileOutput(serializers.Serializer):
@@ -184,7 +184,7 @@ class _PeopleApi(APIView):
         )
         context = {"request": request, "viewer_follows": people.viewer_follows}
         results = ProfilePersonOutput(people.users, many=True, context=context).data
-        return Response(page_response_data(request, people.page, results))
+        return Response(page_body(request, people.page, results))
 
 
 class FollowersApi(_PeopleApi):

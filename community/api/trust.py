@@ -17,8 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.api.cards import FeedAuthorOutput, FeedCoverOutput
-from community.pagination import Page, page_response_data, page_size_parse, paginated
 from community.selectors import trust as selectors
+from core.keyset import Page, page_size_parse
+from core.pagination import page_body, paginated
 
 SPONSORED_CHOICES = ("show", "hide")
 
@@ -123,7 +124,7 @@ class ProductNotesApi(APIView):
         return Response(
             {
                 "product": ProductNotesProductOutput(data.product).data,
-                **page_response_data(request, page, results),
+                **page_body(request, page, results),
             }
         )
 

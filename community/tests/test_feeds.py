@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.models import Note
-from community.pagination import BadCursor, cursor_encode
 from community.selectors import feeds as selectors
 from community.services.feeds import (
     HOT_WINDOW,
@@ -24,6 +23,7 @@ from community.services.feeds import (
 )
 from community.tasks import note_hot_scores_update_task
 from community.tests.factories_feeds import FeedNoteFactory, collect, follow, like
+from core.keyset import BadCursor, cursor_encode
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,9 @@ def test_a_forged_cursor_is_refused():
         selectors.feed_discover(viewer=None, cursor="W1swLCA5OTldXQ:bad-signature", size=1)
     # A genuine cursor of another list does not fit here either.
     with pytest.raises(BadCursor):
-        selectors.feed_discover(viewer=None, cursor=cursor_encode([5], salt="feed.following"), size=1)
+        selectors.feed_discover(
+            viewer=None, cursor=cursor_encode([5], salt="community.feed.following"), size=1
+        )
 
 
 def test_following_feed_is_newest_first_from_followees_only_and_pages_cleanly():
