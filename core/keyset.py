@@ -95,7 +95,7 @@ def page_size_parse(value, *, default: int = PAGE_SIZE_DEFAULT, maximum: int = P
     return max(1, min(size, maximum))
 
 
-def _after_q(keys: Sequence[str], values: Sequence) -> Q:
+def keyset_after(keys: Sequence[str], values: Sequence) -> Q:
     """Rows strictly after ``values`` in the order ``keys``.
 
     For (-a, -b) that is ``a <= x AND (a < x OR b < y)``: the leading inequality stays a range condition
@@ -128,7 +128,7 @@ def keyset_page(
     """
     values = cursor_decode(cursor, salt=salt, size=len(keys))
     if values is not None:
-        qs = qs.filter(_after_q(keys, values))
+        qs = qs.filter(keyset_after(keys, values))
     rows = list(qs.order_by(*keys)[: size + 1])
     items, more = rows[:size], len(rows) > size
     next_cursor = None
