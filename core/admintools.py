@@ -49,7 +49,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -135,10 +135,21 @@ class ChangedFieldsOnlyForm(forms.ModelForm):
 
 
 class ToolkitAdmin(admin.ModelAdmin):
-    """The base of every model admin built on this toolkit: it brings the toolkit's styles."""
+    """The base of every model admin built on this toolkit: it brings the toolkit's styles.
+
+    ``opens_on`` (list filters, e.g. ``{"state__exact": "open"}``) is where a bare visit to the list lands:
+    a queue opens on what still needs a decision, and its filters stay visible and removable.
+    """
+
+    opens_on: dict[str, str] = {}
 
     class Media:
         css = {"all": ["css/admintools.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        if self.opens_on and not request.GET and request.method == "GET":
+            return HttpResponseRedirect(f"{request.path}?{urlencode(self.opens_on)}")
+        return super().changelist_view(request, extra_context)
 
 
 class ChangedFieldsOnlyAdmin(ToolkitAdmin):

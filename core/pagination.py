@@ -25,9 +25,17 @@ def page_size_parameter(
     return OpenApiParameter("page_size", int, description=f"Items per page (1-{maximum}, default {default}).")
 
 
+def page_params(request, *, default: int = PAGE_SIZE_DEFAULT, maximum: int = PAGE_SIZE_MAX) -> dict:
+    """``cursor`` and ``size`` as a list's selector takes them, from ``?cursor=`` and ``?page_size=``."""
+    return {
+        "cursor": request.query_params.get("cursor") or None,
+        "size": page_size_parse(request.query_params.get("page_size"), default=default, maximum=maximum),
+    }
+
+
 def page_body(request, page: Page, results, **extra) -> dict:
-    """The JSON body of a page: ``extra`` fields, ``next`` (this URL with the next cursor, or null),
-    ``next_cursor`` and ``results``."""
+    """The JSON body of a page (a ``Page``, or any result with its ``next_cursor``): ``extra`` fields,
+    ``next`` (this URL with the next cursor, or null), ``next_cursor`` and ``results``."""
     next_url = None
     if page.next_cursor:
         query = request.GET.copy()
@@ -65,10 +73,7 @@ class KeysetPagination(BasePagination):
         self.page = keyset_page(
             queryset,
             keys=self.keys,
-            cursor=request.query_params.get("cursor"),
-            size=page_size_parse(
-                request.query_params.get("page_size"), default=self.page_size, maximum=self.max_page_size
-            ),
+            **page_params(request, default=self.page_size, maximum=self.max_page_size),
             salt=f"api:{request.path}",
         )
         return self.page.items

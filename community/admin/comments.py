@@ -6,12 +6,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from community.admin.moderation import CommentReportInline
+from community.admin.moderation import CommentReportInline, hide_and_restore_actions
 from community.models import Comment
-from community.services import moderation
-from core.admintools import ReadOnlyAdmin, admin_link, run_action
+from core.admintools import ReadOnlyAdmin, admin_link
 
 
 @admin.register(Comment)
@@ -43,7 +41,7 @@ class CommentAdmin(ReadOnlyAdmin):
     ]
     inlines = [CommentReportInline]
     ordering = ["-id"]
-    actions = ["hide", "restore"]
+    actions = hide_and_restore_actions("comment")
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment):
@@ -56,25 +54,3 @@ class CommentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("reply"), boolean=True)
     def is_reply(self, comment):
         return comment.parent_id is not None
-
-    @admin.action(description=_("Hide the selected comments"), permissions=["operate"])
-    def hide(self, request, queryset):
-        run_action(
-            self,
-            request,
-            queryset.select_related(None).only("id", "status"),
-            lambda comment: moderation.comment_hide(comment=comment, operator=request.user),
-            done=lambda n: ngettext("Hid %(n)d comment.", "Hid %(n)d comments.", n),
-            unchanged=_("%(n)d were already hidden."),
-        )
-
-    @admin.action(description=_("Restore the selected comments"), permissions=["operate"])
-    def restore(self, request, queryset):
-        run_action(
-            self,
-            request,
-            queryset.select_related(None).only("id", "status"),
-            lambda comment: moderation.comment_restore(comment=comment, operator=request.user),
-            done=lambda n: ngettext("Restored %(n)d comment.", "Restored %(n)d comments.", n),
-            unchanged=_("%(n)d were already visible."),
-        )

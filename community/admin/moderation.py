@@ -4,7 +4,6 @@ reported content or dismiss the report through community.services.moderation."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -69,13 +68,8 @@ class ReportAdmin(ViewOnlyAdmin):
     ]
     readonly_fields = fields
     ordering = ["-id"]
+    opens_on = {"state__exact": Report.State.OPEN}  # the queue opens on what still needs a decision
     actions = ["hide_content", "restore_content", "dismiss"]
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue opens on what still needs a decision.
-        if not request.GET and request.method == "GET":
-            return HttpResponseRedirect(f"{request.path}?state__exact={Report.State.OPEN}")
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("reported"))
     def target(self, report):
@@ -139,6 +133,64 @@ class ReportAdmin(ViewOnlyAdmin):
             ActionCounts(done=dismissed),
             done=lambda n: ngettext("Dismissed %(n)d open report.", "Dismissed %(n)d open reports.", n),
         )
+
+
+# The hide and restore actions on the lists of notes and of comments, per model: the service, the action's
+# label, what it says it did, and what it says of rows that were already so.
+HIDE_AND_RESTORE = {
+    "note": {
+        "hide": (
+            moderation.note_hide,
+            _("Hide the selected notes"),
+            lambda n: ngettext("Hid %(n)d note.", "Hid %(n)d notes.", n),
+            _("%(n)d were already hidden."),
+        ),
+        "restore": (
+            moderation.note_restore,
+            _("Restore (publish) the selected notes"),
+            lambda n: ngettext("Restored %(n)d note.", "Restored %(n)d notes.", n),
+            _("%(n)d were already published."),
+        ),
+    },
+    "comment": {
+        "hide": (
+            moderation.comment_hide,
+            _("Hide the selected comments"),
+            lambda n: ngettext("Hid %(n)d comment.", "Hid %(n)d comments.", n),
+            _("%(n)d were already hidden."),
+        ),
+        "restore": (
+            moderation.comment_restore,
+            _("Restore the selected comments"),
+            lambda n: ngettext("Restored %(n)d comment.", "Restored %(n)d comments.", n),
+            _("%(n)d were already visible."),
+        ),
+    },
+}
+
+
+def hide_and_restore_actions(model_name: str) -> list:
+    """The "hide" and "restore" admin actions of notes or comments: one service call per selected row
+    (``note_hide(note=..., operator=...)``, ...); a row already in that state is counted as unchanged."""
+    return [
+        _moderation_action(model_name, verb, *HIDE_AND_RESTORE[model_name][verb])
+        for verb in ("hide", "restore")
+    ]
+
+
+def _moderation_action(model_name: str, verb: str, service, description, done, unchanged):
+    def action(modeladmin, request, queryset):
+        run_action(
+            modeladmin,
+            request,
+            queryset.select_related(None).only("id", "status"),
+            lambda row: service(**{model_name: row}, operator=request.user),
+            done=done,
+            unchanged=unchanged,
+        )
+
+    action.__name__ = verb
+    return admin.action(description=description, permissions=["operate"])(action)
 
 
 class ReportInline(ReadOnlyInline):

@@ -7,12 +7,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from community.admin.moderation import NoteReportInline
+from community.admin.moderation import NoteReportInline, hide_and_restore_actions
 from community.models import Board, Note, NoteImage, Topic
-from community.services import moderation
-from core.admintools import DASH, ReadOnlyAdmin, ReadOnlyInline, ViewOnlyAdmin, run_action
+from core.admintools import DASH, ReadOnlyAdmin, ReadOnlyInline, ViewOnlyAdmin
 
 
 class NoteImageInline(ReadOnlyInline):
@@ -64,29 +62,7 @@ class NoteAdmin(ReadOnlyAdmin):
     ]
     inlines = [NoteImageInline, NoteReportInline]
     ordering = ["-id"]
-    actions = ["hide", "restore"]
-
-    @admin.action(description=_("Hide the selected notes"), permissions=["operate"])
-    def hide(self, request, queryset):
-        run_action(
-            self,
-            request,
-            queryset.select_related(None).only("id", "status"),
-            lambda note: moderation.note_hide(note=note, operator=request.user),
-            done=lambda n: ngettext("Hid %(n)d note.", "Hid %(n)d notes.", n),
-            unchanged=_("%(n)d were already hidden."),
-        )
-
-    @admin.action(description=_("Restore (publish) the selected notes"), permissions=["operate"])
-    def restore(self, request, queryset):
-        run_action(
-            self,
-            request,
-            queryset.select_related(None).only("id", "status"),
-            lambda note: moderation.note_restore(note=note, operator=request.user),
-            done=lambda n: ngettext("Restored %(n)d note.", "Restored %(n)d notes.", n),
-            unchanged=_("%(n)d were already published."),
-        )
+    actions = hide_and_restore_actions("note")
 
 
 # --- topics and boards -------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -139,13 +138,8 @@ class DisclosureFlagAdmin(ViewOnlyAdmin):
     ]
     readonly_fields = fields
     ordering = ["-id"]
+    opens_on = {"state__exact": DisclosureFlag.State.OPEN}  # the queue opens on what still needs a decision
     actions = ["label_sponsored", "hide_note", "dismiss"]
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue opens on what still needs a decision.
-        if not request.GET and request.method == "GET":
-            return HttpResponseRedirect(f"{request.path}?state__exact={DisclosureFlag.State.OPEN}")
-        return super().changelist_view(request, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False

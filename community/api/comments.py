@@ -16,8 +16,7 @@ from community.models import COMMENT_MAX
 from community.selectors.comments import access_comment, comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
-from core.keyset import Page, page_size_parse
-from core.pagination import page_body, paginated
+from core.pagination import page_body, page_params, paginated
 
 PAGE_SIZE_MAX = 50
 
@@ -91,11 +90,13 @@ class NoteCommentsApi(APIView):
         page = comments_page(
             note=note,
             viewer=request.user,
-            cursor=request.query_params.get("cursor"),
-            size=min(page_size_parse(request.query_params.get("page_size"), default=10), PAGE_SIZE_MAX),
+            **page_params(request, default=10, maximum=PAGE_SIZE_MAX),
         )
-        data = CommentOutput(page.comments, many=True, context={"request": request}).data
-        return Response(page_body(request, Page(items=page.comments, next_cursor=page.next_cursor), data))
+        return Response(
+            page_body(
+                request, page, CommentOutput(page.comments, many=True, context={"request": request}).data
+            )
+        )
 
     @extend_schema(
         request=CommentInput,
@@ -132,11 +133,11 @@ class CommentRepliesApi(APIView):
         page = replies_page(
             parent=parent,
             viewer=request.user,
-            cursor=request.query_params.get("cursor"),
-            size=min(page_size_parse(request.query_params.get("page_size"), default=10), PAGE_SIZE_MAX),
+            **page_params(request, default=10, maximum=PAGE_SIZE_MAX),
         )
-        data = ReplyOutput(page.replies, many=True, context={"request": request}).data
-        return Response(page_body(request, Page(items=page.replies, next_cursor=page.next_cursor), data))
+        return Response(
+            page_body(request, page, ReplyOutput(page.replies, many=True, context={"request": request}).data)
+        )
 
 
 class CommentLikeOutput(serializers.Serializer):

@@ -16,8 +16,7 @@ from community.api.cards import FeedAuthorOutput, FeedCoverOutput
 from community.api.trust import SPONSORED_PARAM, NoteTrustFields, sponsored_hide_parse
 from community.selectors import feeds as selectors
 from community.selectors.feeds import NotePage
-from core.keyset import page_size_parse
-from core.pagination import CURSOR, page_body, page_size_parameter, paginated
+from core.pagination import CURSOR, page_body, page_params, page_size_parameter, paginated
 
 
 class FeedCardOutput(NoteTrustFields):
@@ -60,16 +59,9 @@ def note_page_response(request, note_page: NotePage) -> Response:
     return Response(page_body(request, note_page.page, results))
 
 
-def page_args(request) -> dict:
-    return {
-        "cursor": request.query_params.get("cursor"),
-        "size": page_size_parse(request.query_params.get("page_size")),
-    }
-
-
 def feed_args(request) -> dict:
     """The page arguments plus the reader's sponsored filter (a bad value is a 400)."""
-    return {**page_args(request), "hide_sponsored": sponsored_hide_parse(request.query_params)}
+    return {**page_params(request), "hide_sponsored": sponsored_hide_parse(request.query_params)}
 
 
 class DiscoverFeedApi(APIView):

@@ -25,8 +25,8 @@ from community.services.interactions import (
     user_follow,
     user_unfollow,
 )
-from core.keyset import keyset_page, page_size_parse
-from core.pagination import page_body, paginated
+from core.keyset import keyset_page
+from core.pagination import page_body, page_params, paginated
 
 BOARD_KEYS = ("-is_default", "id")
 
@@ -143,8 +143,7 @@ class BoardListApi(APIView):
         page = keyset_page(
             Board.objects.filter(owner=request.user),
             keys=BOARD_KEYS,
-            cursor=request.query_params.get("cursor"),
-            size=page_size_parse(request.query_params.get("page_size")),
+            **page_params(request),
             salt="community.boards",
         )
         return Response(page_body(request, page, BoardOutput(page.items, many=True).data))

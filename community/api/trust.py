@@ -18,8 +18,7 @@ from rest_framework.views import APIView
 
 from community.api.cards import FeedAuthorOutput, FeedCoverOutput
 from community.selectors import trust as selectors
-from core.keyset import Page, page_size_parse
-from core.pagination import page_body, paginated
+from core.pagination import page_body, page_params, paginated
 
 SPONSORED_CHOICES = ("show", "hide")
 
@@ -115,16 +114,14 @@ class ProductNotesApi(APIView):
         data = selectors.product_notes(
             product_id=product_id,
             viewer=request.user,
-            cursor=request.query_params.get("cursor") or None,
-            size=page_size_parse(request.query_params.get("page_size")),
+            **page_params(request),
         )
         context = {"request": request, "state": data.state}
         results = ProductNoteOutput(data.notes, many=True, context=context).data
-        page = Page(items=data.notes, next_cursor=data.next_cursor)
         return Response(
             {
                 "product": ProductNotesProductOutput(data.product).data,
-                **page_body(request, page, results),
+                **page_body(request, data, results),
             }
         )
 
