@@ -176,6 +176,12 @@ class ViewOnlyAdmin(ToolkitAdmin):
     def has_operate_permission(self, request):
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Every field shown is read-only, so ``fields`` may list columns no form could edit (created_at)
+        # and display methods alike. Read from the declarations: get_fields() would ask this again.
+        shown = flatten_fieldsets(self.fieldsets) if self.fieldsets else list(self.fields or ())
+        return [*self.readonly_fields, *(f for f in shown if f not in self.readonly_fields)]
+
 
 class ReadOnlyAdmin(ViewOnlyAdmin):
     """Records written only by services (ledgers, gateways' answers): look, filter, never touch."""

@@ -66,7 +66,6 @@ class ReportAdmin(ViewOnlyAdmin):
         "handled_by",
         "handled_at",
     ]
-    readonly_fields = fields
     ordering = ["-id"]
     opens_on = {"state__exact": Report.State.OPEN}  # the queue opens on what still needs a decision
     actions = ["hide_content", "restore_content", "dismiss"]

@@ -136,7 +136,6 @@ class DisclosureFlagAdmin(ViewOnlyAdmin):
         "handled_by",
         "handled_at",
     ]
-    readonly_fields = fields
     ordering = ["-id"]
     opens_on = {"state__exact": DisclosureFlag.State.OPEN}  # the queue opens on what still needs a decision
     actions = ["label_sponsored", "hide_note", "dismiss"]

@@ -1,5 +1,5 @@
-"""Template tags with which community content fills the mall's slots (DESIGN.md section 2: the mall's
-templates load these; no mall Python imports the community)."""
+"""Template tags with which community content fills the mall's slots (docs/architecture.md, "How a lower app
+shows an upper app's content": the mall's templates load these; no mall Python imports the community)."""
 
 from __future__ import annotations
 
