@@ -21,7 +21,7 @@ from community.models import (
     ProductCardClick,
 )
 from community.services.buzz import product_buzz_recompute
-from community.tasks.analytics import product_buzz_recompute as buzz_task
+from community.tasks import product_buzz_recompute_task as buzz_task
 from community.tests.factories import BoardFactory, CommentFactory, NoteFactory
 from mall.tests.factories import ProductFactory
 from tests.support.concurrency import call_concurrently
@@ -180,7 +180,7 @@ def test_with_nothing_talked_about_the_table_empties():
 def test_the_task_is_thin_idempotent_and_on_a_named_queue(community, settings):
     entry = settings.CELERY_BEAT_SCHEDULE["community-product-buzz-recompute"]
     assert entry["options"]["queue"] in settings.CELERY_TASK_QUEUES_NAMES
-    assert entry["task"] == buzz_task.name == "community.tasks.analytics.product_buzz_recompute"
+    assert entry["task"] == buzz_task.name == "community.tasks.product_buzz_recompute_task"
 
     assert buzz_task.apply().get() == 3
     assert buzz_task.apply().get() == 3

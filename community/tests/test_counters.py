@@ -153,7 +153,7 @@ def test_many_rows_are_checked_in_batches(caplog):
 
 @pytest.mark.django_db
 def test_the_task_reports_rows_fixed_per_counter(community):
-    from community.tasks.counters import counters_recompute as task
+    from community.tasks import counters_recompute_task as task
 
     Note.objects.filter(pk=community["first"].pk).update(like_count=0)
     assert task.apply().get().get("community.note.like_count", 0) >= 1
@@ -164,7 +164,7 @@ def test_the_recompute_runs_hourly():
     entry = next(
         e
         for e in settings.CELERY_BEAT_SCHEDULE.values()
-        if e["task"] == "community.tasks.counters.counters_recompute"
+        if e["task"] == "community.tasks.counters_recompute_task"
     )
     assert entry["schedule"].hour == set(range(24)) and len(entry["schedule"].minute) == 1
 

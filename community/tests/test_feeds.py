@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.models import Note
-from community.pagination import BadCursor, cursor_encode
 from community.selectors import feeds as selectors
 from community.services.feeds import (
     HOT_WINDOW,
@@ -22,8 +21,9 @@ from community.services.feeds import (
     note_hot_score_initial,
     note_hot_scores_update,
 )
-from community.tasks.feeds import hot_scores_update
+from community.tasks import note_hot_scores_update_task
 from community.tests.factories import FeedNoteFactory, collect, follow, like
+from core.keyset import BadCursor, cursor_encode
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_the_periodic_task_refreshes_recent_notes_and_leaves_old_ones():
     old = FeedNoteFactory(hot_score=0.5, age=HOT_WINDOW + HOT_WINDOW_MARGIN + timedelta(hours=2))
     Note.objects.filter(pk=recent.pk).update(like_count=40)
 
-    updated = hot_scores_update()  # the task body, as beat runs it
+    updated = note_hot_scores_update_task()  # the task body, as beat runs it
 
     assert updated == 2
     recent.refresh_from_db()
@@ -109,8 +109,10 @@ def test_the_periodic_task_refreshes_recent_notes_and_leaves_old_ones():
 
 
 def test_the_refresh_is_scheduled_every_ten_minutes():
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("hot_scores_update"))
-    assert entry["task"] == "community.tasks.feeds.hot_scores_update"
+    entry = next(
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("hot_scores_update_task")
+    )
+    assert entry["task"] == "community.tasks.note_hot_scores_update_task"
     assert entry["schedule"] == timedelta(minutes=10)
 
 
@@ -118,7 +120,7 @@ def test_the_refresh_is_scheduled_every_ten_minutes():
 def test_the_task_runs_on_a_real_worker(celery_worker):
     note = FeedNoteFactory(hot_score=0, age=timedelta(hours=1))
 
-    hot_scores_update.delay()
+    note_hot_scores_update_task.delay()
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -167,7 +169,9 @@ def test_a_forged_cursor_is_refused():
         selectors.feed_discover(viewer=None, cursor="W1swLCA5OTldXQ:bad-signature", size=1)
     # A genuine cursor of another list does not fit here either.
     with pytest.raises(BadCursor):
-        selectors.feed_discover(viewer=None, cursor=cursor_encode([5], salt="feed.following"), size=1)
+        selectors.feed_discover(
+            viewer=None, cursor=cursor_encode([5], salt="community.feed.following"), size=1
+        )
 
 
 def test_following_feed_is_newest_first_from_followees_only_and_pages_cleanly():
