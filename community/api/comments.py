@@ -4,7 +4,6 @@ is not yours to delete, or on a note you can't see, is a 404."""
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -173,11 +172,3 @@ class CommentDetailApi(APIView):
     def delete(self, request, comment_id: int):
         comment_delete(user=request.user, comment=access_comment(user=request.user, comment_id=comment_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/comments/", NoteCommentsApi.as_view(), name="api-note-comments"),
-    path("comments/<int:comment_id>/replies/", CommentRepliesApi.as_view(), name="api-comment-replies"),
-    path("comments/<int:comment_id>/like/", CommentLikeApi.as_view(), name="api-comment-like"),
-    path("comments/<int:comment_id>/", CommentDetailApi.as_view(), name="api-comment"),
-]

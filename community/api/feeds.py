@@ -5,7 +5,6 @@ is ``sponsored`` (and by which ``sponsor``) and whether its writer ``bought_here
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -121,10 +120,3 @@ class TopicNotesApi(APIView):
         response = note_page_response(request, note_page)
         response.data = {"topic": FeedTopicOutput(topic).data, **response.data}
         return response
-
-
-urlpatterns = [
-    path("feed/", DiscoverFeedApi.as_view(), name="api-feed"),
-    path("feed/following/", FollowingFeedApi.as_view(), name="api-feed-following"),
-    path("topics/<str:name>/notes/", TopicNotesApi.as_view(), name="api-topic-notes"),
-]

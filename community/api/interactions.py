@@ -3,7 +3,6 @@ idempotent and answer the state with the server's count. Another user's board is
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -188,12 +187,3 @@ class BoardDetailApi(APIView):
     def delete(self, request, board_id: int):
         board_delete(board=access_board(user=request.user, board_id=board_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-urlpatterns: list = [
-    path("notes/<int:note_id>/like/", NoteLikeApi.as_view(), name="api-note-like"),
-    path("notes/<int:note_id>/collect/", NoteCollectApi.as_view(), name="api-note-collect"),
-    path("users/<int:user_id>/follow/", UserFollowApi.as_view(), name="api-user-follow"),
-    path("boards/", BoardListApi.as_view(), name="api-boards"),
-    path("boards/<int:board_id>/", BoardDetailApi.as_view(), name="api-board"),
-]

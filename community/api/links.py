@@ -3,7 +3,7 @@ card's product to the cart with the note's referral, and the catalog search behi
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -146,13 +146,3 @@ class NoteProductCartApi(APIView):
         added = card_cart_add(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
         body = CardCartOutput({"line": added.line, "cart_count": cart_count(cart=added.cart)}).data
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-urlpatterns: list = [
-    path("catalog/search/", CatalogSearchApi.as_view(), name="api-catalog-search"),
-    path(
-        "notes/<int:note_id>/products/<int:product_id>/cart/",
-        NoteProductCartApi.as_view(),
-        name="api-note-product-cart",
-    ),
-]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -55,8 +54,3 @@ class ReportCreateApi(APIView):
             ReportOutput(result.report).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
-
-
-urlpatterns: list = [
-    path("reports/", ReportCreateApi.as_view(), name="api-reports"),
-]

@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
-from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -389,10 +388,3 @@ class TopicSuggestApi(APIView):
     def get(self, request):
         topics = topic_suggest(prefix=request.query_params.get("q", ""))
         return Response(TopicSuggestionOutput(topics, many=True).data)
-
-
-urlpatterns = [
-    path("notes/", NoteListApi.as_view(), name="api-notes"),
-    path("notes/<int:note_id>/", NoteDetailApi.as_view(), name="api-note"),
-    path("topics/suggest/", TopicSuggestApi.as_view(), name="api-topics-suggest"),
-]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -135,10 +134,3 @@ class NotificationReadApi(APIView):
         marked = notifications_mark_read(user=request.user, **data.validated_data)
         unread = notification_unread_counts(user=request.user)
         return Response({"marked": marked, "unread": UnreadOutput(unread).data})
-
-
-urlpatterns: list = [
-    path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
-    path("notifications/unread/", NotificationUnreadApi.as_view(), name="api-notifications-unread"),
-    path("notifications/read/", NotificationReadApi.as_view(), name="api-notifications-read"),
-]

@@ -4,7 +4,6 @@ private answer 403 ``private`` to everybody else; a private board is 404 to ever
 
 from __future__ import annotations
 
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -232,15 +231,3 @@ class BoardNotesApi(APIView):
         )
         response.data = {"board": ProfileBoardDetailOutput(board).data, **response.data}
         return response
-
-
-urlpatterns = [
-    path("users/<int:user_id>/", ProfileApi.as_view(), name="api-profile"),
-    path("users/<int:user_id>/notes/", ProfileNotesApi.as_view(), name="api-profile-notes"),
-    path("users/<int:user_id>/collects/", ProfileCollectsApi.as_view(), name="api-profile-collects"),
-    path("users/<int:user_id>/likes/", ProfileLikesApi.as_view(), name="api-profile-likes"),
-    path("users/<int:user_id>/boards/", ProfileBoardsApi.as_view(), name="api-profile-boards"),
-    path("users/<int:user_id>/followers/", FollowersApi.as_view(), name="api-profile-followers"),
-    path("users/<int:user_id>/following/", FollowingApi.as_view(), name="api-profile-following"),
-    path("boards/<int:board_id>/notes/", BoardNotesApi.as_view(), name="api-board-notes"),
-]

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAdminUser
@@ -148,9 +148,3 @@ class OperatorDemandApi(APIView):
     def get(self, request):
         demand = demand_overview(period=period_parse(request.query_params.get("period")))
         return Response(DemandOutput(demand).data)
-
-
-urlpatterns = [
-    path("recommendations/products/", RecommendedProductsApi.as_view(), name="api-recommended-products"),
-    path("operators/demand/", OperatorDemandApi.as_view(), name="api-operator-demand"),
-]

@@ -3,7 +3,6 @@ pages with an opaque keyset ``cursor`` (the ``next`` URL carries it) and never O
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -198,11 +197,3 @@ class SuggestApi(APIView):
                 "notes": [{"id": note_id, "title": title} for note_id, title in suggestions.notes],
             }
         )
-
-
-urlpatterns = [
-    path("search/notes/", NoteSearchApi.as_view(), name="api-search-notes"),
-    path("search/users/", UserSearchApi.as_view(), name="api-search-users"),
-    path("search/topics/", TopicSearchApi.as_view(), name="api-search-topics"),
-    path("search/suggest/", SuggestApi.as_view(), name="api-search-suggest"),
-]

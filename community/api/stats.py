@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -98,8 +97,3 @@ class CreatorStatsApi(APIView):
             user=request.user, days=params.validated_data["days"], note_id=params.validated_data.get("note")
         )
         return Response(CreatorStatsOutput(stats).data)
-
-
-urlpatterns: list = [
-    path("me/stats/", CreatorStatsApi.as_view(), name="api-creator-stats"),
-]

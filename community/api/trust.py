@@ -8,7 +8,6 @@ shows"): GET /api/products/<id>/notes/, verified purchases first, then the most 
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -124,8 +123,3 @@ class ProductNotesApi(APIView):
                 **page_body(request, data, results),
             }
         )
-
-
-urlpatterns = [
-    path("products/<int:product_id>/notes/", ProductNotesApi.as_view(), name="api-product-notes"),
-]
