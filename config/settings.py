@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.visitor.VisitorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.ForgedInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -228,6 +229,11 @@ ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
 # (and an identity's yearly quota) that nobody has paid for, so nobody may hold a product or a quota hostage.
 UNPAID_ORDERS_PER_ACCOUNT = env.int("UNPAID_ORDERS_PER_ACCOUNT", default=3)
 UNPAID_ORDERS_PER_IDENTITY = env.int("UNPAID_ORDERS_PER_IDENTITY", default=3)
+# Anonymous visitors (signed cookie + address, core.visitor) one client address counts as, per note viewed or
+# card tapped per window: rotating cookies buys no more than this.
+VISITOR_ANONYMOUS_PER_ADDRESS = env.int("VISITOR_ANONYMOUS_PER_ADDRESS", default=3)
+# A reader's tap on a product card (open, cart, buy) counts once per this many seconds per card and action.
+CARD_TAP_DEDUPE_SECONDS = env.int("CARD_TAP_DEDUPE_SECONDS", default=30 * 60)
 # New accounts one client address may open per hour (core.ratelimit; fails open when Redis is down).
 SIGNUPS_PER_ADDRESS_PER_HOUR = env.int("SIGNUPS_PER_ADDRESS_PER_HOUR", default=5)
 RETURN_WINDOW_DAYS = 30

@@ -13,7 +13,6 @@ from rest_framework import parsers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.client import client_address
 from core.errors import DomainError
@@ -31,6 +30,10 @@ def exception_handler(exc, context):
         if hasattr(exc, "message_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+    # Imported here: rest_framework.views reads the API settings, which name this module's parser, so a
+    # module-level import makes ``import core.api`` circular when it is the first to load DRF's views.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)
 
 

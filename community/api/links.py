@@ -14,6 +14,7 @@ from community.selectors.access import access_note_product
 from community.selectors.links import ProductCard, catalog_search
 from community.services.links import card_cart_add
 from core.api import AnonymousThrottle
+from core.visitor import visitor
 from mall.cart_session import cart_for_request
 from mall.selectors.cart import cart_count
 
@@ -143,6 +144,8 @@ class NoteProductCartApi(APIView):
     )
     def post(self, request, note_id: int, product_id: int):
         link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
-        added = card_cart_add(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
+        added = card_cart_add(
+            link=link, cart_for=lambda: cart_for_request(request), user=request.user, who=visitor(request)
+        )
         body = CardCartOutput({"line": added.line, "cart_count": cart_count(cart=added.cart)}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -20,6 +20,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -32,7 +33,16 @@ from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Collect, Comment, Follow, Like, Note, NoteDailyViews, ProductCardClick
+from community.models import (
+    Collect,
+    Comment,
+    Follow,
+    Like,
+    Note,
+    NoteDailyViews,
+    NoteProduct,
+    ProductCardClick,
+)
 from core.errors import DomainError, NotFound
 from mall.models import Order, OrderLine
 
@@ -222,9 +232,17 @@ def _note_referral(outer: str = "pk") -> Concat:
 
 
 def counted_sale_lines(*, window: StatsWindow) -> QuerySet[OrderLine]:
-    """Order lines paid inside ``window`` whose order is still a sale (any referral)."""
+    """Order lines paid inside ``window`` whose order is still a sale and whose referral names a note that
+    tags the product bought: a ``?ref=note:<id>`` carried onto any other product credits nobody (anyone can
+    type a referral into a URL)."""
+    tagging = NoteProduct.objects.annotate(ref=_note_referral("note_id")).filter(
+        ref=OuterRef("referral"), product_id=OuterRef("sku__product_id")
+    )
     return OrderLine.objects.filter(
-        order__paid_at__gte=window.start, order__paid_at__lt=window.end, order__state__in=Order.SOLD_STATES
+        Exists(tagging),
+        order__paid_at__gte=window.start,
+        order__paid_at__lt=window.end,
+        order__state__in=Order.SOLD_STATES,
     )
 
 

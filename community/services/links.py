@@ -4,21 +4,27 @@ a reader does with a product card (open, buy, add to cart), attributed to the no
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from community.models import PRODUCT_LINKS_MAX, Note, NoteProduct, Partnership, ProductCardClick
 from core.errors import Conflict
+from core.visitor import Visitor, visitor_first
 from mall.models import Cart, CartLine, Product, Sku
 from mall.offers import Offer, live_offers
 from mall.selectors.stock import available_by_sku
 from mall.services.cart import cart_add
+
+logger = logging.getLogger(__name__)
 
 # --- writing: tags and partnership ----------------------------------------------------------------------
 
@@ -141,14 +147,25 @@ def note_referral(note_id: int) -> str:
     return f"note:{note_id}"
 
 
-def card_click_record(*, link: NoteProduct, user, action: str) -> ProductCardClick | None:
-    """A reader's tap, for the writer's statistics and the product's buzz. The writer's own taps on their
-    note's cards are not readers' interest (as their own views and comments are not): None, nothing
-    recorded."""
+def card_click_record(
+    *, link: NoteProduct, user, action: str, who: Visitor | None = None
+) -> ProductCardClick | None:
+    """A reader's tap, for the writer's statistics, the product's buzz and the operators' demand view. The
+    writer's own taps on their note's cards are not readers' interest (as their own views and comments are
+    not): None, nothing recorded. With ``who`` (the visitor, ``core.visitor``), a tap counts once per card,
+    action and visitor per CARD_TAP_DEDUPE_SECONDS, and an address's rotating cookies count a few times at
+    most: taps count people, not requests. Redis unreachable: the tap is recorded (a brake fails open)."""
     if action not in ProductCardClick.Action.values:
         raise ValueError(action)
     if user is not None and user.is_authenticated and user.pk == link.note.author_id:
         return None
+    if who is not None:
+        scope = f"tap:{link.note_id}:{link.product_id}:{action}"
+        try:
+            if not visitor_first(scope=scope, who=who, window=settings.CARD_TAP_DEDUPE_SECONDS):
+                return None
+        except RedisError:
+            logger.warning("card tap on note %s recorded without dedupe: Redis unavailable", link.note_id)
     return ProductCardClick.objects.create(
         note_id=link.note_id,
         product_id=link.product_id,
@@ -198,6 +215,7 @@ def card_cart_add(
     cart: Cart | None = None,
     cart_for: Callable[[], Cart] | None = None,
     action: str = ProductCardClick.Action.CART,
+    who: Visitor | None = None,
 ) -> CardAdded:
     """Put the card's variant in the reader's cart with the note's referral, then record the tap.
 
@@ -208,7 +226,7 @@ def card_cart_add(
     sku = card_sku(link=link)
     cart = cart if cart is not None else cart_for()
     line = cart_add(cart=cart, sku_id=sku.pk, quantity=1, referral=note_referral(link.note_id))
-    card_click_record(link=link, user=user, action=action)
+    card_click_record(link=link, user=user, action=action, who=who)
     return CardAdded(cart=cart, line=line, sku=sku)
 
 
@@ -220,14 +238,16 @@ class CardBuy:
     added: CardAdded | None = None
 
 
-def card_buy(*, link: NoteProduct, cart_for, user) -> CardBuy:
+def card_buy(*, link: NoteProduct, cart_for, user, who: Visitor | None = None) -> CardBuy:
     """ "Buy": into the flash sale when one is live on the product (the sale decides who gets a unit),
     else the variant goes in the cart with the note's referral and the reader goes to checkout.
     ``cart_for()`` gives the reader's cart, so none is made for a reader sent to a sale."""
     if link.product.is_active:
         offer = card_offer(link=link)
         if offer is not None:
-            card_click_record(link=link, user=user, action=ProductCardClick.Action.BUY)
+            card_click_record(link=link, user=user, action=ProductCardClick.Action.BUY, who=who)
             return CardBuy(offer=offer)
-    added = card_cart_add(link=link, cart_for=cart_for, user=user, action=ProductCardClick.Action.BUY)
+    added = card_cart_add(
+        link=link, cart_for=cart_for, user=user, action=ProductCardClick.Action.BUY, who=who
+    )
     return CardBuy(added=added)

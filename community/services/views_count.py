@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 
 from community import keys
 from community.models import Note, NoteDailyViews
+from core.visitor import address_budget_key, first_time
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +66,11 @@ def _lua(client, name: str):
     return cached[1]
 
 
-def note_view_record(*, note_id: int, viewer_key: str) -> bool:
+def note_view_record(*, note_id: int, viewer_key: str, address: str = "") -> bool:
     """Count one view of ``note_id`` by ``viewer_key`` unless that viewer was counted lately.
 
+    ``address``: the client address of an anonymous viewer (``core.visitor``): one address counts at most
+    VISITOR_ANONYMOUS_PER_ADDRESS anonymous viewers of a note per window, however many cookies it rotates.
     Returns whether it counted. Never raises for Redis trouble: the page matters more than the count.
     """
     global _redis_down_until
@@ -75,8 +78,9 @@ def note_view_record(*, note_id: int, viewer_key: str) -> bool:
         return False
     try:
         client = _redis()
-        first_time = client.set(keys.note_viewed(note_id, viewer_key), 1, nx=True, ex=_dedupe_seconds())
-        if not first_time:
+        budget = address_budget_key(f"view:{note_id}", address) if address else ""
+        done = keys.note_viewed(note_id, viewer_key)
+        if not first_time(done_key=done, budget_key=budget, window=_dedupe_seconds(), client=client):
             return False
         client.hincrby(keys.note_views_pending(), str(note_id), 1)
         return True

@@ -303,9 +303,13 @@ def test_opening_a_card_records_it_and_lands_on_the_product_with_the_referral(cl
     serum, _ = product("Serum")
     note = tagged_note(products=[serum])
 
-    response = client.get(reverse("community:note_product_open", args=[note.pk, serum.pk]))
+    url = reverse("community:note_product_open", args=[note.pk, serum.pk])
+    followed = client.get(url)  # a crawler, a link preview: lands, records nothing
+    assert followed.status_code == 302 and _clicks() == []
 
-    assert response.status_code == 302
+    response = client.post(url)  # the reader's tap on the card
+
+    assert response.status_code == 303
     assert response["Location"] == f"/mall/products/{serum.slug}/?ref=note:{note.pk}"
     assert _clicks() == [(note.pk, serum.pk, "open")]
     page = client.get(response["Location"])

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from community.models import PRODUCT_LINKS_MAX, ProductCardClick
@@ -17,6 +18,7 @@ from community.selectors.access import access_note_product
 from community.selectors.links import catalog_search
 from community.services.links import card_buy, card_cart_add, card_click_record
 from core.errors import DomainError
+from core.visitor import visitor
 from mall.cart_session import cart_for_request
 
 
@@ -32,11 +34,27 @@ def product_search(request):
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def card_open(request, note_id: int, product_id: int):
+    """The product, with the note's referral. The card's tap is a POST (a GET records nothing: links are
+    followed by crawlers, previews and prefetchers, and a GET must not change anything)."""
     link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
-    card_click_record(link=link, user=request.user, action=ProductCardClick.Action.OPEN)
-    return redirect(reverse("mall:product", args=[link.product.slug]) + f"?ref=note:{link.note_id}")
+    if request.method == "POST":
+        card_click_record(
+            link=link, user=request.user, action=ProductCardClick.Action.OPEN, who=visitor(request)
+        )
+    target = reverse("mall:product", args=[link.product.slug]) + f"?ref=note:{link.note_id}"
+    return redirect(target) if request.method == "GET" else HttpResponseSeeOther(target)
+
+
+class HttpResponseSeeOther(HttpResponse):
+    """303: after a POST, GET the target."""
+
+    status_code = 303
+
+    def __init__(self, location: str) -> None:
+        super().__init__()
+        self["Location"] = location
 
 
 def _back(note_id: int) -> str:
@@ -47,7 +65,9 @@ def _back(note_id: int) -> str:
 def card_buy_view(request, note_id: int, product_id: int):
     link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
     try:
-        result = card_buy(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
+        result = card_buy(
+            link=link, cart_for=lambda: cart_for_request(request), user=request.user, who=visitor(request)
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_back(link.note_id))
@@ -62,7 +82,9 @@ def card_buy_view(request, note_id: int, product_id: int):
 def card_cart_view(request, note_id: int, product_id: int):
     link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
     try:
-        card_cart_add(link=link, cart_for=lambda: cart_for_request(request), user=request.user)
+        card_cart_add(
+            link=link, cart_for=lambda: cart_for_request(request), user=request.user, who=visitor(request)
+        )
     except DomainError as exc:
         if request.htmx:
             return render(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -32,6 +30,7 @@ from community.services.notes import note_create, note_delete, note_update
 from community.text import text_linkify
 from core.errors import DomainError
 from core.forms import form_add_service_errors
+from core.visitor import visitor
 
 FOLLOW_BUTTON = "community/partials/follow_button.html"
 
@@ -244,15 +243,9 @@ def _comments_first_page(*, note, viewer):
 
 
 def _view_record(request, note_id: int) -> None:
-    try:
-        from community.services.views_count import note_view_record
-    except ImportError:  # the view-count area has not landed yet
-        return
-    if request.user.is_authenticated:
-        viewer_key = f"u:{request.user.pk}"
-    elif request.session.session_key:
-        viewer_key = f"s:{request.session.session_key}"
-    else:
-        seen = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
-        viewer_key = "a:" + hashlib.sha256(seen.encode()).hexdigest()[:32]
-    note_view_record(note_id=note_id, viewer_key=viewer_key)
+    """A view counts once per visitor per window: the account, or the signed visitor cookie with the client
+    address (core.visitor), never the User-Agent a client chooses."""
+    from community.services.views_count import note_view_record
+
+    who = visitor(request)
+    note_view_record(note_id=note_id, viewer_key=who.key, address="" if who.signed_in else who.address)

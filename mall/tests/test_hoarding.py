@@ -7,7 +7,6 @@ import secrets
 
 import pytest
 from django.db.models import Sum
-from tests.support.concurrency import run_concurrently
 
 from accounts.tests.factories import AddressFactory, CustomsIdentityFactory, UserFactory
 from core.errors import Conflict, DomainError
@@ -15,6 +14,7 @@ from mall.models import Order, Reservation
 from mall.services import checkout
 from mall.services.orders import order_cancel
 from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
+from tests.support.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,16 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from community.models import Collect, Comment, Follow, Like, Note, NoteDailyViews, ProductCardClick
+from community.models import (
+    Collect,
+    Comment,
+    Follow,
+    Like,
+    Note,
+    NoteDailyViews,
+    NoteProduct,
+    ProductCardClick,
+)
 from community.selectors.creator_stats import METRICS, NOTE_METRICS, stats_window
 from community.tests.factories import BoardFactory, CommentFactory, NoteFactory
 from mall.models import Order, OrderLine
@@ -82,6 +91,11 @@ def order(
 ) -> Order:
     """An order with one line per (referral, line_total); the mall's checkout is tested elsewhere."""
     sku = _sku()
+    # A referral credits a note only when the note tags the product bought: tag it, as a writer would.
+    for referral, _amount in lines:
+        note_id = int(referral[5:]) if referral.startswith("note:") and referral[5:].isdigit() else None
+        if note_id is not None and Note.objects.filter(pk=note_id).exists():
+            NoteProduct.objects.get_or_create(note_id=note_id, product_id=sku.product_id)
     return order_row(
         user=buyer,
         state=state,
