@@ -67,3 +67,20 @@ class IdentityForm(forms.Form):
         help_text=_("18 characters. Customs needs it for cross-border orders; we only ever show it masked."),
     )
     make_default = forms.BooleanField(label=_("Use as my default identity"), required=False)
+
+
+class IdentityDisputeForm(forms.Form):
+    real_name = forms.CharField(label=_("Real name"), max_length=40, help_text=_("Exactly as on your ID card."))
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        min_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+    )
+    message = forms.CharField(
+        label=_("What should our team know?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How we can reach you to check your ID card. Never type your full ID number here."),
+    )
