@@ -16,7 +16,9 @@ ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).parent / "test-
 # customs quota's calendar year), a leap day, a 31-day month's end, and the real today. The clock ticks
 # from there (timeouts, Celery ETAs and Redis TTLs keep working), so "yesterday", "in 30 days", "this month"
 # and "this year" are exercised where they break. Date logic in a test must read the clock, never build
-# dates by ``replace(year=...)``.
+# dates by ``replace(year=...)``. Only this process's clock moves: PostgreSQL's now() and Redis's TIME (the
+# flash-sale admission script reads it) keep the real time, so a test whose date logic runs there is not
+# marked (a sale window checked in Redis would be "not started" or "ended" for the wrong reason).
 CLOCKS = {
     "dec31": "2026-12-31 23:59:00 +0800",
     "jan1": "2027-01-01 00:00:00 +0800",
@@ -36,10 +38,19 @@ def pytest_addoption(parser):
 
 def pytest_generate_tests(metafunc):
     marked = metafunc.definition.get_closest_marker("clocks") or metafunc.config.getoption("--all-clocks")
-    if marked and "fixed_clock" not in metafunc.fixturenames:
-        # First, so the clock is set before any other fixture makes rows with timestamps.
-        metafunc.fixturenames.insert(0, "fixed_clock")
+    if marked:
+        if "fixed_clock" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("fixed_clock")  # parametrize checks the name is one the test uses
         metafunc.parametrize("fixed_clock", list(CLOCKS), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _clock_for_marked_tests(request):
+    """Sets a ``clocks`` test's clock before the fixtures it asks for make rows with timestamps (autouse
+    fixtures run first; a test that is only marked does not ask for ``fixed_clock`` itself)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "fixed_clock" in callspec.params:
+        request.getfixturevalue("fixed_clock")
 
 
 @pytest.fixture
@@ -83,6 +94,19 @@ def _clean_redis_db(request):
 
     views_count._redis_down_until = 0.0
     yield
+
+
+@pytest.fixture
+def published():
+    """Every task message that reaches the real broker during the test (``.named(task)``: their args)."""
+    from celery.signals import before_task_publish
+
+    from tests.support.tasks import PublishedTasks
+
+    tracker = PublishedTasks()
+    before_task_publish.connect(tracker, weak=False)
+    yield tracker
+    before_task_publish.disconnect(tracker)
 
 
 @pytest.fixture

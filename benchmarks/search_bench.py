@@ -7,7 +7,7 @@ Each size lives in its own database (hs_bench_1k, hs_bench_20k, hs_bench_200k on
 BENCH_SERVER_URL, default postgres://postgres@127.0.0.1:5432/postgres), made by generate_notes.py with
 the same seed and vocabulary, so a word is in the same share of notes at every size: 200 times more
 notes means 200 times more matches. For every query kind (two-character Chinese words, English words,
-several words) and sort, it times ``community.selectors.search.notes_search`` (first page, and the
+several words) and sort, it times ``community.selectors.search.notes.notes_search`` (first page, and the
 second page through its cursor) ``--repeat`` times after a warm-up, and reports p50/p95 and the
 200k/1k ratio. It also checks that the generated vectors are what the site's indexer would write, and
 records EXPLAIN (ANALYZE, BUFFERS) of the two-character query at the largest size. Results go to
@@ -131,9 +131,9 @@ def check_vectors(sample: int = 30) -> int:
 
 
 def match_counts() -> dict[str, int]:
-    from community.selectors.search import _note_query, _public_matches
+    from community.selectors.search.notes import note_query, public_matches
 
-    return {query: _public_matches(_note_query(query)).count() for _kind, query in QUERIES}
+    return {query: public_matches(note_query(query)).count() for _kind, query in QUERIES}
 
 
 def time_call(fn) -> float:
@@ -144,7 +144,8 @@ def time_call(fn) -> float:
 
 def measure(*, repeat: int, sorts: list[str]) -> dict:
     """{(sort, kind): {"page1": [ms], "page2": [ms]}} plus suggestions and uncapped relevance."""
-    from community.selectors import search
+    from community.selectors.search import notes as search
+    from community.selectors.search.suggestions import search_suggest
 
     results: dict[tuple[str, str], dict[str, list[float]]] = {}
     for sort in sorts:
@@ -164,29 +165,29 @@ def measure(*, repeat: int, sorts: list[str]) -> dict:
                     )  # fmt: skip
     suggest = {"page1": [], "page2": []}
     for query in SUGGEST_QUERIES:
-        search.search_suggest(query=query)
+        search_suggest(query=query)
         for _ in range(repeat):
-            suggest["page1"].append(time_call(lambda q=query: search.search_suggest(query=q)))
+            suggest["page1"].append(time_call(lambda q=query: search_suggest(query=q)))
     results[("suggestions", "while typing")] = suggest
     return results
 
 
 def explain(query: str) -> dict[str, str]:
-    from community.selectors import search
+    from community.selectors.search import notes as search
 
     plans = {}
-    note_query = search._note_query(query)
-    _notes, _cursor, ranked = search._relevance_page(
+    note_query = search.note_query(query)
+    _notes, _cursor, ranked = search.relevance_page(
         note_query, cursor=None, size=PAGE_SIZE, block=search.RELEVANCE_BLOCK
     )
     plans["relevance (first block)"] = ranked.order_by("-rank", "-id")[: PAGE_SIZE + 1].explain(
         analyze=True, buffers=True
     )
     for sort in ("newest", "liked"):
-        queryset, _keys, _values = search.notes_search_queryset(query=query, sort=sort)
-        plans[sort] = queryset[: PAGE_SIZE + 1].explain(analyze=True, buffers=True)
+        queryset, keys = search.notes_search_queryset(query=query, sort=sort)
+        plans[sort] = queryset.order_by(*keys)[: PAGE_SIZE + 1].explain(analyze=True, buffers=True)
     plans["count of matches"] = (
-        search._public_matches(search._note_query(query)).values("id").explain(analyze=True, buffers=True)
+        search.public_matches(search.note_query(query)).values("id").explain(analyze=True, buffers=True)
     )
     return plans
 

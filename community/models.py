@@ -1,5 +1,5 @@
 """Notes and everything people do with them. Counters move with F() in the transaction of the row they
-count; ``community.tasks.counters_recompute`` recomputes them from the source rows and logs drift."""
+count; ``community.tasks.counters_recompute_task`` recomputes them from the source rows and logs drift."""
 
 from __future__ import annotations
 

@@ -334,7 +334,7 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "core.pagination.IdCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.KeysetPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
@@ -381,8 +381,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ["default", "media", "notifications", "mall", "flashsale"]
 CELERY_TASK_ROUTES = {
-    "community.tasks.images.*": {"queue": "media"},
-    "community.tasks.notifications.*": {"queue": "notifications"},
+    "community.tasks.image_*": {"queue": "media"},
+    "community.tasks.notify_*": {"queue": "notifications"},
     "mall.tasks.*": {"queue": "mall"},
     "flashsale.tasks.*": {"queue": "flashsale"},
 }
@@ -408,21 +408,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=10),
     },
     "community-hot-scores-update": {
-        "task": "community.tasks.feeds.hot_scores_update",
+        "task": "community.tasks.note_hot_scores_update_task",
         "schedule": timedelta(minutes=10),
     },
     "community-note-views-flush": {
-        "task": "community.tasks.counters.note_views_flush",
+        "task": "community.tasks.note_views_flush_task",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
     "community-counters-recompute": {
-        "task": "community.tasks.counters.counters_recompute",
+        "task": "community.tasks.counters_recompute_task",
         "schedule": crontab(minute=35),
         "options": {"expires": 30 * 60},
     },
     "community-product-buzz-recompute": {
-        "task": "community.tasks.analytics.product_buzz_recompute",
+        "task": "community.tasks.product_buzz_recompute_task",
         "schedule": crontab(minute=50),
         "options": {"queue": "default", "expires": 30 * 60},
     },

@@ -6,7 +6,9 @@ Saving only what changed
     number, a state or a counter that a service moved while the operator was typing.
 
 Read-only screens and inlines
-    ``ReadOnlyAdmin`` and ``ReadOnlyInline`` for rows only services write (ledgers, events);
+    ``ViewOnlyAdmin`` for rows made elsewhere that operators change only through actions (offered under
+    ``permissions=["operate"]``); ``ReadOnlyAdmin`` (never deleted either) and ``ReadOnlyInline`` for
+    rows only services write (ledgers, events);
     ``ThroughInline`` shows rows hanging off the page's object through another table (a product's stock
     records through its SKUs), which Django's inlines can't.
 
@@ -21,9 +23,9 @@ Actions
     ``ObjectActionsMixin`` offers a model's actions as buttons on one object's page.
 
 Display
-    ``badge`` (a coloured state label), ``dash_if_none`` (any formatter, "—" for a missing value),
-    ``related_total`` (an aggregate over related rows as a subquery) and ``titled`` (a list filter under
-    another title).
+    ``badge`` (a coloured state label), ``admin_link`` (a link to an object's admin page),
+    ``dash_if_none`` (any formatter, "—" for a missing value), ``related_total`` (an aggregate over
+    related rows as a subquery) and ``titled`` (a list filter under another title).
 
 Templates: ``admin/admintools/action_form.html`` and ``admin/admintools/change_form.html``; styles:
 ``css/admintools.css`` (brought in by ``ToolkitAdmin``'s media).
@@ -45,8 +47,9 @@ from django.db.models.functions import Coalesce
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -83,6 +86,14 @@ def related_total(rows, *, group_by: str, total) -> Coalesce:
     """
     sub = rows.order_by().values(group_by).annotate(total=total).values("total")
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def admin_link(obj, text):
+    """``text`` linking to ``obj``'s page in admin, or a dash when there is no object."""
+    if obj is None:
+        return DASH
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text)
 
 
 def titled(filter_class, title):
@@ -124,10 +135,21 @@ class ChangedFieldsOnlyForm(forms.ModelForm):
 
 
 class ToolkitAdmin(admin.ModelAdmin):
-    """The base of every model admin built on this toolkit: it brings the toolkit's styles."""
+    """The base of every model admin built on this toolkit: it brings the toolkit's styles.
+
+    ``opens_on`` (list filters, e.g. ``{"state__exact": "open"}``) is where a bare visit to the list lands:
+    a queue opens on what still needs a decision, and its filters stay visible and removable.
+    """
+
+    opens_on: dict[str, str] = {}
 
     class Media:
         css = {"all": ["css/admintools.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        if self.opens_on and not request.GET and request.method == "GET":
+            return HttpResponseRedirect(f"{request.path}?{urlencode(self.opens_on)}")
+        return super().changelist_view(request, extra_context)
 
 
 class ChangedFieldsOnlyAdmin(ToolkitAdmin):
@@ -139,14 +161,30 @@ class ChangedFieldsOnlyAdmin(ToolkitAdmin):
             obj.save(update_fields=fields)
 
 
-class ReadOnlyAdmin(ToolkitAdmin):
-    """Records written only by services (ledgers, gateways' answers): look, filter, never touch."""
+class ViewOnlyAdmin(ToolkitAdmin):
+    """Rows made elsewhere (by people on the site, by services): shown and filtered, never added or typed
+    into here, so their page is Django's view-only page. What operators may do to them are actions, one
+    service call per row, offered to whoever may change the model (``permissions=["operate"]``).
+    Deleting stays Django's; forbid it where a service must do it."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_operate_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every field shown is read-only, so ``fields`` may list columns no form could edit (created_at)
+        # and display methods alike. Read from the declarations: get_fields() would ask this again.
+        shown = flatten_fieldsets(self.fieldsets) if self.fieldsets else list(self.fields or ())
+        return [*self.readonly_fields, *(f for f in shown if f not in self.readonly_fields)]
+
+
+class ReadOnlyAdmin(ViewOnlyAdmin):
+    """Records written only by services (ledgers, gateways' answers): look, filter, never touch."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -7,7 +7,11 @@ however pages interleave with writes.
 
 The cursor is signed so that nobody can hand the database arbitrary values (or learn anything from the
 shape of a cursor); a tampered or foreign cursor is a 400, not a 500. Money keys travel as strings
-(JSON has no Decimal) and come back as Decimal.
+(JSON has no Decimal) and come back as Decimal. Each list signs its cursors under its own salt (the app,
+the list and what it is filtered on), so a cursor of one list is refused by every other.
+
+Pages use ``keyset_page`` directly; the API shapes a page with core/pagination.py; search's relevance
+pages, whose cursor is not a row's keys, sign their state with ``cursor_encode``/``cursor_decode``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 T = TypeVar("T")
+
+PAGE_SIZE_DEFAULT = 20
+PAGE_SIZE_MAX = 100
 
 
 class BadCursor(DomainError):
@@ -79,7 +86,8 @@ def cursor_decode(cursor: str | None, *, salt: str, size: int) -> list | None:
         raise _out_of_date() from None
 
 
-def page_size_parse(value, *, default: int, maximum: int) -> int:
+def page_size_parse(value, *, default: int = PAGE_SIZE_DEFAULT, maximum: int = PAGE_SIZE_MAX) -> int:
+    """A page size asked for in a query string: ``default`` when missing or not a number, else 1..maximum."""
     try:
         size = int(value)
     except (TypeError, ValueError):
@@ -87,7 +95,7 @@ def page_size_parse(value, *, default: int, maximum: int) -> int:
     return max(1, min(size, maximum))
 
 
-def _after_q(keys: Sequence[str], values: Sequence) -> Q:
+def keyset_after(keys: Sequence[str], values: Sequence) -> Q:
     """Rows strictly after ``values`` in the order ``keys``.
 
     For (-a, -b) that is ``a <= x AND (a < x OR b < y)``: the leading inequality stays a range condition
@@ -120,7 +128,7 @@ def keyset_page(
     """
     values = cursor_decode(cursor, salt=salt, size=len(keys))
     if values is not None:
-        qs = qs.filter(_after_q(keys, values))
+        qs = qs.filter(keyset_after(keys, values))
     rows = list(qs.order_by(*keys)[: size + 1])
     items, more = rows[:size], len(rows) > size
     next_cursor = None

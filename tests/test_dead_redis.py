@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from community.tests.factories import NoteFactory
-from mall.tests.factories import buyer
-from mall.tests.factories_shop import shop_product
+from mall.tests.factories import buyer, shop_product
 
 pytestmark = pytest.mark.django_db
 

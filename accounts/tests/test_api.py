@@ -2,7 +2,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Address, CustomsIdentity
-from accounts.tests import images
 from accounts.tests.factories import (
     PASSWORD,
     AddressFactory,
@@ -10,6 +9,7 @@ from accounts.tests.factories import (
     UserFactory,
     valid_id_number,
 )
+from tests.support import images
 
 pytestmark = pytest.mark.django_db
 

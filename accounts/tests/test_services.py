@@ -7,9 +7,9 @@ from PIL import Image
 
 from accounts import services
 from accounts.models import Address, CustomsIdentity, User
-from accounts.tests import images
 from accounts.tests.factories import AddressFactory, UserFactory, valid_id_number
 from core.errors import Conflict
+from tests.support import images
 
 pytestmark = pytest.mark.django_db
 
@@ -129,4 +129,8 @@ def test_same_identity_twice_is_a_conflict():
 
 
 def test_address_factory_builds_valid_rows():
-    AddressFactory().full_clean()
+    address = AddressFactory()
+
+    address.full_clean()  # raises ValidationError on any invalid field
+    assert address.pk is not None and address.user_id is not None
+    assert address.recipient and address.phone

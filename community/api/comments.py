@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.models import COMMENT_MAX
-from community.pagination import Page, page_response_data, page_size_parse, paginated
 from community.selectors.access import access_comment, access_note_for_view
 from community.selectors.comments import comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
+from core.pagination import page_body, page_params, paginated
 
 PAGE_SIZE_MAX = 50
 
@@ -90,12 +90,12 @@ class NoteCommentsApi(APIView):
         page = comments_page(
             note=note,
             viewer=request.user,
-            cursor=request.query_params.get("cursor"),
-            size=min(page_size_parse(request.query_params.get("page_size"), default=10), PAGE_SIZE_MAX),
+            **page_params(request, default=10, maximum=PAGE_SIZE_MAX),
         )
-        data = CommentOutput(page.comments, many=True, context={"request": request}).data
         return Response(
-            page_response_data(request, Page(items=page.comments, next_cursor=page.next_cursor), data)
+            page_body(
+                request, page, CommentOutput(page.comments, many=True, context={"request": request}).data
+            )
         )
 
     @extend_schema(
@@ -133,12 +133,10 @@ class CommentRepliesApi(APIView):
         page = replies_page(
             parent=parent,
             viewer=request.user,
-            cursor=request.query_params.get("cursor"),
-            size=min(page_size_parse(request.query_params.get("page_size"), default=10), PAGE_SIZE_MAX),
+            **page_params(request, default=10, maximum=PAGE_SIZE_MAX),
         )
-        data = ReplyOutput(page.replies, many=True, context={"request": request}).data
         return Response(
-            page_response_data(request, Page(items=page.replies, next_cursor=page.next_cursor), data)
+            page_body(request, page, ReplyOutput(page.replies, many=True, context={"request": request}).data)
         )
 
 

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 
 from community.api.cards import FeedAuthorOutput, FeedCoverOutput
 from community.api.trust import SPONSORED_PARAM, NoteTrustFields, sponsored_hide_parse
-from community.pagination import page_response_data, page_size_parse, paginated
 from community.selectors import feeds as selectors
 from community.selectors.feeds import NotePage
+from core.pagination import CURSOR, page_body, page_params, page_size_parameter, paginated
 
 
 class FeedCardOutput(NoteTrustFields):
@@ -50,26 +50,18 @@ class FeedTopicOutput(serializers.Serializer):
 
 TopicFeedPageOutput = paginated("TopicFeedPage", FeedCardOutput, topic=FeedTopicOutput())
 
-CURSOR = OpenApiParameter("cursor", str, description="Opaque: the previous page's next_cursor.")
-PAGE_SIZE = OpenApiParameter("page_size", int, description="Cards per page (1-100, default 20).")
+PAGE_SIZE = page_size_parameter()
 
 
 def note_page_response(request, note_page: NotePage) -> Response:
     context = {"request": request, "state": note_page.state}
     results = FeedCardOutput(note_page.notes, many=True, context=context).data
-    return Response(page_response_data(request, note_page.page, results))
-
-
-def page_args(request) -> dict:
-    return {
-        "cursor": request.query_params.get("cursor"),
-        "size": page_size_parse(request.query_params.get("page_size")),
-    }
+    return Response(page_body(request, note_page.page, results))
 
 
 def feed_args(request) -> dict:
     """The page arguments plus the reader's sponsored filter (a bad value is a 400)."""
-    return {**page_args(request), "hide_sponsored": sponsored_hide_parse(request.query_params)}
+    return {**page_params(request), "hide_sponsored": sponsored_hide_parse(request.query_params)}
 
 
 class DiscoverFeedApi(APIView):

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.models import Board
-from community.pagination import keyset_page, page_response_data, page_size_parse, paginated
 from community.selectors.access import access_board, access_note_for_view, access_user
 from community.services.interactions import (
     BOARD_NAME_MAX,
@@ -26,6 +25,8 @@ from community.services.interactions import (
     user_follow,
     user_unfollow,
 )
+from core.keyset import keyset_page
+from core.pagination import page_body, page_params, paginated
 
 BOARD_KEYS = ("-is_default", "id")
 
@@ -142,11 +143,10 @@ class BoardListApi(APIView):
         page = keyset_page(
             Board.objects.filter(owner=request.user),
             keys=BOARD_KEYS,
-            cursor=request.query_params.get("cursor"),
-            size=page_size_parse(request.query_params.get("page_size")),
-            salt="boards",
+            **page_params(request),
+            salt="community.boards",
         )
-        return Response(page_response_data(request, page, BoardOutput(page.items, many=True).data))
+        return Response(page_body(request, page, BoardOutput(page.items, many=True).data))
 
     @extend_schema(request=BoardInput, responses={201: BoardOutput}, summary="Make a board")
     def post(self, request):

@@ -26,10 +26,10 @@ from community.selectors.notes import note_visible_qs
 from community.selectors.topics import topic_suggest
 from community.services.notes import note_create, note_delete, note_update
 from core.api import JSONParser
-from core.pagination import IdCursorPagination
+from core.pagination import CURSOR, KeysetPagination, page_size_parameter, paginated
 
 
-class NotePagination(IdCursorPagination):
+class NotePagination(KeysetPagination):
     page_size = 20
     max_page_size = 50
 
@@ -292,8 +292,13 @@ class NoteListApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        parameters=[OpenApiParameter("author", int, description="Only this writer's notes.")],
-        responses=NoteSummaryOutput(many=True),
+        parameters=[
+            OpenApiParameter("author", int, description="Only this writer's notes."),
+            CURSOR,
+            page_size_parameter(default=NotePagination.page_size, maximum=NotePagination.max_page_size),
+        ],
+        responses=paginated("NotePage", NoteSummaryOutput),
+        operation_id="notes_list",
         summary="Notes the viewer may see, newest first (cursor pagination)",
     )
     def get(self, request):

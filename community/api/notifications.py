@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from community.models import Comment, Notification
 from community.selectors.notifications import notification_list_qs, notification_unread_counts
 from community.services.notifications import notifications_mark_read
-from core.pagination import IdCursorPagination
+from core.pagination import CURSOR, KeysetPagination, page_size_parameter, paginated
 
 
-class NotificationPagination(IdCursorPagination):
+class NotificationPagination(KeysetPagination):
     page_size = 20
     max_page_size = 50
 
@@ -86,10 +86,13 @@ class NotificationListApi(APIView):
             OpenApiParameter(
                 "inbox", enum=Notification.Inbox.values, description="One inbox; all if left out"
             ),
-            OpenApiParameter("cursor", str, description="From `next` of the previous page"),
-            OpenApiParameter("page_size", int, description="At most 50"),
+            CURSOR,
+            page_size_parameter(
+                default=NotificationPagination.page_size, maximum=NotificationPagination.max_page_size
+            ),
         ],
-        responses=NotificationOutput(many=True),
+        responses=paginated("NotificationPage", NotificationOutput),
+        operation_id="notifications_list",
         summary="My notifications, newest first (reading them does not mark them read)",
     )
     def get(self, request):

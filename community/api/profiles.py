@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -14,16 +15,14 @@ from rest_framework.views import APIView
 
 from community.api.cards import absolute_url
 from community.api.feeds import (
-    CURSOR,
     PAGE_SIZE,
     FeedCardOutput,
     FeedPageOutput,
     note_page_response,
-    page_args,
 )
-from community.pagination import page_response_data, page_size_parse, paginated
 from community.selectors import profiles as selectors
 from core.errors import Forbidden
+from core.pagination import CURSOR, page_body, page_params, paginated
 
 
 class ProfileOutput(serializers.Serializer):
@@ -102,8 +101,24 @@ class ProfileApi(APIView):
         return Response(ProfileOutput(profile.user, context={"request": request}).data)
 
 
-class ProfileNotesApi(APIView):
+class _ProfileNotesApi(APIView):
+    """A list of notes on a user's profile: ``select`` reads it; when ``private`` (the profile's flag,
+    the refusal) is set and the flag is on, everybody but the user gets a 403 ``private``."""
+
     permission_classes = [AllowAny]
+    select = None
+    private: tuple[str, str] | None = None
+
+    def get(self, request, user_id: int):
+        profile = selectors.profile_get(user_id=user_id, viewer=request.user)
+        if self.private and getattr(profile, self.private[0]):
+            raise Forbidden(str(self.private[1]), code="private")
+        notes = type(self).select(profile=profile, viewer=request.user, **page_params(request))
+        return note_page_response(request, notes)
+
+
+class ProfileNotesApi(_ProfileNotesApi):
+    select = staticmethod(selectors.profile_notes)
 
     @extend_schema(
         parameters=[CURSOR, PAGE_SIZE],
@@ -112,14 +127,12 @@ class ProfileNotesApi(APIView):
         tags=["profiles"],
     )
     def get(self, request, user_id: int):
-        profile = selectors.profile_get(user_id=user_id, viewer=request.user)
-        return note_page_response(
-            request, selectors.profile_notes(profile=profile, viewer=request.user, **page_args(request))
-        )
+        return super().get(request, user_id)
 
 
-class ProfileCollectsApi(APIView):
-    permission_classes = [AllowAny]
+class ProfileCollectsApi(_ProfileNotesApi):
+    select = staticmethod(selectors.profile_collects)
+    private = ("collects_hidden", gettext_lazy("This person keeps their collects private."))
 
     @extend_schema(
         parameters=[CURSOR, PAGE_SIZE],
@@ -128,16 +141,12 @@ class ProfileCollectsApi(APIView):
         tags=["profiles"],
     )
     def get(self, request, user_id: int):
-        profile = selectors.profile_get(user_id=user_id, viewer=request.user)
-        if profile.collects_hidden:
-            raise Forbidden(_("This person keeps their collects private."), code="private")
-        return note_page_response(
-            request, selectors.profile_collects(profile=profile, viewer=request.user, **page_args(request))
-        )
+        return super().get(request, user_id)
 
 
-class ProfileLikesApi(APIView):
-    permission_classes = [AllowAny]
+class ProfileLikesApi(_ProfileNotesApi):
+    select = staticmethod(selectors.profile_likes)
+    private = ("likes_hidden", gettext_lazy("This person keeps their likes private."))
 
     @extend_schema(
         parameters=[CURSOR, PAGE_SIZE],
@@ -146,12 +155,7 @@ class ProfileLikesApi(APIView):
         tags=["profiles"],
     )
     def get(self, request, user_id: int):
-        profile = selectors.profile_get(user_id=user_id, viewer=request.user)
-        if profile.likes_hidden:
-            raise Forbidden(_("This person keeps their likes private."), code="private")
-        return note_page_response(
-            request, selectors.profile_likes(profile=profile, viewer=request.user, **page_args(request))
-        )
+        return super().get(request, user_id)
 
 
 class ProfileBoardsApi(APIView):
@@ -179,12 +183,11 @@ class _PeopleApi(APIView):
         people = type(self).select(
             user=profile.user,
             viewer=request.user,
-            cursor=request.query_params.get("cursor"),
-            size=page_size_parse(request.query_params.get("page_size"), default=selectors.USERS_PAGE_SIZE),
+            **page_params(request, default=selectors.USERS_PAGE_SIZE),
         )
         context = {"request": request, "viewer_follows": people.viewer_follows}
         results = ProfilePersonOutput(people.users, many=True, context=context).data
-        return Response(page_response_data(request, people.page, results))
+        return Response(page_body(request, people.page, results))
 
 
 class FollowersApi(_PeopleApi):
@@ -225,7 +228,7 @@ class BoardNotesApi(APIView):
     def get(self, request, board_id: int):
         board = selectors.board_get(board_id=board_id, viewer=request.user)
         response = note_page_response(
-            request, selectors.board_notes(board=board, viewer=request.user, **page_args(request))
+            request, selectors.board_notes(board=board, viewer=request.user, **page_params(request))
         )
         response.data = {"board": ProfileBoardDetailOutput(board).data, **response.data}
         return response

@@ -4,7 +4,6 @@ pages with an opaque keyset ``cursor`` (the ``next`` URL carries it) and never O
 from __future__ import annotations
 
 from django.urls import path
-from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -13,21 +12,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.api.trust import SPONSORED_CHOICES, SPONSORED_PARAM, NoteTrustFields
-from community.selectors import search as selectors
+from community.selectors.search import PAGE_SIZE, PAGE_SIZE_MAX
+from community.selectors.search.notes import SORT_KEYS, Sort, notes_search
+from community.selectors.search.people import topics_search, users_search
+from community.selectors.search.suggestions import search_suggest
+from core.pagination import CURSOR, page_body, page_size_parameter, paginated
 
 
 class SearchInput(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     cursor = serializers.CharField(required=False, allow_blank=True, default="")
     page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=selectors.PAGE_SIZE_MAX, default=selectors.PAGE_SIZE
+        required=False, min_value=1, max_value=PAGE_SIZE_MAX, default=PAGE_SIZE
     )
 
 
 class NoteSearchInput(SearchInput):
-    sort = serializers.ChoiceField(
-        choices=selectors.SORT_KEYS, required=False, default=selectors.Sort.RELEVANCE
-    )
+    sort = serializers.ChoiceField(choices=SORT_KEYS, required=False, default=Sort.RELEVANCE)
     sponsored = serializers.ChoiceField(choices=SPONSORED_CHOICES, required=False, default="show")
 
 
@@ -86,29 +87,11 @@ class TopicResultOutput(serializers.Serializer):
     note_count = serializers.IntegerField()
 
 
-def _paged(name: str, item: serializers.Serializer):
-    return inline_serializer(
-        name,
-        {
-            "next": serializers.URLField(allow_null=True, help_text="The next page, or null at the end."),
-            "results": item.__class__(many=True),
-        },
-    )
-
-
 _QUERY_PARAMS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="What to search for, in Chinese and/or English."),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="From the previous page's `next` URL."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1 to {selectors.PAGE_SIZE_MAX}."),
+    CURSOR,
+    page_size_parameter(default=PAGE_SIZE, maximum=PAGE_SIZE_MAX),
 ]
-
-
-def _next(request, cursor: str | None, params: dict) -> str | None:
-    if not cursor:
-        return None
-    query = {key: value for key, value in params.items() if key not in ("cursor",)}
-    query["cursor"] = cursor
-    return request.build_absolute_uri(request.path + "?" + urlencode(query))
 
 
 class _SearchApi(APIView):
@@ -130,12 +113,12 @@ class NoteSearchApi(_SearchApi):
             OpenApiParameter(
                 "sort",
                 OpenApiTypes.STR,
-                enum=selectors.SORT_KEYS,
+                enum=SORT_KEYS,
                 description="relevance (default), newest, liked, collected or commented.",
             ),
             SPONSORED_PARAM,
         ],
-        responses=_paged("NoteSearchPage", NoteResultOutput()),
+        responses=paginated("NoteSearchPage", NoteResultOutput),
         summary="Search public notes by title, topics and text",
         description=(
             "Chinese is segmented like the index (jieba words plus two-character windows), so a "
@@ -145,7 +128,7 @@ class NoteSearchApi(_SearchApi):
     )
     def get(self, request):
         data = self._input(request)
-        page = selectors.notes_search(
+        page = notes_search(
             query=data["q"],
             viewer=request.user,
             sort=data["sort"],
@@ -155,49 +138,33 @@ class NoteSearchApi(_SearchApi):
         )
         context = {"request": request, "state": page.state}
         return Response(
-            {
-                "next": _next(request, page.next_cursor, {**data, "sort": data["sort"]}),
-                "results": NoteResultOutput(page.items, many=True, context=context).data,
-            }
+            page_body(request, page, NoteResultOutput(page.items, many=True, context=context).data)
         )
 
 
 class UserSearchApi(_SearchApi):
     @extend_schema(
         parameters=_QUERY_PARAMS,
-        responses=_paged("UserSearchPage", UserResultOutput()),
+        responses=paginated("UserSearchPage", UserResultOutput),
         summary="Search people by nickname or username",
     )
     def get(self, request):
         data = self._input(request)
-        page = selectors.users_search(
-            query=data["q"], cursor=data["cursor"] or None, page_size=data["page_size"]
-        )
-        return Response(
-            {
-                "next": _next(request, page.next_cursor, data),
-                "results": UserResultOutput(page.items, many=True, context={"request": request}).data,
-            }
-        )
+        page = users_search(query=data["q"], cursor=data["cursor"] or None, page_size=data["page_size"])
+        results = UserResultOutput(page.items, many=True, context={"request": request}).data
+        return Response(page_body(request, page, results))
 
 
 class TopicSearchApi(_SearchApi):
     @extend_schema(
         parameters=_QUERY_PARAMS,
-        responses=_paged("TopicSearchPage", TopicResultOutput()),
+        responses=paginated("TopicSearchPage", TopicResultOutput),
         summary="Search topics by name",
     )
     def get(self, request):
         data = self._input(request)
-        page = selectors.topics_search(
-            query=data["q"], cursor=data["cursor"] or None, page_size=data["page_size"]
-        )
-        return Response(
-            {
-                "next": _next(request, page.next_cursor, data),
-                "results": TopicResultOutput(page.items, many=True).data,
-            }
-        )
+        page = topics_search(query=data["q"], cursor=data["cursor"] or None, page_size=data["page_size"])
+        return Response(page_body(request, page, TopicResultOutput(page.items, many=True).data))
 
 
 class SuggestApi(APIView):
@@ -224,7 +191,7 @@ class SuggestApi(APIView):
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        suggestions = selectors.search_suggest(query=data.validated_data["q"])
+        suggestions = search_suggest(query=data.validated_data["q"])
         return Response(
             {
                 "topics": TopicResultOutput(suggestions.topics, many=True).data,

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.api.cards import FeedAuthorOutput, FeedCoverOutput
-from community.pagination import Page, page_response_data, page_size_parse, paginated
 from community.selectors import trust as selectors
+from core.pagination import page_body, page_params, paginated
 
 SPONSORED_CHOICES = ("show", "hide")
 
@@ -114,16 +114,14 @@ class ProductNotesApi(APIView):
         data = selectors.product_notes(
             product_id=product_id,
             viewer=request.user,
-            cursor=request.query_params.get("cursor") or None,
-            size=page_size_parse(request.query_params.get("page_size")),
+            **page_params(request),
         )
         context = {"request": request, "state": data.state}
         results = ProductNoteOutput(data.notes, many=True, context=context).data
-        page = Page(items=data.notes, next_cursor=data.next_cursor)
         return Response(
             {
                 "product": ProductNotesProductOutput(data.product).data,
-                **page_response_data(request, page, results),
+                **page_body(request, data, results),
             }
         )
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from community.models import Comment, CommentLike, Note
-from community.pagination import keyset_page
 from community.selectors.access import comment_shown_q
 from community.text import mentions_parse, text_linkify
+from core.keyset import cursor_encode, keyset_page
 
 COMMENTS_PAGE_SIZE = 10
 REPLIES_SHOWN = 2
@@ -139,7 +139,7 @@ def comments_page(
         keys=TOP_KEYS,
         cursor=cursor,
         size=size,
-        salt="comments",
+        salt="community.comments",
     )
     comments = page.items
     replies_by_parent: dict[int, list[Comment]] = {c.pk: [] for c in comments}
@@ -171,9 +171,7 @@ def comments_first_page(*, note: Note, viewer, size: int = COMMENTS_PAGE_SIZE) -
 
 
 def _replies_cursor(reply: Comment) -> str:
-    from community.pagination import cursor_encode
-
-    return cursor_encode([reply.pk], salt="replies")
+    return cursor_encode([reply.pk], salt="community.replies")
 
 
 def replies_page(
@@ -186,7 +184,7 @@ def replies_page(
         keys=REPLY_KEYS,
         cursor=cursor,
         size=size,
-        salt="replies",
+        salt="community.replies",
     )
     _decorate(page.items, note=parent.note, viewer_id=viewer_id)
     return RepliesPage(parent=parent, replies=page.items, next_cursor=page.next_cursor, viewer_id=viewer_id)

@@ -139,8 +139,37 @@ def _available(**product) -> Subquery:
 # --- rows ----------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ProductDemand:
+@dataclass(kw_only=True)
+class DemandFigures:
+    """What the demand view shows of a product or a brand over the period, and the hint drawn from it."""
+
+    mentions: int
+    engagement: int
+    score: float
+    card_clicks: int
+    units_sold: int
+    available: int
+    hint: str = ""
+
+    @property
+    def hint_label(self) -> str:
+        return str(Hint.LABELS.get(self.hint, ""))
+
+
+def _figures(row) -> dict:
+    """The figures of an annotated product or brand row, as ``DemandFigures`` takes them."""
+    return {
+        "mentions": row.mentions,
+        "engagement": row.engagement,
+        "score": row.score,
+        "card_clicks": row.clicks_period,
+        "units_sold": row.units_sold,
+        "available": row.available,
+    }
+
+
+@dataclass(kw_only=True)
+class ProductDemand(DemandFigures):
     product_id: int
     name: str
     slug: str
@@ -148,35 +177,13 @@ class ProductDemand:
     brand_id: int
     brand_name: str
     sku_code: str
-    mentions: int
-    engagement: int
-    score: float
-    card_clicks: int
-    units_sold: int
-    available: int
-    hint: str = ""
-
-    @property
-    def hint_label(self) -> str:
-        return str(Hint.LABELS.get(self.hint, ""))
 
 
-@dataclass
-class BrandDemand:
+@dataclass(kw_only=True)
+class BrandDemand(DemandFigures):
     brand_id: int
     name: str
     products: int
-    mentions: int
-    engagement: int
-    score: float
-    card_clicks: int
-    units_sold: int
-    available: int
-    hint: str = ""
-
-    @property
-    def hint_label(self) -> str:
-        return str(Hint.LABELS.get(self.hint, ""))
 
 
 @dataclass
@@ -230,12 +237,7 @@ def _product_rows(*, since) -> list[ProductDemand]:
             brand_id=b.product.brand_id,
             brand_name=b.product.brand.name,
             sku_code=b.sku_code or "",
-            mentions=b.mentions,
-            engagement=b.engagement,
-            score=b.score,
-            card_clicks=b.clicks_period,
-            units_sold=b.units_sold,
-            available=b.available,
+            **_figures(b),
         )
         for b in buzz
     ]
@@ -300,12 +302,7 @@ def _brand_rows(*, since) -> list[BrandDemand]:
             brand_id=b.pk,
             name=b.name,
             products=b.products_talked,
-            mentions=b.mentions,
-            engagement=b.engagement,
-            score=b.score,
-            card_clicks=b.clicks_period,
-            units_sold=b.units_sold,
-            available=b.available,
+            **_figures(b),
         )
         for b in brands
     ]

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from community.models import Follow, Note, Topic
-from community.pagination import Page, keyset_page
 from community.selectors.notes import ViewerState, note_public_qs, viewer_state, without_sponsored
 from core.errors import NotFound
+from core.keyset import Page, keyset_page
 
 FEED_PAGE_SIZE = 20
 
@@ -48,7 +48,7 @@ def feed_discover(
 ) -> NotePage:
     """Public notes by hot score; ties broken by id so paging never repeats or skips one."""
     qs = without_sponsored(note_public_qs(), hide_sponsored=hide_sponsored)
-    page = keyset_page(qs, keys=HOT_KEYS, cursor=cursor, size=size, salt="feed.hot")
+    page = keyset_page(qs, keys=HOT_KEYS, cursor=cursor, size=size, salt="community.feed.hot")
     return note_page_with_state(page, viewer=viewer)
 
 
@@ -64,7 +64,7 @@ def feed_following(
     if viewer is None or not viewer.is_authenticated:
         return NotePage(page=Page(items=[]), state=ViewerState())
     qs = without_sponsored(_following_qs(viewer=viewer), hide_sponsored=hide_sponsored)
-    page = keyset_page(qs, keys=NEW_KEYS, cursor=cursor, size=size, salt="feed.following")
+    page = keyset_page(qs, keys=NEW_KEYS, cursor=cursor, size=size, salt="community.feed.following")
     return note_page_with_state(page, viewer=viewer)
 
 
@@ -89,5 +89,5 @@ def topic_notes(
 ) -> NotePage:
     qs = without_sponsored(note_public_qs().filter(topics=topic), hide_sponsored=hide_sponsored)
     keys = NEW_KEYS if sort == "new" else HOT_KEYS
-    page = keyset_page(qs, keys=keys, cursor=cursor, size=size, salt=f"topic.{topic.pk}.{sort}")
+    page = keyset_page(qs, keys=keys, cursor=cursor, size=size, salt=f"community.topic.{topic.pk}.{sort}")
     return note_page_with_state(page, viewer=viewer)

@@ -32,11 +32,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community.models import Board, Follow, Note
-from community.pagination import Page, keyset_page
 from community.selectors.access import note_visible_q
 from community.selectors.feeds import FEED_PAGE_SIZE, NotePage, note_page_with_state
 from community.selectors.notes import ViewerState, note_card_qs
 from core.errors import NotFound
+from core.keyset import Page, keyset_page
 
 PROFILE_TABS = ("notes", "collects", "likes")
 USERS_PAGE_SIZE = 30
@@ -119,7 +119,9 @@ def profile_notes(
     qs = note_card_qs().filter(author_id=profile.user.pk)
     if not profile.is_owner:
         qs = qs.filter(status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC)
-    page = keyset_page(qs, keys=("-id",), cursor=cursor, size=size, salt=f"profile.{profile.user.pk}.notes")
+    page = keyset_page(
+        qs, keys=("-id",), cursor=cursor, size=size, salt=f"community.profile.{profile.user.pk}.notes"
+    )
     return note_page_with_state(page, viewer=viewer)
 
 
@@ -143,7 +145,7 @@ def profile_collects(
         qs = qs.filter(collects__user_id=profile.user.pk, collects__board__is_private=False)
     qs = qs.annotate(through_id=F("collects__id"))
     return _through_page(
-        qs, viewer=viewer, cursor=cursor, size=size, salt=f"profile.{profile.user.pk}.collects"
+        qs, viewer=viewer, cursor=cursor, size=size, salt=f"community.profile.{profile.user.pk}.collects"
     )
 
 
@@ -159,7 +161,9 @@ def profile_likes(
         .filter(likes__user_id=profile.user.pk)
         .annotate(through_id=F("likes__id"))
     )
-    return _through_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"profile.{profile.user.pk}.likes")
+    return _through_page(
+        qs, viewer=viewer, cursor=cursor, size=size, salt=f"community.profile.{profile.user.pk}.likes"
+    )
 
 
 # --- boards --------------------------------------------------------------------------------------------
@@ -235,7 +239,7 @@ def board_notes(*, board: Board, viewer, cursor: str | None = None, size: int = 
         .filter(collects__board_id=board.pk)
         .annotate(through_id=F("collects__id"))
     )
-    return _through_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"board.{board.pk}")
+    return _through_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"community.board.{board.pk}")
 
 
 # --- follower lists ------------------------------------------------------------------------------------
@@ -277,7 +281,7 @@ def followers_page(*, user: User, viewer, cursor: str | None = None, size: int =
     qs = User.objects.filter(is_active=True, following_set__followee_id=user.pk).annotate(
         through_id=F("following_set__id")
     )
-    return _people_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"followers.{user.pk}")
+    return _people_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"community.followers.{user.pk}")
 
 
 def following_page(*, user: User, viewer, cursor: str | None = None, size: int = USERS_PAGE_SIZE) -> UserPage:
@@ -285,4 +289,4 @@ def following_page(*, user: User, viewer, cursor: str | None = None, size: int =
     qs = User.objects.filter(is_active=True, follower_set__follower_id=user.pk).annotate(
         through_id=F("follower_set__id")
     )
-    return _people_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"following.{user.pk}")
+    return _people_page(qs, viewer=viewer, cursor=cursor, size=size, salt=f"community.following.{user.pk}")

@@ -15,10 +15,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from community.models import Note
-from community.pagination import keyset_page
 from community.selectors.notes import ViewerState, note_public_qs, viewer_state
 from community.selectors.purchases import received_lines
 from core.errors import NotFound
+from core.keyset import keyset_page
 from mall.models import Product
 from mall.selectors.catalog import media_url, product_card_qs
 
@@ -72,7 +72,7 @@ def product_notes(*, product_id, viewer, cursor: str | None = None, size: int = 
         keys=PRODUCT_NOTE_KEYS,
         cursor=cursor,
         size=size,
-        salt=f"product.{product.pk}.notes",
+        salt=f"community.product.{product.pk}.notes",
     )
     return ProductNotes(
         product=product,

@@ -57,7 +57,7 @@ def comment_create(*, author: User, note: Note, body: str, reply_to: Comment | N
         )
         if not Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1):
             raise NotFound(_("This note does not exist or is not visible."))
-        enqueue_on_commit("community.tasks.notifications.notification_comment", comment.pk)
+        enqueue_on_commit("community.tasks.notify_comment_task", comment.pk)
     return comment
 
 

@@ -58,7 +58,7 @@ def note_like(*, user: User, note: Note) -> Toggle:
             like = Like.objects.create(user=user, note=note)
             if not Note.objects.filter(pk=note.pk).update(like_count=F("like_count") + 1):
                 raise _note_gone()
-            enqueue_on_commit("community.tasks.notifications.notification_like", like.pk)
+            enqueue_on_commit("community.tasks.notify_like_task", like.pk)
     except IntegrityError as exc:
         if not _violates(exc, "like_once"):
             raise
@@ -220,7 +220,7 @@ def _collect_insert(*, user: User, note: Note, board: Board) -> None:
     collect = Collect.objects.create(user=user, note=note, board=board)
     if not Note.objects.filter(pk=note.pk).update(collect_count=F("collect_count") + 1):
         raise _note_gone()
-    enqueue_on_commit("community.tasks.notifications.notification_collect", collect.pk)
+    enqueue_on_commit("community.tasks.notify_collect_task", collect.pk)
 
 
 def _collect_move(*, user: User, note: Note, board: Board) -> bool:
@@ -277,7 +277,7 @@ def user_follow(*, follower: User, followee: User) -> Toggle:
     try:
         with transaction.atomic(durable=True):
             follow = Follow.objects.create(follower=follower, followee=followee)
-            enqueue_on_commit("community.tasks.notifications.notification_follow", follow.pk)
+            enqueue_on_commit("community.tasks.notify_follow_task", follow.pk)
     except IntegrityError as exc:
         if not _violates(exc, "follow_once"):
             raise
@@ -312,7 +312,7 @@ def comment_like(*, user: User, comment: Comment) -> Toggle:
             if not Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1):
                 raise NotFound(_("This comment does not exist."))
             like = CommentLike.objects.create(user=user, comment=comment)
-            enqueue_on_commit("community.tasks.notifications.notification_comment_like", like.pk)
+            enqueue_on_commit("community.tasks.notify_comment_like_task", like.pk)
     except IntegrityError as exc:
         if not _violates(exc, "comment_like_once"):
             raise

@@ -201,7 +201,7 @@ def _images_add(note: Note, saved, *, positions: Sequence[int]) -> list[NoteImag
 
 def _renditions_enqueue(image_ids: list[int]) -> None:
     for image_id in image_ids:
-        enqueue_on_commit("community.tasks.images.image_renditions_make", image_id)
+        enqueue_on_commit("community.tasks.image_renditions_make_task", image_id)
 
 
 def note_create(
@@ -362,4 +362,4 @@ def _files_delete(files) -> None:
 
 
 def _mentions_notify(note_id: int) -> None:
-    enqueue_on_commit("community.tasks.notifications.notification_note_mentions", note_id)
+    enqueue_on_commit("community.tasks.notify_note_mentions_task", note_id)

@@ -3,7 +3,7 @@
 The vector is built by PostgreSQL's ``to_tsvector('simple', ...)`` from text that ``community.segment``
 has already cut into lexemes (jieba words plus Chinese bigrams, lower-cased, punctuation gone), so the
 'simple' configuration only splits on the spaces we put in. Weights: title and topics A, location C,
-body B; ``community.selectors.search`` ranks with the same labels.
+body B; ``community.selectors.search.notes`` ranks with the same labels.
 """
 
 from __future__ import annotations

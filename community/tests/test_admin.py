@@ -8,8 +8,15 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from community.models import Board, Comment, Note, Report
-from community.tests.factories import BoardFactory, CommentFactory, NoteFactory, TopicFactory
-from community.tests.factories_notifications import CommentReportFactory, NoteReportFactory
+from community.tests.factories import (
+    BoardFactory,
+    CommentFactory,
+    CommentReportFactory,
+    NoteFactory,
+    NoteReportFactory,
+    TopicFactory,
+)
+from tests.support.admin import run_action
 
 pytestmark = pytest.mark.django_db
 State = Report.State
@@ -24,11 +31,7 @@ def operator(client):
 
 
 def _action(client, model: str, action: str, ids) -> object:
-    return client.post(
-        reverse(f"admin:community_{model}_changelist"),
-        {"action": action, "_selected_action": [str(i) for i in ids]},
-        follow=True,
-    )
+    return run_action(client, reverse(f"admin:community_{model}_changelist"), action, ids)
 
 
 def test_the_queue_opens_on_open_reports(operator):

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from celery.signals import task_postrun
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -22,9 +21,10 @@ from community.models import (
     ProductCardClick,
 )
 from community.services.buzz import product_buzz_recompute
-from community.tasks.analytics import product_buzz_recompute as buzz_task
+from community.tasks import product_buzz_recompute_task as buzz_task
 from community.tests.factories import BoardFactory, CommentFactory, NoteFactory
 from mall.tests.factories import ProductFactory
+from tests.support.concurrency import call_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,7 @@ def community():
     return {"serum": serum, "cream": cream, "mask": mask, "silent": silent, "fresh": fresh}
 
 
+@pytest.mark.clocks
 def test_the_stored_buzz_equals_an_independent_recompute_from_the_raw_rows(community):
     product_buzz_recompute()
 
@@ -140,6 +141,7 @@ def test_a_click_only_product_has_buzz_and_the_score_orders_by_talk(community):
     assert ranked[0] == community["serum"].pk
 
 
+@pytest.mark.clocks
 def test_running_twice_changes_nothing_and_products_no_longer_talked_about_leave(community):
     product_buzz_recompute()
     first = stored_buzz()
@@ -178,7 +180,7 @@ def test_with_nothing_talked_about_the_table_empties():
 def test_the_task_is_thin_idempotent_and_on_a_named_queue(community, settings):
     entry = settings.CELERY_BEAT_SCHEDULE["community-product-buzz-recompute"]
     assert entry["options"]["queue"] in settings.CELERY_TASK_QUEUES_NAMES
-    assert entry["task"] == buzz_task.name == "community.tasks.analytics.product_buzz_recompute"
+    assert entry["task"] == buzz_task.name == "community.tasks.product_buzz_recompute_task"
 
     assert buzz_task.apply().get() == 3
     assert buzz_task.apply().get() == 3
@@ -192,25 +194,8 @@ def test_two_recomputes_at_once_neither_fail_nor_disagree():
         note = NoteFactory(images=0)
         tag(note, product)
         react(note, likes=i % 4)
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
+    call_concurrently([product_buzz_recompute, product_buzz_recompute])  # re-raises what either raised
 
-    def run():
-        try:
-            barrier.wait()
-            product_buzz_recompute()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert errors == []
     assert_same(stored_buzz(), independent_buzz(timezone.now()))
 
 

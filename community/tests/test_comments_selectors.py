@@ -9,11 +9,11 @@ from django.test import RequestFactory
 
 from accounts.tests.factories import UserFactory
 from community.models import Comment
-from community.pagination import BadCursor
 from community.selectors.comments import comments_first_page, comments_page, replies_page
 from community.services.comments import comment_create
 from community.services.interactions import comment_like
 from community.tests.factories import NoteFactory
+from core.keyset import BadCursor
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,11 @@
-"""Races against real PostgreSQL: real threads, each on its own connection, released together by a barrier.
-
-Each thread connects before the barrier (so the race is on the writes, not on connecting) and closes
-its connection at the end. Counters must always equal the rows they count.
+"""Races against real PostgreSQL: real threads, each on its own connection, released together by a barrier
+(``tests.support.concurrency.run_concurrently``). Counters must always equal the rows they count.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from accounts.tests.factories import UserFactory
 from community.models import Board, Collect, Comment, Follow, Like, Note
@@ -25,49 +20,11 @@ from community.services.interactions import (
 )
 from community.tests.factories import BoardFactory, NoteFactory
 from core.errors import DomainError, NotFound
+from tests.support.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 50
-
-
-def race(count: int, action, *, expected=()) -> list:
-    """Run ``action(i)`` in ``count`` threads at once; answer what each returned (or the expected
-    domain error it raised). Any other exception fails the test."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    failures: list[BaseException] = []
-
-    def worker(i: int) -> None:
-        try:
-            deadline = time.monotonic() + 30
-            while True:  # other test runs may hold connections for a moment
-                try:
-                    connection.ensure_connection()
-                    break
-                except OperationalError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            barrier.wait(timeout=60)
-            try:
-                results[i] = action(i)
-            except expected as exc:
-                results[i] = exc
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            failures.append(exc)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
-    assert not failures, f"{len(failures)} threads failed, first: {failures[0]!r}"
-    return results
 
 
 def _refresh(note: Note) -> Note:
@@ -82,7 +39,7 @@ def test_50_threads_liking_as_the_same_user_leave_one_like_and_a_count_of_1():
     note = NoteFactory()
     reader = UserFactory()
 
-    results = race(THREADS, lambda i: note_like(user=reader, note=note))
+    results = run_concurrently(lambda i: note_like(user=reader, note=note), range(THREADS))
 
     assert Like.objects.filter(note=note).count() == 1
     assert _refresh(note).like_count == 1
@@ -93,7 +50,7 @@ def test_50_users_liking_at_once_leave_50_likes_and_a_count_of_50():
     note = NoteFactory()
     readers = UserFactory.create_batch(THREADS)
 
-    race(THREADS, lambda i: note_like(user=readers[i], note=note))
+    run_concurrently(lambda i: note_like(user=readers[i], note=note), range(THREADS))
 
     assert Like.objects.filter(note=note).count() == THREADS
     assert _refresh(note).like_count == THREADS
@@ -113,7 +70,7 @@ def test_50_concurrent_unlikes_and_relikes_keep_the_count_equal_to_the_rows():
             if i % 3 == 0:
                 note_like(user=readers[i], note=note)
 
-    race(THREADS, toggle)
+    run_concurrently(toggle, range(THREADS))
 
     rows = Like.objects.filter(note=note).count()
     assert rows == THREADS // 2
@@ -124,7 +81,7 @@ def test_one_user_toggling_like_from_50_threads_keeps_the_count_equal_to_the_row
     note = NoteFactory()
     reader = UserFactory()
 
-    race(THREADS, lambda i: (note_like if i % 2 else note_unlike)(user=reader, note=note))
+    run_concurrently(lambda i: (note_like if i % 2 else note_unlike)(user=reader, note=note), range(THREADS))
 
     rows = Like.objects.filter(note=note).count()
     assert rows in (0, 1)
@@ -138,7 +95,7 @@ def test_50_threads_collecting_as_the_same_user_leave_one_collect_in_one_default
     note = NoteFactory()
     reader = UserFactory()
 
-    race(THREADS, lambda i: note_collect(user=reader, note=note))
+    run_concurrently(lambda i: note_collect(user=reader, note=note), range(THREADS))
 
     assert Collect.objects.filter(note=note).count() == 1
     assert _refresh(note).collect_count == 1
@@ -151,7 +108,7 @@ def test_50_users_collecting_at_once_leave_50_collects_and_a_count_of_50():
     note = NoteFactory()
     readers = UserFactory.create_batch(THREADS)
 
-    race(THREADS, lambda i: note_collect(user=readers[i], note=note))
+    run_concurrently(lambda i: note_collect(user=readers[i], note=note), range(THREADS))
 
     assert Collect.objects.filter(note=note).count() == THREADS
     assert _refresh(note).collect_count == THREADS
@@ -169,7 +126,7 @@ def test_50_concurrent_uncollects_and_recollects_keep_the_counts_equal_to_the_ro
         if i % 2:
             note_collect(user=readers[i], note=note)
 
-    race(THREADS, toggle)
+    run_concurrently(toggle, range(THREADS))
 
     rows = Collect.objects.filter(note=note).count()
     assert rows == THREADS // 2
@@ -188,7 +145,7 @@ def test_one_user_collecting_moving_and_uncollecting_at_once_keeps_board_counts_
             return note_uncollect(user=reader, note=note)
         return note_collect(user=reader, note=note, board=boards[i % 3])
 
-    race(THREADS, act)
+    run_concurrently(act, range(THREADS))
 
     rows = Collect.objects.filter(note=note).count()
     assert rows in (0, 1)
@@ -207,7 +164,7 @@ def test_deleting_a_board_while_notes_are_collected_into_it_loses_no_count():
             return board_delete(board=board)
         return note_collect(user=reader, note=notes[i], board=board)
 
-    results = race(len(notes) + 1, act, expected=(NotFound,))
+    results = run_concurrently(act, range(len(notes) + 1), expected=(NotFound,))
 
     assert not Board.objects.filter(pk=board.pk).exists()
     refused = sum(isinstance(r, NotFound) for r in results)
@@ -225,7 +182,7 @@ def test_deleting_a_board_while_notes_are_collected_into_it_loses_no_count():
 def test_50_threads_following_the_same_person_leave_one_follow():
     reader, writer = UserFactory(), UserFactory()
 
-    results = race(THREADS, lambda i: user_follow(follower=reader, followee=writer))
+    results = run_concurrently(lambda i: user_follow(follower=reader, followee=writer), range(THREADS))
 
     assert Follow.objects.filter(follower=reader, followee=writer).count() == 1
     assert all(r.active and r.count == 1 for r in results)
@@ -257,7 +214,7 @@ def test_replies_posted_while_their_thread_is_deleted_leave_counts_equal_to_rows
             return comment_delete(user=writer, comment=thread)
         return comment_create(author=readers[i], note=note, body=f"reply {i}", reply_to=thread)
 
-    race(len(readers) + 1, act, expected=(NotFound,))
+    run_concurrently(act, range(len(readers) + 1), expected=(NotFound,))
 
     assert not Comment.objects.filter(note=note).exists()
     assert _refresh(note).comment_count == 0

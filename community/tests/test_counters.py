@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 import pytest
 from django.conf import settings
@@ -17,6 +16,7 @@ from community.models import Board, Comment, Like, Note, Topic
 from community.services.counters import counters_recompute
 from community.services.interactions import comment_like, note_collect, note_like, note_unlike
 from community.tests.factories import BoardFactory, CommentFactory, NoteFactory, TopicFactory
+from tests.support.tasks import wait_until
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_many_rows_are_checked_in_batches(caplog):
 
 @pytest.mark.django_db
 def test_the_task_reports_rows_fixed_per_counter(community):
-    from community.tasks.counters import counters_recompute as task
+    from community.tasks import counters_recompute_task as task
 
     Note.objects.filter(pk=community["first"].pk).update(like_count=0)
     assert task.apply().get().get("community.note.like_count", 0) >= 1
@@ -164,7 +164,7 @@ def test_the_recompute_runs_hourly():
     entry = next(
         e
         for e in settings.CELERY_BEAT_SCHEDULE.values()
-        if e["task"] == "community.tasks.counters.counters_recompute"
+        if e["task"] == "community.tasks.counters_recompute_task"
     )
     assert entry["schedule"].hour == set(range(24)) and len(entry["schedule"].minute) == 1
 
@@ -219,15 +219,6 @@ def test_recomputing_while_people_like_and_unlike_leaves_the_true_count():
     assert _mine(counters_recompute(only=["community.note.like_count"]), note.pk) == {}
 
 
-def _wait_until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def _someone_waits_for_a_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -274,7 +265,7 @@ def test_a_like_in_flight_on_a_drifted_counter_is_not_lost_by_the_fix():
     checker = threading.Thread(target=recompute)
     checker.start()
     # Either the recompute skipped the busy row and finished, or it is blocked on the row lock.
-    assert _wait_until(lambda: recompute_done.is_set() or _someone_waits_for_a_lock())
+    assert wait_until(lambda: recompute_done.is_set() or _someone_waits_for_a_lock())
     release.set()
     holder.join(timeout=30)
     checker.join(timeout=30)

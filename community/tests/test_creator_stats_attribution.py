@@ -15,8 +15,8 @@ from community.services.links import card_cart_add
 from community.tests.factories import NoteFactory
 from mall.models import Cart, Order
 from mall.services import checkout
-from mall.tests.factories import buyer
-from mall.tests.factories_shop import order_move, shop_product
+from mall.tests.factories import buyer, shop_product
+from tests.support.orders import order_move
 
 S = Order.State
 

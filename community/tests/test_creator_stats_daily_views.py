@@ -37,6 +37,7 @@ def at(monkeypatch):
     return _at
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_flushing_twice_adds_up_on_todays_row():
     note = NoteFactory(view_count=5)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from community.selectors.creator_stats import METRICS
 from community.tests.factories import NoteFactory
-from community.tests.test_creator_stats import _busy_writer, like, order, recount, ref, world  # noqa: F401
+from community.tests.support.stats import busy_writer, like, order, recount, ref
 
 URL = "/me/stats/"
 
@@ -41,8 +41,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("days", [7, 30])
-def test_the_page_shows_the_writers_own_totals_charts_and_notes(client, world, days):  # noqa: F811
-    writer = world["writer"]
+def test_the_page_shows_the_writers_own_totals_charts_and_notes(client, stats_world, days):
+    writer = stats_world["writer"]
     client.force_login(writer)
 
     response = client.get(URL, {"days": days})
@@ -61,27 +61,27 @@ def test_the_page_shows_the_writers_own_totals_charts_and_notes(client, world, d
         assert f'aria-labelledby="stats-{metric}-title stats-{metric}-desc"' in html
     assert html.count('<table class="visually-hidden">') == len(METRICS)
     rows = re.findall(r'data-testid="stats-note" data-note-id="(\d+)"', html)
-    assert {int(pk) for pk in rows} == {n.pk for n in world["notes"]}
+    assert {int(pk) for pk in rows} == {n.pk for n in stats_world["notes"]}
     assert f'aria-current="page" data-testid="window-{days}"' in html
     assert "<script" not in html[html.index('data-testid="creator-stats"') :]  # charts need no JavaScript
 
 
 @pytest.mark.django_db
-def test_another_writer_sees_only_their_own(client, world):  # noqa: F811
-    other = world["other"]
+def test_another_writer_sees_only_their_own(client, stats_world):
+    other = stats_world["other"]
     client.force_login(other)
 
     html = client.get(URL).content.decode()
 
     rows = {int(pk) for pk in re.findall(r'data-testid="stats-note" data-note-id="(\d+)"', html)}
-    assert rows.isdisjoint({n.pk for n in world["notes"]})
+    assert rows.isdisjoint({n.pk for n in stats_world["notes"]})
     expected = recount(other, days=7, now=timezone.now())
     assert _total(html, "views") == _as_page_figure(expected["totals"]["views"])
     # Asking for someone else's statistics is not a thing: the page takes no user.
     assert (
-        client.get(URL, {"user": world["writer"].pk})
+        client.get(URL, {"user": stats_world["writer"].pk})
         .content.decode()
-        .count(f'data-note-id="{world["notes"][0].pk}"')
+        .count(f'data-note-id="{stats_world["notes"][0].pk}"')
         == 0
     )
 
@@ -115,7 +115,7 @@ def test_a_writer_without_notes_is_told_how_to_start(client):
 @pytest.mark.parametrize("days", [7, 30])
 def test_the_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, days):
     now = timezone.now()
-    small, big = _busy_writer(1, now), _busy_writer(8, now)
+    small, big = busy_writer(1, now), busy_writer(8, now)
 
     # Session, user, then the statistics' eight (per-note table, six metrics, orders with revenue).
     for writer, notes in ((small, 1), (big, 8)):
@@ -154,8 +154,8 @@ def test_the_profile_links_to_statistics_for_its_owner_only(client):
 
 
 @pytest.mark.django_db
-def test_a_note_of_ones_own_can_be_followed_day_by_day(client, world):  # noqa: F811
-    writer, note = world["writer"], world["notes"][1]
+def test_a_note_of_ones_own_can_be_followed_day_by_day(client, stats_world):
+    writer, note = stats_world["writer"], stats_world["notes"][1]
     client.force_login(writer)
 
     overview = client.get(URL, {"days": 30}).content.decode()
@@ -179,13 +179,13 @@ def test_a_note_of_ones_own_can_be_followed_day_by_day(client, world):  # noqa: 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("which", ["theirs", "gone", "abc", "-3", "1.0"])
-def test_someone_elses_note_or_a_bad_id_is_not_found(client, world, which):  # noqa: F811
-    theirs = NoteFactory(author=world["other"], images=0)
-    gone = NoteFactory(author=world["writer"], images=0)
+def test_someone_elses_note_or_a_bad_id_is_not_found(client, stats_world, which):
+    theirs = NoteFactory(author=stats_world["other"], images=0)
+    gone = NoteFactory(author=stats_world["writer"], images=0)
     gone_id = gone.pk
     gone.delete()
     raw = {"theirs": theirs.pk, "gone": gone_id}.get(which, which)
-    client.force_login(world["writer"])
+    client.force_login(stats_world["writer"])
 
     response = client.get(URL, {"note": raw})
 

@@ -8,22 +8,23 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from community.selectors.demand import demand_overview
-from community.tests.test_demand import _world, asking_note, shelves  # noqa: F401 - fixture
+from community.tests.support.demand import asking_note, demand_rows
+from community.tests.support.hostile import api_client, page_client
 
 pytestmark = pytest.mark.django_db
 
 URL = "api-operator-demand"
 
 
-def test_anonymous_callers_and_shoppers_are_refused(client, shelves):  # noqa: F811
-    assert client.get(reverse(URL)).status_code in (401, 403)
+def test_anonymous_callers_and_shoppers_are_refused(client, shelves):
+    assert client.get(reverse(URL)).status_code == 403
     client.force_login(UserFactory())
     response = client.get(reverse(URL))
     assert response.status_code == 403
     assert "products" not in response.json()
 
 
-def test_staff_get_the_same_figures_as_the_admin_view(client, shelves):  # noqa: F811
+def test_staff_get_the_same_figures_as_the_admin_view(client, shelves):
     asking_note(["sunscreen"], asks=2, title="Best sunscreen")
     client.force_login(UserFactory(is_staff=True))
 
@@ -53,8 +54,17 @@ def test_a_bad_period_is_a_400(client, period):
 
 @pytest.mark.parametrize("count", [2, 10])
 def test_the_demand_api_costs_a_fixed_number_of_queries(count, client, django_assert_num_queries):
-    _world(count)
+    demand_rows(count)
     client.force_login(UserFactory(is_staff=True))
     with django_assert_num_queries(5):  # the user, and the overview's four
         body = client.get(reverse(URL)).json()
     assert len(body["products"]) == len(body["unsold_topics"]) == count
+
+
+def test_operator_demand_is_for_staff_only(writer_world):
+    assert api_client().get("/api/operators/demand/").status_code == 403
+    assert api_client(writer_world.writer).get("/api/operators/demand/").status_code == 403
+    assert api_client(writer_world.staff).get("/api/operators/demand/").status_code == 200
+    response = page_client(writer_world.writer).get("/admin/community/productbuzz/")
+    assert response.status_code == 302
+    assert page_client(writer_world.staff).get("/admin/community/productbuzz/").status_code == 200

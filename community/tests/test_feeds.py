@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.models import Note
-from community.pagination import BadCursor, cursor_encode
 from community.selectors import feeds as selectors
 from community.services.feeds import (
     HOT_WINDOW,
@@ -22,8 +21,9 @@ from community.services.feeds import (
     note_hot_score_initial,
     note_hot_scores_update,
 )
-from community.tasks.feeds import hot_scores_update
-from community.tests.factories_feeds import FeedNoteFactory, collect, follow, like
+from community.tasks import note_hot_scores_update_task
+from community.tests.factories import FeedNoteFactory, collect, follow, like
+from core.keyset import BadCursor, cursor_encode
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def all_pages(fetch, *, size: int) -> list[list[int]]:
 # --- hot score ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_hot_score_formula_rewards_engagement_and_decays_with_age():
     fresh = hot_score(likes=10, collects=0, comments=0, views=0, age_hours=1)
     collected = hot_score(likes=0, collects=5, comments=0, views=0, age_hours=1)
@@ -55,6 +56,7 @@ def test_hot_score_formula_rewards_engagement_and_decays_with_age():
     assert hot_score(likes=10, collects=0, comments=0, views=0, age_hours=48) < fresh / 10
 
 
+@pytest.mark.clocks
 def test_the_database_computes_the_same_score_as_the_formula():
     note = FeedNoteFactory(hot_score=0)
     Note.objects.filter(pk=note.pk).update(
@@ -72,6 +74,7 @@ def test_the_database_computes_the_same_score_as_the_formula():
     assert note.hot_score == pytest.approx(expected, rel=1e-3)
 
 
+@pytest.mark.clocks
 def test_a_new_note_gets_its_score_at_once_and_tops_a_stale_feed():
     old = [FeedNoteFactory(hot_score=0.05, age=timedelta(days=3)) for _ in range(3)]
     new = FeedNoteFactory(hot_score=0)
@@ -85,13 +88,14 @@ def test_a_new_note_gets_its_score_at_once_and_tops_a_stale_feed():
     assert {n.pk for n in old} >= {page.notes[1].pk}
 
 
+@pytest.mark.clocks
 def test_the_periodic_task_refreshes_recent_notes_and_leaves_old_ones():
     recent = FeedNoteFactory(hot_score=0, age=timedelta(hours=3))
     edge = FeedNoteFactory(hot_score=0, age=HOT_WINDOW + HOT_WINDOW_MARGIN - timedelta(hours=1))
     old = FeedNoteFactory(hot_score=0.5, age=HOT_WINDOW + HOT_WINDOW_MARGIN + timedelta(hours=2))
     Note.objects.filter(pk=recent.pk).update(like_count=40)
 
-    updated = hot_scores_update()  # the task body, as beat runs it
+    updated = note_hot_scores_update_task()  # the task body, as beat runs it
 
     assert updated == 2
     recent.refresh_from_db()
@@ -105,8 +109,10 @@ def test_the_periodic_task_refreshes_recent_notes_and_leaves_old_ones():
 
 
 def test_the_refresh_is_scheduled_every_ten_minutes():
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("hot_scores_update"))
-    assert entry["task"] == "community.tasks.feeds.hot_scores_update"
+    entry = next(
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("hot_scores_update_task")
+    )
+    assert entry["task"] == "community.tasks.note_hot_scores_update_task"
     assert entry["schedule"] == timedelta(minutes=10)
 
 
@@ -114,7 +120,7 @@ def test_the_refresh_is_scheduled_every_ten_minutes():
 def test_the_task_runs_on_a_real_worker(celery_worker):
     note = FeedNoteFactory(hot_score=0, age=timedelta(hours=1))
 
-    hot_scores_update.delay()
+    note_hot_scores_update_task.delay()
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -163,7 +169,9 @@ def test_a_forged_cursor_is_refused():
         selectors.feed_discover(viewer=None, cursor="W1swLCA5OTldXQ:bad-signature", size=1)
     # A genuine cursor of another list does not fit here either.
     with pytest.raises(BadCursor):
-        selectors.feed_discover(viewer=None, cursor=cursor_encode([5], salt="feed.following"), size=1)
+        selectors.feed_discover(
+            viewer=None, cursor=cursor_encode([5], salt="community.feed.following"), size=1
+        )
 
 
 def test_following_feed_is_newest_first_from_followees_only_and_pages_cleanly():
@@ -274,7 +282,7 @@ def test_following_and_topic_cost_two_queries(django_assert_num_queries, size):
 
 def test_a_note_published_through_the_service_is_first_in_the_feed_right_away():
     from community.services.notes import note_create
-    from community.tests.factories import image_upload
+    from tests.support.images import image_upload
 
     FeedNoteFactory.create_batch(3, hot_score=0.05, age=timedelta(days=2))
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from community.models import Note
 from community.selectors import feeds as selectors
-from community.tests.factories_feeds import FeedNoteFactory, follow, like
+from community.tests.factories import FeedNoteFactory, follow, like
 
 pytestmark = pytest.mark.django_db
 

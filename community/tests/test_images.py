@@ -4,7 +4,6 @@ widths, EXIF gone, the real size stored; the original is never shown."""
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -12,23 +11,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from accounts.tests import images as sample
 from accounts.tests.factories import UserFactory
 from community.models import NoteImage
 from community.services.images import image_renditions_make
 from community.services.notes import note_create
-from community.tests.factories import NoteFactory
-from community.tests.factories_notes import pending_image
+from community.tests.factories import NoteFactory, pending_image
+from tests.support import images as sample
+from tests.support.tasks import wait_until
 
 EXIF_ORIENTATION = 0x0112
-
-
-def _wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the worker")
-        time.sleep(0.05)
 
 
 def _opened(field) -> Image.Image:
@@ -57,7 +48,7 @@ def test_the_worker_makes_webp_renditions_without_exif(celery_worker, client, se
         images=[sample.jpeg_with_exif(2000, 1500), sample.png(300, 200), _sideways_jpeg()],
     )
     # when the worker has made every rendition
-    _wait_until(lambda: NoteImage.objects.filter(note=note, state=NoteImage.State.READY).count() == 3)
+    assert wait_until(lambda: NoteImage.objects.filter(note=note, state=NoteImage.State.READY).count() == 3)
     big, small, sideways = note.images.order_by("position")
 
     # then each one is WebP, at most the feed / detail width, without EXIF, with the real size stored
@@ -108,7 +99,14 @@ def test_making_renditions_twice_changes_nothing_the_second_time():
 
 @pytest.mark.django_db
 def test_a_deleted_photo_is_skipped():
-    image_renditions_make(image_id=987654)  # nothing to do, no error
+    waiting = pending_image(NoteFactory(images=0), position=0)
+    gone = waiting.pk + 1000
+
+    assert image_renditions_make(image_id=gone) is None  # nothing to do, no error
+
+    waiting.refresh_from_db()
+    assert waiting.state == NoteImage.State.PENDING and not waiting.feed and not waiting.detail
+    assert NoteImage.objects.count() == 1
 
 
 @pytest.mark.django_db

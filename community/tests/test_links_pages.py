@@ -15,15 +15,15 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from community.models import DisclosureFlag, Note, NoteProduct, ProductCardClick
 from community.selectors.note_page import note_page
-from community.tests.factories import image_upload
-from community.tests.factories_notes import hidden_note, private_note
-from community.tests.test_links_support import S, delivered_order, partnership, product, tagged_note
+from community.tests.factories import hidden_note, private_note
+from community.tests.support.links import S, delivered_order, partnership, product, tagged_note
 from flashsale.models import FlashSale
 from flashsale.tests.factories import FlashSaleFactory
 from mall.models import Cart, CartLine, OrderLine
 from mall.services import checkout
 from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import order_move, place_order
+from tests.support.images import image_upload
+from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from community.models import DisclosureFlag, Note, NoteProduct
 from community.services.disclosure import note_disclosure_check
 from community.services.links import note_products_set
 from community.services.notes import note_create, note_update
-from community.tests.factories import image_upload
-from community.tests.test_links_support import partnership, product, tagged_note
+from community.tests.support.links import partnership, product, tagged_note
 from mall.tests.factories import BrandFactory, SkuFactory
+from tests.support.images import image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,7 @@ def test_note_products_set_replaces_rows_in_order():
 # --- partnerships ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_a_writer_declares_their_own_running_partnership():
     writer = UserFactory()
     deal = partnership(writer=writer)
@@ -122,6 +123,7 @@ def test_a_writer_declares_their_own_running_partnership():
     assert note.partnership_id == deal.pk and note.is_sponsored
 
 
+@pytest.mark.clocks
 @pytest.mark.parametrize("which", ["someone else's", "ended", "not started", "nonsense"])
 def test_a_partnership_that_is_not_the_writers_running_one_is_refused(which):
     writer = UserFactory()
@@ -137,6 +139,7 @@ def test_a_partnership_that_is_not_the_writers_running_one_is_refused(which):
     assert Note.objects.count() == 0
 
 
+@pytest.mark.clocks
 def test_an_ended_partnership_already_declared_survives_an_edit_but_cannot_be_chosen_anew():
     writer = UserFactory()
     deal = partnership(writer=writer)
@@ -163,6 +166,7 @@ def test_an_ended_partnership_already_declared_survives_an_edit_but_cannot_be_ch
 # --- disclosure -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_tagging_a_partner_brand_without_declaring_opens_one_flag():
     writer = UserFactory()
     brand = BrandFactory()
@@ -179,6 +183,7 @@ def test_tagging_a_partner_brand_without_declaring_opens_one_flag():
     assert DisclosureFlag.objects.count() == 1
 
 
+@pytest.mark.clocks
 @pytest.mark.parametrize("case", ["declared", "other brand", "other writer", "period over", "no tag"])
 def test_no_flag_when_disclosure_is_not_owed(case):
     writer = UserFactory()
@@ -199,6 +204,7 @@ def test_no_flag_when_disclosure_is_not_owed(case):
     assert DisclosureFlag.objects.count() == 0
 
 
+@pytest.mark.clocks
 def test_declaring_the_partnership_later_closes_the_open_flag_as_labelled():
     writer = UserFactory()
     brand = BrandFactory()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.tests import images as hostile
 from accounts.tests.factories import UserFactory
 from community.models import Note, NoteImage, Topic
-from community.tests.factories import NoteFactory, TopicFactory, image_upload
-from community.tests.factories_notes import hidden_note, pending_image, private_note
+from community.tests.factories import NoteFactory, TopicFactory, hidden_note, pending_image, private_note
+from tests.support import images as hostile
+from tests.support.images import image_upload
 
 pytestmark = pytest.mark.django_db
 

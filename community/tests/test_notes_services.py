@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.tests import images as hostile
 from accounts.tests.factories import UserFactory
 from community.models import Note, NoteImage, Topic
 from community.services.notes import note_create, note_delete, note_update
-from community.tests.factories import NoteFactory, TopicFactory, image_upload
+from community.tests.factories import NoteFactory, TopicFactory
+from tests.support import images as hostile
+from tests.support.images import image_upload
 
 pytestmark = pytest.mark.django_db
 

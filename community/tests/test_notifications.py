@@ -4,7 +4,6 @@ inboxes, keyset paging, marking read and the unread badge."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from celery.signals import task_postrun
@@ -15,22 +14,13 @@ from community.models import Comment, Notification
 from community.services import notifications as notification_services
 from community.services.comments import comment_create
 from community.services.interactions import note_collect, note_like, note_unlike, user_follow
-from community.tasks import notification_comment, notification_like
-from community.tests.factories import CommentFactory, NoteFactory
-from community.tests.factories_notifications import NotificationFactory
+from community.tasks import notify_comment_task, notify_like_task
+from community.tests.factories import CommentFactory, NoteFactory, NotificationFactory
+from tests.support.tasks import wait_until
 
 Kind = Notification.Kind
 Inbox = Notification.Inbox
 URL = "/notifications/"
-
-
-def wait_until(condition, *, timeout: float = 20.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
 
 
 class FinishedTasks:
@@ -82,7 +72,7 @@ def test_a_like_makes_exactly_one_notification_on_the_worker_and_a_retry_adds_no
 
     # The broker redelivers the task (a retry, a worker lost before its ack): twice, at the same time.
     like_id = reader.likes.get().pk
-    first, second = notification_like.delay(like_id), notification_like.delay(like_id)
+    first, second = notify_like_task.delay(like_id), notify_like_task.delay(like_id)
     assert finished_tasks.wait_for(first.id, second.id), "the worker never ran the repeated tasks"
     assert Notification.objects.filter(recipient=writer).count() == 1
 
@@ -95,7 +85,7 @@ def test_a_comment_reaches_the_writer_through_the_worker_once(celery_worker, fin
     comment = comment_create(author=reader, note=note, body="Is it good for dry skin?")
 
     assert wait_until(lambda: Notification.objects.filter(recipient=writer, comment=comment).exists())
-    again = notification_comment.delay(comment.pk)
+    again = notify_comment_task.delay(comment.pk)
     assert finished_tasks.wait_for(again.id)
     rows = list(Notification.objects.filter(recipient=writer))
     assert [(n.kind, n.inbox, n.comment_id) for n in rows] == [(Kind.COMMENT, Inbox.COMMENTS, comment.pk)]

@@ -13,7 +13,7 @@ from accounts.tests.factories import UserFactory
 from community.models import Board, Note
 from community.selectors import feeds as feed_selectors
 from community.selectors import profiles as selectors
-from community.tests.factories_feeds import FeedNoteFactory, collect, follow, like
+from community.tests.factories import FeedNoteFactory, collect, follow, like
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from community.models import Comment, Follow, Like, Note, NoteProduct, ProductBuzz
 from community.selectors.recommend import Reason, recommended_products
 from community.tests.factories import CommentFactory, NoteFactory, TopicFactory
+from community.tests.support.hostile import api_client
 from mall.models import Product
 from mall.tests.factories import SkuFactory, stock_give
 
@@ -79,6 +80,7 @@ def corner():
     return locals()
 
 
+@pytest.mark.clocks
 def test_followed_writers_and_engaged_topics_come_first_with_why_then_global_buzz(corner):
     recs = recommended_products(user=corner["shopper"])
 
@@ -244,3 +246,16 @@ def test_notes_the_shopper_may_not_see_or_wrote_recommend_nothing(corner):
     names = [r.product.name for r in recommended_products(user=corner["shopper"])]
     assert "Hidden" not in names and "Secret" not in names and "Mine" not in names
     assert "Stale" not in names and "Retired" not in names
+
+
+def test_recommendations_never_come_from_private_or_hidden_notes(writer_world):
+    secret = product("Secret lipstick")
+    shade = TopicFactory(name="secretshade")
+    for note in (writer_world.private, writer_world.hidden):
+        NoteProduct.objects.create(note=note, product=secret, position=1)
+        note.topics.add(shade)
+    follow(writer_world.other, writer_world.writer)
+    response = api_client(writer_world.other).get("/api/recommendations/products/")
+    assert response.status_code == 200
+    assert secret.pk not in [r["id"] for r in response.json()["results"]]
+    assert "secretshade" not in response.content.decode()

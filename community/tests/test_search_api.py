@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from community.models import Like, Note
-from community.selectors import search as selectors
-from community.tests.factories import TopicFactory
-from community.tests.factories_search import indexed_note
+from community.selectors.search.notes import SORT_KEYS
+from community.tests.factories import TopicFactory, indexed_note
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _follow(api, url, **params) -> list[dict]:
@@ -30,7 +23,7 @@ def _follow(api, url, **params) -> list[dict]:
         response = api.get(response.json()["next"])
 
 
-@pytest.mark.parametrize("sort", selectors.SORT_KEYS)
+@pytest.mark.parametrize("sort", SORT_KEYS)
 def test_notes_page_through_every_sort_without_repeats(api, sort):
     ids = {indexed_note(title=f"面霜 {i}", like_count=i % 2, comment_count=i % 3).pk for i in range(7)}
     indexed_note(title="面霜 hidden", status=Note.Status.HIDDEN)
@@ -120,4 +113,4 @@ def test_the_schema_documents_the_search_endpoints(api):
     for path in ("/api/search/notes/", "/api/search/users/", "/api/search/topics/", "/api/search/suggest/"):
         assert "get" in schema["paths"][path]
     sort = next(p for p in schema["paths"]["/api/search/notes/"]["get"]["parameters"] if p["name"] == "sort")
-    assert set(sort["schema"]["enum"]) == set(selectors.SORT_KEYS)
+    assert set(sort["schema"]["enum"]) == set(SORT_KEYS)

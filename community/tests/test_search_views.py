@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from community.models import Note
 from community.selectors import search as selectors
-from community.tests.factories import TopicFactory
-from community.tests.factories_search import indexed_note
+from community.selectors.search.notes import SORT_KEYS
+from community.tests.factories import TopicFactory, indexed_note
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_the_page_shows_matching_notes_as_feed_cards_with_tabs_and_sort_chips(cl
     assert html.count('data-testid="note-card"') == 1
     assert f'data-note-id="{note.pk}"' in html
     assert 'data-testid="search-tab-users"' in html
-    for key in selectors.SORT_KEYS:
+    for key in SORT_KEYS:
         assert f'data-testid="search-sort-{key}"' in html
     assert 'aria-current="true" data-testid="search-sort-relevance"' in html
 

@@ -14,10 +14,11 @@ from accounts.tests.factories import UserFactory
 from community.models import DisclosureFlag, Note, Partnership
 from community.selectors.notes import note_public_qs
 from community.services import trust as services
-from community.tests.factories_feeds import FeedNoteFactory
-from community.tests.test_trust_support import open_flag, partnership, product, tag
+from community.tests.factories import FeedNoteFactory
+from community.tests.support.trust import open_flag, partnership, product, tag
 from core.errors import Conflict
 from mall.tests.factories import BrandFactory
+from tests.support.admin import run_action, said
 
 pytestmark = pytest.mark.django_db
 State = DisclosureFlag.State
@@ -43,20 +44,13 @@ def flagged(*, brand_name: str = "Glossier"):
 
 
 def run(client, action: str, flags):
-    return client.post(
-        reverse("admin:community_disclosureflag_changelist"),
-        {"action": action, "_selected_action": [str(f.pk) for f in flags]},
-        follow=True,
-    )
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
+    return run_action(client, reverse("admin:community_disclosureflag_changelist"), action, flags)
 
 
 # --- partnerships ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_an_operator_records_a_partnership_and_is_noted_as_its_creator(operator):
     writer = UserFactory(username="lily")
     brand = BrandFactory(name="Glossier")
@@ -78,6 +72,7 @@ def test_an_operator_records_a_partnership_and_is_noted_as_its_creator(operator)
     assert (deal.brand, deal.writer, deal.created_by) == (brand, writer, operator.user)
 
 
+@pytest.mark.clocks
 def test_a_partnership_must_not_end_before_it_starts(operator):
     today = timezone.localdate()
     response = operator.post(
@@ -93,6 +88,7 @@ def test_a_partnership_must_not_end_before_it_starts(operator):
     assert response.status_code == 200 and not Partnership.objects.exists()
 
 
+@pytest.mark.clocks
 def test_the_partnership_list_counts_declared_notes_and_filters_by_period_and_brand(operator):
     writer = UserFactory()
     running = partnership(writer=writer, brand=BrandFactory(name="Glossier"), title="Running")
@@ -186,7 +182,7 @@ def test_label_binds_the_note_to_the_partnership_and_records_who_and_when(operat
 
     response = run(operator, "label_sponsored", [flag])
 
-    assert "Labelled 1 note as sponsored." in messages_of(response)
+    assert "Labelled 1 note as sponsored." in said(response)
     note.refresh_from_db()
     flag.refresh_from_db()
     assert note.partnership_id == deal.pk and note.is_sponsored
@@ -202,7 +198,7 @@ def test_hide_hides_the_note_through_moderation_and_settles_its_open_flags(opera
 
     response = run(operator, "hide_note", [flag])
 
-    assert "Hid 1 note." in messages_of(response)
+    assert "Hid 1 note." in said(response)
     note.refresh_from_db()
     assert note.status == Note.Status.HIDDEN and not note_public_qs().filter(pk=note.pk).exists()
     assert note.partnership_id is None
@@ -216,7 +212,7 @@ def test_dismiss_closes_the_flag_and_changes_nothing_else(operator):
 
     response = run(operator, "dismiss", [flag])
 
-    assert "Dismissed 1 flag." in messages_of(response)
+    assert "Dismissed 1 flag." in said(response)
     flag.refresh_from_db()
     note.refresh_from_db()
     assert flag.state == State.DISMISSED and flag.handled_by == operator.user
@@ -231,7 +227,7 @@ def test_a_flag_already_decided_is_left_as_it_was(operator):
 
     response = run(operator, "label_sponsored", [flag])
 
-    assert "1 flag was already handled; it was left as it was." in messages_of(response)
+    assert "1 flag was already handled; it was left as it was." in said(response)
     note.refresh_from_db()
     flag.refresh_from_db()
     assert note.partnership_id is None and flag.state == State.DISMISSED and flag.handled_at == decided_at
@@ -279,7 +275,7 @@ def test_every_decision_happens_once(decide):
 def test_an_undeclared_partner_brand_note_reaches_the_queue_and_labelling_shows_it_as_sponsored(operator):
     from rest_framework.test import APIClient
 
-    from community.tests.factories import image_upload
+    from tests.support.images import image_upload
 
     writer = UserFactory(username="writer_wu")
     brand = BrandFactory(name="Sulwhasoo")

@@ -13,8 +13,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from community.models import Note
 from community.selectors.purchases import notes_bought_here
-from community.tests.factories import image_upload
-from community.tests.test_trust_support import (
+from community.tests.support.trust import (
     order_delivered,
     order_paid,
     order_returned,
@@ -29,13 +28,9 @@ from mall.services.orders import (
     order_request_return,
     order_ship,
 )
+from tests.support.images import image_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def card_html(html: str, note_id: int) -> str:

@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from community.selectors import feeds as feed_selectors
 from community.selectors import search as search_selectors
-from community.tests.factories_feeds import FeedNoteFactory, follow, like
-from community.tests.test_trust_support import (
+from community.selectors.search.notes import notes_search
+from community.tests.factories import FeedNoteFactory, follow, like
+from community.tests.support.trust import (
     order_delivered,
     product,
     sponsored_note,
@@ -163,7 +164,7 @@ def test_hide_sponsored_filters_search_pages_and_keeps_it_in_tabs_sorts_and_pagi
     sponsored = [sponsored_note(title=f"面霜 paid {i}") for i in range(2)]
     plain = [tagged_note(author=UserFactory(), title=f"面霜 plain {i}") for i in range(3)]
 
-    everything = search_selectors.notes_search(query="面霜", page_size=10).items
+    everything = notes_search(query="面霜", page_size=10).items
     assert {n.pk for n in everything} == {n.pk for n in sponsored + plain}
     for sort in ("relevance", "newest", "liked"):
         first = client.get(reverse("community:search"), {"q": "面霜", "sort": sort, "sponsored": "hide"})

@@ -190,7 +190,7 @@ def test_redis_down_does_not_break_recording_and_pauses_it(dead_redis, monkeypat
 
 @pytest.mark.django_db
 def test_the_flush_task_survives_redis_being_down(dead_redis, caplog):
-    from community.tasks.counters import note_views_flush as task
+    from community.tasks import note_views_flush_task as task
 
     with caplog.at_level(logging.WARNING):
         assert task.apply().get() == 0
@@ -201,7 +201,7 @@ def test_the_flush_runs_every_minute():
     entry = next(
         e
         for e in settings.CELERY_BEAT_SCHEDULE.values()
-        if e["task"] == "community.tasks.counters.note_views_flush"
+        if e["task"] == "community.tasks.note_views_flush_task"
     )
     assert entry["schedule"].total_seconds() == 60
 

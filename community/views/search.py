@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from community.models import Topic
-from community.selectors import search as selectors
+from community.selectors import search as search_selectors
+from community.selectors.search import suggestions as search_suggestions
+from community.selectors.search.notes import SORTS, notes_search, sort_clean
+from community.selectors.search.people import topics_search, users_search
 from community.views.trust import SPONSORED_HIDE, sponsored_context, sponsored_hidden
 
 TABS = [("notes", _("Notes")), ("users", _("Users")), ("topics", _("Topics"))]
@@ -38,22 +41,22 @@ def search(request):
     query = request.GET.get("q", "")
     tab = request.GET.get("type", "notes")
     tab = tab if tab in dict(TABS) else "notes"
-    sort = selectors.sort_clean(request.GET.get("sort"))
+    sort = sort_clean(request.GET.get("sort"))
     cursor = request.GET.get("cursor") or None
     hide_sponsored = sponsored_hidden(request)
     if tab == "notes":
-        page = selectors.notes_search(
+        page = notes_search(
             query=query,
             viewer=request.user,
             sort=sort,
             cursor=cursor,
-            page_size=selectors.PAGE_SIZE,
+            page_size=search_selectors.PAGE_SIZE,
             hide_sponsored=hide_sponsored,
         )
     elif tab == "users":
-        page = selectors.users_search(query=query, cursor=cursor, page_size=selectors.PAGE_SIZE)
+        page = users_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
     else:
-        page = selectors.topics_search(query=query, cursor=cursor, page_size=selectors.PAGE_SIZE)
+        page = topics_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
     next_url = (
         _page_url(query=query, tab=tab, sort=sort, cursor=page.next_cursor, hide_sponsored=hide_sponsored)
         if page.next_cursor
@@ -78,7 +81,7 @@ def search(request):
         ],
         sorts=[
             (key, label, _search_url({"q": query, "sort": key}, hide_sponsored=hide_sponsored))
-            for key, label in selectors.SORTS
+            for key, label in SORTS
         ],
         popular_topics=(
             list(Topic.objects.filter(note_count__gt=0).order_by("-note_count", "id")[:POPULAR_TOPICS])
@@ -93,7 +96,7 @@ def search(request):
 def search_suggest(request):
     """The dropdown under the top search box: topics and note titles for what has been typed so far."""
     query = request.GET.get("q", "")
-    suggestions = selectors.search_suggest(query=query)
+    suggestions = search_suggestions.search_suggest(query=query)
     if not suggestions:
         return HttpResponse("")
     return render(

@@ -21,22 +21,15 @@ from flashsale.tests.helpers import buy, live_sale
 from mall.models import Order, StockMovement, StockRecord
 from mall.services.orders import order_transition
 from mall.tests.factories import SkuFactory, WarehouseFactory, buyer, stock_give
+from tests.support.admin import run_action, said
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/flashsale/flashsale/"
 
 
-def said(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def run_action(client, name: str, *sales):
-    return client.post(
-        CHANGELIST,
-        {"action": f"sale_{name}", "_selected_action": [s.pk for s in sales], "index": 0},
-        follow=True,
-    )
+def sale_action(client, name: str, *sales):
+    return run_action(client, CHANGELIST, f"sale_{name}", sales)
 
 
 def press(client, sale, name: str):
@@ -80,6 +73,7 @@ def add_form(sku_row, warehouse, **overrides) -> dict:
 # --- creating a sale ------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_the_operator_creates_a_draft_sale(admin_client):
     sku = SkuFactory(price=Decimal("100.00"))
     warehouse = WarehouseFactory()
@@ -132,6 +126,7 @@ def test_a_sale_that_makes_no_sense_is_refused_with_the_reason(admin_client, ove
     assert not FlashSale.objects.exists()
 
 
+@pytest.mark.clocks
 def test_a_window_already_over_is_refused(admin_client):
     sku = SkuFactory(price=Decimal("100.00"))
     past = timezone.localtime(timezone.now() - timedelta(hours=3))
@@ -162,6 +157,7 @@ def test_a_published_sale_keeps_its_terms(admin_client):
 # --- list ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_the_list_shows_state_window_and_sold_of_quota(admin_client):
     sale = live_sale(quota=4)
     later = timezone.now() + timedelta(days=1)
@@ -179,7 +175,7 @@ def test_the_list_shows_state_window_and_sold_of_quota(admin_client):
 def test_publish_moves_the_quota_out_of_warehouse_stock(admin_client):
     sale = FlashSaleFactory(quota=6)
     stock_give(sku=sale.sku, warehouse=sale.warehouse, quantity=10)
-    response = run_action(admin_client, "publish", sale)
+    response = sale_action(admin_client, "publish", sale)
     sale.refresh_from_db()
     assert sale.state == "published"
     record = record_of(sale)
@@ -193,7 +189,7 @@ def test_publish_without_enough_stock_says_so_and_changes_nothing(admin_client):
     sale = FlashSaleFactory(quota=50)
     stock_give(sku=sale.sku, warehouse=sale.warehouse, quantity=10)
     movements_before = StockMovement.objects.count()
-    response = run_action(admin_client, "publish", sale)
+    response = sale_action(admin_client, "publish", sale)
     messages = said(response)
     assert any("Not enough stock: the quota is 50 but only 10 units are free" in m for m in messages), (
         messages
@@ -216,7 +212,7 @@ def test_publish_from_the_console_button(admin_client):
 
 def test_publishing_twice_is_refused_in_words(admin_client):
     sale = live_sale(quota=2)
-    response = run_action(admin_client, "publish", sale)
+    response = sale_action(admin_client, "publish", sale)
     assert any("Only a draft sale can be published" in m for m in said(response))
     assert record_of(sale).allocated == 2
 
@@ -227,7 +223,7 @@ def test_publishing_twice_is_refused_in_words(admin_client):
 def test_warm_loads_the_sale_into_redis(admin_client, redis_conn):
     sale = FlashSaleFactory(quota=5)
     stock_give(sku=sale.sku, warehouse=sale.warehouse, quantity=5)
-    run_action(admin_client, "publish", sale)
+    sale_action(admin_client, "publish", sale)
     assert redis_conn.get(keys.stock(sale.pk)) is None
     response = press(admin_client, sale, "warm")
     assert redis_conn.get(keys.stock(sale.pk)) == "5"
@@ -236,7 +232,7 @@ def test_warm_loads_the_sale_into_redis(admin_client, redis_conn):
 
 def test_warming_a_draft_is_refused(admin_client, redis_conn):
     sale = FlashSaleFactory()
-    response = run_action(admin_client, "warm", sale)
+    response = sale_action(admin_client, "warm", sale)
     assert any("Only a published sale can be loaded" in m for m in said(response))
     assert redis_conn.get(keys.stock(sale.pk)) is None
 
@@ -261,7 +257,7 @@ def test_freeze_stops_admission_and_resume_rebuilds_and_reopens(admin_client, re
 
 def test_freezing_a_draft_is_refused(admin_client):
     sale = FlashSaleFactory()
-    response = run_action(admin_client, "freeze", sale)
+    response = sale_action(admin_client, "freeze", sale)
     assert any("Only a published sale can be frozen" in m for m in said(response))
     sale.refresh_from_db()
     assert not sale.frozen
@@ -281,7 +277,7 @@ def test_end_gives_unsold_units_back_to_the_warehouse(admin_client):
     assert StockMovement.objects.get(kind=StockMovement.Kind.FLASH_OUT).allocated_delta == -4
     assert any("4 unsold units went back" in m for m in said(response))
     # Ending twice is refused and gives nothing back twice.
-    response = run_action(admin_client, "end", sale)
+    response = sale_action(admin_client, "end", sale)
     assert any("Only a published sale can be ended" in m for m in said(response))
     assert record_of(sale).allocated == 1
 
@@ -289,7 +285,7 @@ def test_end_gives_unsold_units_back_to_the_warehouse(admin_client):
 def test_reconcile_reports_balanced_books(admin_client):
     sale = live_sale(quota=4)
     buy(sale, buyer()[0])
-    response = run_action(admin_client, "reconcile", sale)
+    response = sale_action(admin_client, "reconcile", sale)
     assert any("balances: quota 4 = Redis stock 3 + waiting 1 + live orders 0" in m for m in said(response))
 
 

@@ -209,14 +209,16 @@ def test_payment_racing_expiry_ends_in_exactly_one_terminal_state_and_counts_the
     from mall.payments import get_provider
     from mall.services import payments
     from mall.services.orders import order_expire
-    from mall.tests.factories_payments import event_for, payment_for, run_concurrently, signed
+    from tests.support.concurrency import call_concurrently
+    from tests.support.orders import payment_for
+    from tests.support.webhooks import event_for, signed
 
     rounds = 20
     sale = live_sale(quota=rounds, stock=rounds)
     buyer_ids = buyers_bulk(rounds)
     for uid in buyer_ids:
         assert admission.flash_buy(
-            sale_id=sale.pk, user_id=uid, request_id=f"race-{uid}", ip=ip_for(uid)
+            sale_id=sale.pk, user_id=uid, request_id=f"race-{uid:06d}", ip=ip_for(uid)
         ).status == ("admitted")
     sale_drain(sale_id=sale.pk)
     orders = list(Order.objects.filter(lines__referral=sale.referral).order_by("pk"))
@@ -227,7 +229,7 @@ def test_payment_racing_expiry_ends_in_exactly_one_terminal_state_and_counts_the
         payment = payment_for(order)
         body, headers = signed(event_for(payment))
         Order.objects.filter(pk=order.pk).update(payment_deadline=timezone.now() - timedelta(milliseconds=1))
-        expired, delivered = run_concurrently(
+        expired, delivered = call_concurrently(
             [
                 lambda order=order: order_expire(order_id=order.pk),
                 lambda body=body, headers=headers: payments.payment_webhook_receive(

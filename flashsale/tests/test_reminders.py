@@ -3,7 +3,6 @@ worker, and the buyer then sees the notice on the mall's strip and the sale page
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -17,17 +16,10 @@ from flashsale.services.reminders import reminder_create, reminder_delete, remin
 from flashsale.tests.factories import FlashSaleFactory
 from flashsale.tests.helpers import live_sale, render_strip, upcoming_sale
 from mall.tests.factories import buyer
+from tests.support.tasks import wait_until
 
 
-def wait_for(condition, *, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_reminders_of_an_opened_sale_are_notified_once():
     soon = upcoming_sale(in_minutes=10)
@@ -63,6 +55,7 @@ def test_a_reminder_can_be_withdrawn_before_it_is_sent():
     assert not Reminder.objects.exists()
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_no_reminder_for_a_sale_that_is_open_or_not_published():
     user = buyer()[0]
@@ -84,7 +77,7 @@ def test_the_periodic_task_runs_on_a_real_worker_and_the_buyer_sees_the_notice(c
     from flashsale.tasks import reminders_send_task as task
 
     task.delay()
-    assert wait_for(lambda: Reminder.objects.filter(user=user, notified_at__isnull=False).exists())
+    assert wait_until(lambda: Reminder.objects.filter(user=user, notified_at__isnull=False).exists())
     assert 'data-testid="reminder-open"' in render_strip(user)
     client.force_login(user)
     html = client.get(reverse("flash:sale", args=[sale.pk])).content.decode()

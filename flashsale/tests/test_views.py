@@ -53,6 +53,7 @@ def test_sale_page_shows_the_sale_and_a_buy_form_that_works_without_script(shopp
     assert "js/flashsale.js" in html
 
 
+@pytest.mark.clocks
 def test_sale_page_of_an_upcoming_sale_counts_down_and_offers_a_reminder(shopper):
     sale = upcoming_sale(in_minutes=20)
     html = shopper.get(reverse("flash:sale", args=[sale.pk])).content.decode()
@@ -65,6 +66,7 @@ def test_draft_sales_have_no_page(client):
     assert client.get(reverse("flash:sale", args=[sale.pk])).status_code == 404
 
 
+@pytest.mark.clocks
 def test_ended_sale_page_says_it_ended(client):
     sale = live_sale(quota=2)
     sale_services.sale_end(sale=sale)
@@ -231,6 +233,7 @@ def test_buy_needs_a_post(shopper):
 # --- the mall's first screen ------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_the_mall_home_shows_the_strip(client):
     sale = live_sale(quota=4)
     later = upcoming_sale(in_minutes=45)
@@ -239,6 +242,7 @@ def test_the_mall_home_shows_the_strip(client):
     assert f'data-flash-sale="{sale.pk}"' in html and f'data-flash-sale="{later.pk}"' in html
 
 
+@pytest.mark.clocks
 def test_the_mall_home_without_sales_has_no_strip(client):
     FlashSaleFactory(starts_at=timezone.now() + timedelta(days=5), ends_at=timezone.now() + timedelta(days=6))
     html = client.get("/mall/").content.decode()

@@ -211,10 +211,7 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         return super().get_queryset(request).annotate(item_count=items)
 
     # Nobody edits an order (ReadOnlyAdmin): its page is for reading, and changes are the actions below,
-    # open to whoever may change orders.
-    def has_operate_permission(self, request):
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
+    # open to whoever may change orders (has_operate_permission).
     def object_actions(self, request, order):
         if not self.has_operate_permission(request):
             return []

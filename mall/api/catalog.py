@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.keyset import page_size_parse
-from mall.api.common import CURSOR, PAGE_SIZE, absolute_url, page_body, paginated
+from core.pagination import CURSOR, page_body, paginated
+from mall.api.common import PAGE_SIZE, absolute_url
 from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, catalog
 
 

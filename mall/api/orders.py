@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from accounts import selectors as accounts_selectors
 from core.keyset import page_size_parse
-from mall.api.common import CURSOR, PAGE_SIZE, page_body, paginated
+from core.pagination import CURSOR, page_body, paginated
+from mall.api.common import PAGE_SIZE
 from mall.cart_session import cart_for_request
 from mall.models import Order
 from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, orders

@@ -1,3 +1,8 @@
+"""factory_boy factories for the mall, and the few makers built on them: stock received through the ledger,
+a cart, a buyer who can check out, a product on sale with SKUs, photos and stock, a category tree.
+
+Orders (placed, paid, delivered ...) are in ``tests/support/orders.py``."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,13 +17,16 @@ from mall.models import (
     CartLine,
     Category,
     Product,
+    ProductImage,
     Sku,
     StockMovement,
     StockRecord,
     TaxCategory,
     Warehouse,
 )
+from mall.services.catalog import product_refresh_min_price
 from mall.services.stock import stock_move
+from tests.support.images import tiny_jpeg
 
 
 class BrandFactory(factory.django.DjangoModelFactory):
@@ -110,3 +118,45 @@ def buyer(serial: int = 1):
     address = AddressFactory(user=user, is_default=True)
     identity = CustomsIdentityFactory(user=user, is_default=True, real_name="张三")
     return user, address, identity
+
+
+def cosmetics_tax() -> TaxCategory:
+    tax, _created = TaxCategory.objects.get_or_create(
+        name="Cosmetics", defaults={"vat_rate": Decimal("0.13"), "consumption_rate": Decimal("0.15")}
+    )
+    return tax
+
+
+def shop_product(
+    *,
+    name: str = "",
+    prices=("100.00",),
+    stock: int | tuple | list | None = 10,
+    images: int = 1,
+    **fields,
+):
+    """A product on sale with one SKU per price (cheapest first), photos, and ``stock`` units of each
+    SKU received through the ledger (a list gives each SKU its own; None or 0 receives nothing)."""
+    if name:
+        fields["name"] = name
+    product = ProductFactory(min_price=Decimal(prices[0]), **fields)
+    stocks = list(stock) if isinstance(stock, (list, tuple)) else [stock] * len(prices)
+    skus = []
+    for index, (price, units) in enumerate(zip(prices, stocks, strict=True)):
+        sku = SkuFactory(product=product, price=Decimal(price), name=f"Size {index + 1}")
+        if units:
+            stock_give(sku=sku, quantity=units)
+        skus.append(sku)
+    for position in range(images):
+        image = ProductImage(product=product, position=position)
+        image.image.save(f"{product.slug}-{position}.jpg", tiny_jpeg(), save=True)
+    product_refresh_min_price(product_id=product.pk)
+    product.refresh_from_db()
+    return product, skus
+
+
+def category_pair():
+    """A top category with one subcategory."""
+    parent = CategoryFactory(name="Beauty", slug="beauty", icon="💄")
+    child = CategoryFactory(name="Skincare", slug="skincare", icon="🧴", parent=parent)
+    return parent, child

@@ -14,9 +14,16 @@ from PIL import Image
 
 from mall.models import Category, Product, ProductImage, Sku, StockMovement, StockRecord
 from mall.services.stock import stock_reconcile
-from mall.tests.factories import BrandFactory, CategoryFactory, TaxCategoryFactory, stock_give
-from mall.tests.factories_admin import form_data
-from mall.tests.factories_shop import category_pair, cosmetics_tax, shop_product
+from mall.tests.factories import (
+    BrandFactory,
+    CategoryFactory,
+    TaxCategoryFactory,
+    category_pair,
+    cosmetics_tax,
+    shop_product,
+    stock_give,
+)
+from tests.support.admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +198,7 @@ def test_other_lists_cost_the_same_queries_for_few_and_more_rows(
 
     from mall.models import InboundLine, InboundShipment
     from mall.tests.factories import SkuFactory, WarehouseFactory
-    from mall.tests.factories_admin import cleared_order
+    from tests.support.orders import cleared_order
 
     def add_rows(n):
         for _ in range(n):

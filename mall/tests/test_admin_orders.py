@@ -12,15 +12,8 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from mall.models import CustomsDeclaration, Order, Refund, StockMovement, StockRecord
 from mall.services.stock import stock_reconcile
-from mall.tests.factories_admin import (
-    apply_action,
-    cleared_order,
-    paid_order,
-    return_requested_order,
-    run_action,
-    said,
-)
-from mall.tests.factories_shop import place_order
+from tests.support.admin import apply_action, run_action, said
+from tests.support.orders import cleared_order, paid_order, place_order, return_requested_order
 from tests.support.tasks import enqueued
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from accounts.tests.factories import UserFactory
 from mall.models import InboundLine, InboundShipment, Reservation, StockMovement, StockRecord
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import SkuFactory, WarehouseFactory, stock_give
-from mall.tests.factories_admin import apply_action, form_data, run_action, said
+from tests.support.admin import apply_action, form_data, run_action, said
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def numbers(record: StockRecord):
 # --- the stock list ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_the_low_stock_filter_lists_records_whose_available_units_fall_below_their_threshold(admin_client):
     plenty = stock_give(sku=SkuFactory(code="PLENTY"), quantity=50)
     few = stock_give(sku=SkuFactory(code="FEW"), quantity=3)
@@ -106,7 +107,7 @@ def test_an_adjustment_without_a_reason_or_a_change_stays_on_the_form(admin_clie
 
 
 def test_an_adjustment_that_would_take_allocated_units_is_refused_and_changes_nothing(admin_client):
-    from mall.tests.factories_shop import place_order
+    from tests.support.orders import place_order
 
     order = place_order()  # 10 received, 1 allocated to the order
     line = order.lines.get()

@@ -11,8 +11,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from mall.cart_session import SESSION_KEY
 from mall.models import Cart, CartLine
-from mall.tests.factories import cart_with
-from mall.tests.factories_shop import shop_product
+from mall.tests.factories import cart_with, shop_product
 
 pytestmark = pytest.mark.django_db
 

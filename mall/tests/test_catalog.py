@@ -16,8 +16,14 @@ from mall.models import Brand, Reservation, StockRecord
 from mall.selectors import catalog
 from mall.selectors.catalog import ListingQuery
 from mall.templatetags.mall import yuan
-from mall.tests.factories import BrandFactory, CategoryFactory, buyer
-from mall.tests.factories_shop import category_pair, cosmetics_tax, shop_product
+from mall.tests.factories import (
+    BrandFactory,
+    CategoryFactory,
+    buyer,
+    category_pair,
+    cosmetics_tax,
+    shop_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -288,6 +294,7 @@ def test_the_sku_in_the_address_is_the_one_chosen(client):
     assert response.content.decode().count("¥180.00") >= 2
 
 
+@pytest.mark.clocks
 def test_stock_state_counts_allocations_and_live_reservations_but_not_expired_ones(client):
     product, (sku,) = shop_product(stock=8)
     url = reverse("mall:product", args=[product.slug])

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import AddressFactory, CustomsIdentityFactory, UserFactory
 from mall.models import Order, Payment, Reservation, StockRecord
-from mall.tests.factories import buyer, cart_with
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import buyer, cart_with, shop_product
 from mall.views.checkout import TOKEN_KEY
+from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 

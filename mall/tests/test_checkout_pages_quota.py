@@ -10,8 +10,8 @@ from mall.errors import QuotaExceeded
 from mall.models import Order, Reservation, StockRecord
 from mall.services import checkout
 from mall.services.pricing import quota_left
-from mall.tests.factories import buyer, cart_with
-from mall.tests.factories_shop import place_order, shop_product
+from mall.tests.factories import buyer, cart_with, shop_product
+from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_reserve_refuses_an_order_over_the_per_order_limit_without_holding_anyth
     assert not Reservation.objects.exists()
 
 
+@pytest.mark.clocks
 def test_reserve_refuses_what_the_purchasers_annual_quota_cannot_cover_and_drops_earlier_holds():
     user, address, identity = buyer()
     _p, (big,) = shop_product(prices=("4500.00",), stock=50)
@@ -60,6 +61,7 @@ def test_domestic_goods_are_not_held_to_customs_limits():
     assert summary.lines and summary.tax_total == 0
 
 
+@pytest.mark.clocks
 def test_place_refused_by_the_quota_releases_the_checkouts_holds():
     user, address, identity = buyer()
     _p, (big,) = shop_product(prices=("4500.00",), stock=50)

@@ -6,7 +6,7 @@ from core.errors import DomainError
 from mall.models import Order, Reservation, StockRecord
 from mall.services import checkout, stock
 from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
-from mall.tests.factories_payments import run_concurrently
+from tests.support.concurrency import call_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def test_sixty_buyers_racing_for_twenty_units_make_twenty_orders():
             idempotency_key=f"key-{index}",
         )  # fmt: skip
 
-    results = run_concurrently([lambda i=i: purchase(i) for i in range(60)], timeout=120)
+    results = call_concurrently([lambda i=i: purchase(i) for i in range(60)], expected=DomainError)
     orders = [r.order for r in results if isinstance(r, checkout.PlacedOrder)]
     refusals = [r for r in results if isinstance(r, DomainError)]
     assert len(orders) == 20
@@ -41,7 +41,7 @@ def test_reservations_and_allocations_never_exceed_on_hand():
     record = stock_give(sku=sku, quantity=10)
     buyers = [buyer(i) for i in range(25)]
     carts = [cart_with(user=u, sku=sku, quantity=1) for u, _a, _i in buyers]
-    results = run_concurrently(
+    results = call_concurrently(
         [lambda i=i: checkout.checkout_reserve(user=buyers[i][0], cart=carts[i]) for i in range(25)]
     )
     held = sum(1 for r in results if isinstance(r, checkout.CheckoutSummary) and r.lines)
@@ -57,7 +57,7 @@ def test_the_same_checkout_submitted_twenty_times_makes_one_order():
     user, address, identity = buyer()
     cart = cart_with(user=user, sku=sku, quantity=2)
     summary = checkout.checkout_reserve(user=user, cart=cart)
-    results = run_concurrently(
+    results = call_concurrently(
         [
             lambda: checkout.order_place(
                 user=user,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-from celery.signals import before_task_publish
 
 from mall.customs import CustomsDecision
 from mall.customs.sandbox import SandboxCustoms
@@ -13,25 +12,12 @@ from mall.services import customs as customs_services
 from mall.services import payments as payment_services
 from mall.services.pricing import quota_used
 from mall.services.stock import stock_reconcile
-from mall.tests.factories_payments import (
-    PublishedTasks,
-    event_for,
-    payment_for,
-    placed_order,
-    run_concurrently,
-    signed,
-)
+from tests.support.concurrency import call_concurrently
+from tests.support.orders import payment_for, placed_order
+from tests.support.webhooks import event_for, signed
 
 S = Order.State
 D = CustomsDeclaration.State
-
-
-@pytest.fixture
-def published():
-    tracker = PublishedTasks()
-    before_task_publish.connect(tracker, weak=False)
-    yield tracker
-    before_task_publish.disconnect(tracker)
 
 
 def paid_order(*, payer_name: str | None = None, payer_id_number: str | None = None, **order_args):
@@ -135,6 +121,7 @@ def test_a_payer_with_the_right_id_but_another_name_is_rejected():
     assert customs_services.order_declare(order_id=order.pk).state == D.REJECTED
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_an_order_over_the_annual_quota_is_rejected(settings, published, django_capture_on_commit_callbacks):
     order, record, _payment = paid_order(quantity=2)
@@ -152,6 +139,7 @@ def test_an_order_over_the_annual_quota_is_rejected(settings, published, django_
     assert stock_reconcile() == []
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_an_order_exactly_at_the_annual_quota_clears(settings):
     order, _record, _payment = paid_order()
@@ -223,7 +211,7 @@ def test_an_answer_recorded_by_another_worker_is_not_applied_twice(monkeypatch):
 def test_concurrent_declarations_of_one_order_declare_and_release_once(published):
     order, record, _payment = paid_order(payer_name="李四", payer_id_number="110105198503150021")
 
-    results = run_concurrently([lambda: customs_services.order_declare(order_id=order.pk)] * 6)
+    results = call_concurrently([lambda: customs_services.order_declare(order_id=order.pk)] * 6)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert CustomsDeclaration.objects.count() == 1

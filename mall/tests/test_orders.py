@@ -14,8 +14,8 @@ from mall.models import Order, ReturnRequest, StockRecord
 from mall.services import checkout
 from mall.services.orders import order_expire, order_ship
 from mall.services.stock import stock_reconcile
-from mall.tests.factories import buyer, cart_with
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import buyer, cart_with, shop_product
+from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +102,7 @@ def test_the_order_page_costs_the_same_queries_for_1_or_4_lines(
 # --- detail -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_an_unpaid_order_shows_a_countdown_from_server_time_pay_and_cancel(client, shopper):
     order = place_order(shopper=shopper, referral="note:42")
     html = client.get(reverse("mall:order", args=[order.number])).content.decode()
@@ -153,6 +154,7 @@ def test_a_shipped_order_shows_its_tracking_number_and_can_be_confirmed(client, 
     assert 'data-testid="return-box"' in html
 
 
+@pytest.mark.clocks
 def test_a_return_can_be_asked_for_within_30_days_with_a_reason(client, shopper):
     order = delivered_order(shopper, days_ago=29)
     response = client.post(
@@ -164,6 +166,7 @@ def test_a_return_can_be_asked_for_within_30_days_with_a_reason(client, shopper)
     assert ReturnRequest.objects.get(order=order).reason == "Arrived damaged: cracked lid"
 
 
+@pytest.mark.clocks
 def test_a_return_after_30_days_is_refused_and_changes_nothing(client, shopper):
     order = delivered_order(shopper, days_ago=31)
     html = client.get(reverse("mall:order", args=[order.number])).content.decode()
@@ -198,6 +201,7 @@ def test_settling_orders_keep_their_status_fresh(client, shopper):
 # --- expiry ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clocks
 def test_an_unpaid_order_expires_after_its_deadline_and_the_stock_returns(client, shopper):
     product, (sku,) = shop_product(stock=1)
     order = place_order(shopper=shopper, sku=sku)

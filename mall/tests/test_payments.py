@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from celery.signals import before_task_publish
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -25,34 +24,14 @@ from mall.services import payments as payment_services
 from mall.services.orders import order_cancel, order_expire, order_transition
 from mall.services.pricing import quota_used
 from mall.services.stock import stock_reconcile
-from mall.tests.factories_payments import (
-    PublishedTasks,
-    event_for,
-    payment_for,
-    placed_order,
-    post_webhook,
-    run_concurrently,
-    signed,
-)
+from tests.support.concurrency import call_concurrently
+from tests.support.orders import payment_for, placed_order
+from tests.support.webhooks import deliver, event_for, post_webhook, signed
 
 S = Order.State
 DECLARE = "mall.tasks.order_declare_task"
 REFUND_ORDER = "mall.tasks.order_refund_task"
 REFUND_PAYMENT = "mall.tasks.payment_refund_task"
-
-
-@pytest.fixture
-def published():
-    tracker = PublishedTasks()
-    before_task_publish.connect(tracker, weak=False)
-    yield tracker
-    before_task_publish.disconnect(tracker)
-
-
-def deliver(event: dict):
-    """The gateway's delivery, received in-process exactly as the endpoint receives it."""
-    body, headers = signed(event)
-    return payment_services.payment_webhook_receive(body=body, headers=headers)
 
 
 def snapshot(order: Order) -> tuple:
@@ -141,6 +120,7 @@ def test_a_cancelled_order_cannot_be_paid_and_says_so(client):
     assert not Payment.objects.exists()
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_an_order_past_its_payment_deadline_cannot_be_paid():
     order, _record = placed_order()
@@ -384,7 +364,7 @@ def test_twenty_concurrent_deliveries_of_one_event_change_the_order_once_and_que
     body, headers = signed(event_for(payment))
     provider = get_provider()
 
-    results = run_concurrently(
+    results = call_concurrently(
         [lambda: payment_services.payment_webhook_receive(body=body, headers=headers, provider=provider)] * 20
     )
 
@@ -405,7 +385,7 @@ def test_twenty_concurrent_distinct_success_events_for_one_payment_still_pay_onc
     deliveries = [signed(event_for(payment)) for _ in range(20)]
     provider = get_provider()
 
-    results = run_concurrently(
+    results = call_concurrently(
         [
             lambda d=d: payment_services.payment_webhook_receive(body=d[0], headers=d[1], provider=provider)
             for d in deliveries
@@ -427,7 +407,7 @@ def test_payment_racing_expiry_is_decided_by_the_database_and_the_money_is_never
         body, headers = signed(event_for(payment))
         provider = get_provider()
 
-        results = run_concurrently(
+        results = call_concurrently(
             [
                 lambda order=order: order_expire(order_id=order.pk),
                 lambda body=body, headers=headers, provider=provider: (
@@ -502,13 +482,14 @@ def test_concurrent_refunds_of_one_order_refund_once():
     deliver(event_for(payment))
     assert Order.objects.get(pk=order.pk).state == S.REFUND_DUE
 
-    results = run_concurrently([lambda: payment_services.order_refund(order_id=order.pk, reason="x")] * 8)
+    results = call_concurrently([lambda: payment_services.order_refund(order_id=order.pk, reason="x")] * 8)
 
     assert sum(len(r) for r in results if isinstance(r, list)) == 1, results
     assert Refund.objects.count() == 1
     assert Order.objects.get(pk=order.pk).state == S.REFUNDED
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_refunding_a_paid_order_releases_its_stock_and_restores_the_quota():
     order, record = placed_order(quantity=2)
@@ -639,7 +620,7 @@ def test_the_same_webhook_posted_twenty_times_at_once_over_http_changes_the_orde
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the test server
             return response.status, json.loads(response.read())
 
-    results = run_concurrently([post] * 20)
+    results = call_concurrently([post] * 20)
 
     assert sorted(r[1]["status"] for r in results) == ["duplicate"] * 19 + ["paid"], results
     assert {r[0] for r in results} == {200}
@@ -651,24 +632,14 @@ def test_the_same_webhook_posted_twenty_times_at_once_over_http_changes_the_orde
 @pytest.mark.django_db
 def test_a_paid_order_counts_towards_best_selling(django_capture_on_commit_callbacks):
     from mall.models import Product
-    from mall.services import checkout
     from mall.services.orders import order_transition
     from mall.services.payments import _sales_count_add
-    from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
+    from mall.tests.factories import SkuFactory, stock_give
+    from tests.support.orders import place_order
 
     sku = SkuFactory()
     stock_give(sku=sku, quantity=5)
-    user, address, identity = buyer()
-    cart = cart_with(user=user, sku=sku, quantity=3)
-    summary = checkout.checkout_reserve(user=user, cart=cart)
-    order, _replayed = checkout.order_place(
-        user=user,
-        cart=cart,
-        token=summary.token,
-        address=address,
-        identity=identity,
-        idempotency_key="best-1",
-    )
+    order = place_order(sku=sku, quantity=3)
     before = Product.objects.get(pk=sku.product_id).sales_count
     with transaction.atomic():
         order_transition(order=order, to_state="paid")

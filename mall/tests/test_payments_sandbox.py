@@ -8,34 +8,17 @@ import json
 import time
 
 import pytest
-from celery.signals import before_task_publish
 
 from mall.models import CustomsDeclaration, Order, Payment, PaymentEvent
 from mall.payments.sandbox import SIGNATURE_HEADER, sandbox_deliver
 from mall.services import customs as customs_services
 from mall.services.payments import payment_start
-from mall.tests.factories_payments import PublishedTasks, placed_order
 from mall.views.payments import SANDBOX_STRANGER_ID, SANDBOX_STRANGER_NAME
+from tests.support.orders import placed_order
+from tests.support.tasks import wait_until
 
 S = Order.State
 DELIVER = "mall.tasks.sandbox_deliver_task"
-
-
-@pytest.fixture
-def published():
-    tracker = PublishedTasks()
-    before_task_publish.connect(tracker, weak=False)
-    yield tracker
-    before_task_publish.disconnect(tracker)
-
-
-def wait_until(condition, *, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def started(client):

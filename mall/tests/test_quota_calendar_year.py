@@ -13,7 +13,7 @@ import time_machine
 from mall.errors import QuotaExceeded
 from mall.services.pricing import quota_check, quota_left, quota_used
 from mall.tests.factories import buyer
-from mall.tests.factories_payments import placed_order
+from tests.support.orders import placed_order
 
 pytestmark = pytest.mark.django_db
 

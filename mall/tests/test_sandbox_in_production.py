@@ -21,7 +21,7 @@ from mall.customs import get_gateway
 from mall.models import Order, Payment
 from mall.payments import get_provider
 from mall.services.payments import payment_start
-from mall.tests.factories_payments import placed_order
+from tests.support.orders import placed_order
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ def test_a_line_nobody_counted_puts_away_the_units_expected():
     assert StockRecord.objects.get(sku=sku, warehouse=warehouse).on_hand == 12
 
 
+@pytest.mark.clocks
 def test_a_reservation_holds_stock_until_its_deadline_and_not_a_moment_longer():
     record = stock_give(sku=SkuFactory(), quantity=5)
     deadline = timezone.now() + timedelta(minutes=15)

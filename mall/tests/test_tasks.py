@@ -12,7 +12,7 @@ from django.utils import timezone
 import accounts.tasks
 import mall.tasks
 from mall.models import Order
-from mall.tests.factories_payments import placed_order
+from tests.support.orders import placed_order
 
 
 @pytest.mark.parametrize("module", [mall.tasks, accounts.tasks], ids=lambda m: m.__name__)
@@ -27,6 +27,7 @@ def test_every_task_is_named_after_the_service_it_calls(module):
         assert task.name == f"{module.__name__}.{name}"
 
 
+@pytest.mark.clocks
 @pytest.mark.django_db
 def test_the_expiry_task_cancels_an_unpaid_order_past_its_deadline_and_leaves_a_paid_one_alone():
     overdue, _record = placed_order()

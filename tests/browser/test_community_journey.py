@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from urllib.parse import quote
 
 import pytest
@@ -21,8 +20,9 @@ from accounts.tests.factories import UserFactory
 from community.models import Board, Collect, Comment, Follow, Like, Note, Notification
 from community.selectors import feeds as feed_selectors
 from community.services.comments import comment_create
-from community.tests.factories_feeds import FeedNoteFactory
+from community.tests.factories import FeedNoteFactory
 from tests.browser.helpers import assert_clean
+from tests.support.tasks import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAGE = 8
@@ -34,14 +34,6 @@ def _photo(tmp_path, name: str, size: tuple[int, int], color) -> str:
     Image.new("RGB", size, color).save(buffer, format="JPEG", quality=85)
     path.write_bytes(buffer.getvalue())
     return str(path)
-
-
-def _wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the worker")
-        time.sleep(0.05)
 
 
 def _scroll_until(page, locator, tries: int = 20) -> None:
@@ -158,7 +150,7 @@ def test_writer_and_reader_journey(
 
     # --- the writer sees the notifications and the badge ---
     # like, collect, comment, reply to their question, new follower: five, made by the worker after commit.
-    _wait_for(lambda: Notification.objects.filter(recipient=writer).count() == 5)
+    assert wait_until(lambda: Notification.objects.filter(recipient=writer).count() == 5)
     page.goto(page.base_url + "/")
     badge = page.get_by_test_id("tab-messages").get_by_test_id("unread-badge")
     expect(badge).to_have_text("5")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.tests.factories import NoteFactory
-from community.tests.test_creator_stats import click, comment, follow, like, local_day, order, ref, views
+from community.tests.support.stats import click, comment, follow, like, local_day, order, ref, views
 from tests.browser.helpers import assert_clean, low_contrast, scroll_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

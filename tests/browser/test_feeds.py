@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import UserFactory
 from community.models import Note
 from community.selectors import feeds as feed_selectors
-from community.tests.factories_feeds import FeedNoteFactory, follow, like
+from community.tests.factories import FeedNoteFactory, follow, like
 from tests.browser.helpers import assert_clean, low_contrast, scroll_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from accounts import services
-from accounts.tests import images
 from accounts.tests.factories import AddressFactory, CustomsIdentityFactory, UserFactory
 from tests.browser.helpers import assert_clean, low_contrast, scroll_width
+from tests.support import images
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

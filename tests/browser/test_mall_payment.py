@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from mall.services.checkout import checkout_reserve, order_place
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import SkuFactory, buyer, cart_with, stock_give
 from tests.browser.helpers import assert_clean, scroll_width, state_becomes
+from tests.support.tasks import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +37,6 @@ def place_order(*, quantity: int = 1):
         idempotency_key=secrets.token_hex(8),
     )
     return order, record
-
-
-def wait_for(condition, *, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def test_paying_on_the_sandbox_page_makes_the_order_paid_then_cleared(page, login_as, celery_worker):
@@ -107,7 +98,7 @@ def test_someone_else_paying_is_rejected_by_customs_refunded_and_the_stock_retur
     assert declaration.state == CustomsDeclaration.State.REJECTED
     assert "payer is not the purchaser" in declaration.rejection_reason
     # The order is marked refunded when the refund is committed to; the provider's answer follows.
-    assert wait_for(
+    assert wait_until(
         lambda: Refund.objects.filter(payment__order=order, state=Refund.State.SUCCEEDED).exists()
     )
     record.refresh_from_db()

@@ -16,8 +16,7 @@ from accounts.tests.factories import PASSWORD
 from mall.models import CartLine, Order, StockRecord
 from mall.services.orders import order_expire, order_ship
 from mall.services.stock import stock_reconcile
-from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import category_pair, shop_product
+from mall.tests.factories import BrandFactory, buyer, category_pair, shop_product
 from tests.browser.helpers import assert_clean, low_contrast, scroll_width, state_becomes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

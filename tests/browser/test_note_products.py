@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from community.models import Note, ProductCardClick
-from community.tests.test_links_support import product, tagged_note
+from community.tests.support.links import product, tagged_note
 from mall.models import CartLine
 from mall.tests.factories import BrandFactory, buyer
 from tests.browser.helpers import assert_clean, scroll_width

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from community.models import Note, NoteImage
 from community.tests.factories import NoteFactory, TopicFactory
 from tests.browser.helpers import assert_clean, image_loaded, scroll_width
+from tests.support.tasks import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,14 +34,6 @@ def _photo(tmp_path: Path, name: str, size: tuple[int, int], color) -> Path:
     Image.new("RGB", size, color).save(buffer, format="JPEG", quality=90)
     path.write_bytes(buffer.getvalue())
     return path
-
-
-def _wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.05)
 
 
 def _tile_tokens(page) -> list[str]:
@@ -102,7 +94,7 @@ def test_writer_publishes_a_note_with_three_photos_in_order_and_a_topic_then_edi
     assert page.get_by_test_id("slide").count() == 3
 
     # and once the worker has made the renditions, the page shows the photos themselves
-    _wait_for(lambda: NoteImage.objects.filter(note=note, state="ready").count() == 3)
+    assert wait_until(lambda: NoteImage.objects.filter(note=note, state="ready").count() == 3)
     page.reload()
     assert page.locator("[data-testid=slide] img").count() == 3
     assert image_loaded(page, "[data-testid=slide]:nth-child(1) img")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from community.models import Note, ProductCardClick
-from community.tests.test_links_support import product
+from community.tests.support.links import product
 from mall.models import Order, OrderLine
 from mall.services.orders import order_receive_return, order_ship
 from mall.tests.factories import BrandFactory, buyer

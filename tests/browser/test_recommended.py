@@ -14,8 +14,7 @@ from community.models import Follow, Like, Note, NoteProduct
 from community.services.buzz import product_buzz_recompute
 from community.tests.factories import CommentFactory, NoteFactory, TopicFactory
 from mall.models import StockRecord
-from mall.tests.factories import BrandFactory
-from mall.tests.factories_shop import shop_product
+from mall.tests.factories import BrandFactory, shop_product
 from tests.browser.helpers import assert_clean, scroll_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from community.models import Topic
-from community.tests.factories_search import indexed_note
+from community.tests.factories import indexed_note
 from tests.browser.helpers import assert_clean
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from community.models import Note
-from community.tests.factories_feeds import FeedNoteFactory
-from community.tests.test_trust_support import (
+from community.tests.factories import FeedNoteFactory
+from community.tests.support.trust import (
     order_delivered,
     product,
     sponsored_note,

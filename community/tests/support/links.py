@@ -1,5 +1,4 @@
-"""Helpers for the purchase-link tests (no tests here): products with stock, brand partnerships, notes
-that tag products, delivered orders."""
+"""Purchase links: products with stock, brand partnerships, notes that tag products, delivered orders."""
 
 from __future__ import annotations
 
@@ -11,15 +10,17 @@ from accounts.tests.factories import UserFactory
 from community.models import Note, NoteProduct, Partnership
 from community.tests.factories import NoteFactory
 from mall.models import Order
-from mall.services.orders import order_ship
-from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import BrandFactory, buyer, shop_product
+from tests.support.orders import delivered_order
 
 S = Order.State
 
+__all__ = ["S", "buyer", "delivered_order", "partnership", "product", "tagged_note"]
+
 
 def product(name: str = "", *, prices=("100.00",), stock=10, brand=None, **fields):
-    """A product on sale (not cross-border unless asked) with one SKU per price and a photo."""
+    """A product on sale (not cross-border unless asked) with one SKU per price and a photo:
+    (product, [sku, ...])."""
     fields.setdefault("is_cross_border", False)
     if brand is not None:
         fields["brand"] = brand
@@ -27,8 +28,10 @@ def product(name: str = "", *, prices=("100.00",), stock=10, brand=None, **field
 
 
 def partnership(
-    *, writer, brand=None, days_before: int = 1, days_after: int = 30, title: str = "Spring"
+    *, writer, brand=None, days_before: int = 1, days_after: int = 30, title: str = "Spring glow"
 ) -> Partnership:
+    """A brand deal that started ``days_before`` days ago and ends in ``days_after`` days (site's dates:
+    negative numbers put it in the future or the past)."""
     today = timezone.localdate()
     return Partnership.objects.create(
         writer=writer,
@@ -46,15 +49,3 @@ def tagged_note(*, products=(), author=None, **fields) -> Note:
         prod, sku = item if isinstance(item, tuple) else (item, None)
         NoteProduct.objects.create(note=note, product=prod, sku=sku, position=position)
     return note
-
-
-def delivered_order(*, shopper, sku) -> Order:
-    order = place_order(shopper=shopper, sku=sku)
-    order_move(order, S.PAID)
-    order_ship(order=order, tracking_number="SF1234567890")
-    return order_move(order, S.DELIVERED)
-
-
-def writer_with_buyer_details():
-    """A user who can check out (address, identity): (user, address, identity)."""
-    return buyer()

@@ -1,27 +1,33 @@
-"""Helpers for the trust tests (no tests here): products on sale, purchase links, partnerships, and orders
-moved through the real mall services to delivered and returned."""
+"""Trust: products on sale, notes in the search index tagging them, sponsored notes, disclosure flags,
+and the writer's own orders moved through the real mall services to paid, shipped, delivered, returned."""
 
 from __future__ import annotations
-
-from datetime import timedelta
-
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.models import DisclosureFlag, Note, NoteProduct, Partnership
 from community.services.search import note_search_index
-from community.tests.factories_feeds import FeedNoteFactory
+from community.tests.factories import FeedNoteFactory
+from community.tests.support.links import partnership
 from mall.models import Order
-from mall.services.orders import (
-    order_confirm_delivery,
-    order_receive_return,
-    order_request_return,
-    order_ship,
-)
-from mall.tests.factories import BrandFactory, buyer
-from mall.tests.factories_shop import order_move, place_order, shop_product
+from mall.tests.factories import BrandFactory, buyer, shop_product
+from tests.support import orders
 
 S = Order.State
+
+__all__ = [
+    "S",
+    "open_flag",
+    "order_delivered",
+    "order_paid",
+    "order_returned",
+    "order_shipped",
+    "partnership",
+    "product",
+    "sponsored_note",
+    "tag",
+    "tagged_note",
+    "writer_shopper",
+]
 
 
 def writer_shopper():
@@ -51,40 +57,19 @@ def tagged_note(*, author, products=(), **fields) -> Note:
 
 
 def order_paid(shopper, sku) -> Order:
-    return order_move(place_order(shopper=shopper, sku=sku), S.PAID)
+    return orders.paid_order(shopper=shopper, sku=sku)
 
 
 def order_shipped(shopper, sku) -> Order:
-    order = order_paid(shopper, sku)
-    order_ship(order=order, tracking_number="SF900100200")
-    order.refresh_from_db()
-    return order
+    return orders.shipped_order(shopper=shopper, sku=sku)
 
 
 def order_delivered(shopper, sku) -> Order:
-    order = order_shipped(shopper, sku)
-    order_confirm_delivery(order=order)
-    order.refresh_from_db()
-    return order
+    return orders.delivered_order(shopper=shopper, sku=sku)
 
 
 def order_returned(order: Order) -> Order:
-    order_request_return(order=order, reason="Wrong shade")
-    order.refresh_from_db()
-    order_receive_return(order=order)
-    order.refresh_from_db()
-    return order
-
-
-def partnership(*, writer, brand=None, title: str = "Spring glow", days: int = 30) -> Partnership:
-    today = timezone.localdate()
-    return Partnership.objects.create(
-        brand=brand or BrandFactory(),
-        writer=writer,
-        title=title,
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=days),
-    )
+    return orders.returned_order(order)
 
 
 def sponsored_note(*, brand_name: str = "Glossier", writer=None, **fields) -> Note:

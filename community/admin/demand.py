@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from community.models import ProductBuzz
 from community.selectors.demand import PERIODS, Hint, demand_overview, period_parse
+from core.admintools import ReadOnlyAdmin
 
 # The entry's name on the admin index. Set at runtime on purpose: a Meta change would be a migration for
 # a label, and migrations read Meta's original attributes, not this one.
@@ -55,21 +56,12 @@ def demand_links(demand) -> None:
 
 
 @admin.register(ProductBuzz)
-class DemandAdmin(admin.ModelAdmin):
+class DemandAdmin(ReadOnlyAdmin):
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         # Only the list: there is no buzz row to open, add or edit.

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,7 +19,7 @@ from django.utils.translation import ngettext
 
 from community.models import DisclosureFlag, Partnership
 from community.services import trust as trust_services
-from core.errors import DomainError
+from core.admintools import ChangedFieldsOnlyAdmin, ViewOnlyAdmin, run_action
 
 
 class PartnershipForm(forms.ModelForm):
@@ -58,7 +57,7 @@ class PartnershipActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(ChangedFieldsOnlyAdmin):
     form = PartnershipForm
     list_display = ["title", "brand", "writer", "starts_on", "ends_on", "is_active", "declared_notes"]
     list_filter = [PartnershipActiveFilter, "brand"]
@@ -105,7 +104,9 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(DisclosureFlag)
-class DisclosureFlagAdmin(admin.ModelAdmin):
+class DisclosureFlagAdmin(ViewOnlyAdmin):
+    """Flags come from the disclosure check and change only through the actions."""
+
     list_display = [
         "id",
         "note_link",
@@ -135,29 +136,12 @@ class DisclosureFlagAdmin(admin.ModelAdmin):
         "handled_by",
         "handled_at",
     ]
-    readonly_fields = fields
     ordering = ["-id"]
+    opens_on = {"state__exact": DisclosureFlag.State.OPEN}  # the queue opens on what still needs a decision
     actions = ["label_sponsored", "hide_note", "dismiss"]
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue opens on what still needs a decision.
-        if not request.GET and request.method == "GET":
-            return HttpResponseRedirect(f"{request.path}?state__exact={DisclosureFlag.State.OPEN}")
-        return super().changelist_view(request, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        hide = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **hide})
-
-    # Flags come from the disclosure check and change only through the actions.
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        return  # every field is read-only: nothing to save
 
     def get_queryset(self, request):
         return (
@@ -201,59 +185,50 @@ class DisclosureFlagAdmin(admin.ModelAdmin):
         who = flag.handled_by.username if flag.handled_by_id else "?"
         return format_html("{} · {}", who, timezone.localtime(flag.handled_at).strftime("%Y-%m-%d %H:%M"))
 
-    def _run(self, request, queryset, service, *, done_message) -> None:
-        flags = list(queryset.select_related(None).only("id", "note_id", "partnership_id", "state"))
-        done = 0
-        skipped = 0
-        for flag in flags:
-            try:
-                service(flag=flag, operator=request.user)
-            except trust_services.FlagAlreadyHandled:
-                skipped += 1
-            except DomainError as refused:
-                self.message_user(request, refused.message, messages.WARNING)
-            else:
-                done += 1
-        self.message_user(request, done_message(done) % {"n": done}, messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(n)d flag was already handled; it was left as it was.",
-                    "%(n)d flags were already handled; they were left as they were.",
-                    skipped,
-                )
-                % {"n": skipped},
-                messages.INFO,
-            )
+    def _decide(self, request, queryset, service, *, done) -> None:
+        run_action(
+            self,
+            request,
+            queryset.select_related(None).only("id", "note_id", "partnership_id", "state"),
+            lambda flag: service(flag=flag, operator=request.user),
+            label=None,
+            unchanged_on=(trust_services.FlagAlreadyHandled,),
+            refusal_level=messages.WARNING,
+            done=done,
+            unchanged=lambda n: ngettext(
+                "%(n)d flag was already handled; it was left as it was.",
+                "%(n)d flags were already handled; they were left as they were.",
+                n,
+            ),
+        )
 
     @admin.action(
-        description=_("Label as sponsored (bind the note to the partnership)"), permissions=["change"]
+        description=_("Label as sponsored (bind the note to the partnership)"), permissions=["operate"]
     )
     def label_sponsored(self, request, queryset):
-        self._run(
+        self._decide(
             request,
             queryset,
             trust_services.disclosure_flag_label,
-            done_message=lambda n: ngettext(
+            done=lambda n: ngettext(
                 "Labelled %(n)d note as sponsored.", "Labelled %(n)d notes as sponsored.", n
             ),
         )
 
-    @admin.action(description=_("Hide the note"), permissions=["change"])
+    @admin.action(description=_("Hide the note"), permissions=["operate"])
     def hide_note(self, request, queryset):
-        self._run(
+        self._decide(
             request,
             queryset,
             trust_services.disclosure_flag_hide,
-            done_message=lambda n: ngettext("Hid %(n)d note.", "Hid %(n)d notes.", n),
+            done=lambda n: ngettext("Hid %(n)d note.", "Hid %(n)d notes.", n),
         )
 
-    @admin.action(description=_("Dismiss: nothing to disclose"), permissions=["change"])
+    @admin.action(description=_("Dismiss: nothing to disclose"), permissions=["operate"])
     def dismiss(self, request, queryset):
-        self._run(
+        self._decide(
             request,
             queryset,
             trust_services.disclosure_flag_dismiss,
-            done_message=lambda n: ngettext("Dismissed %(n)d flag.", "Dismissed %(n)d flags.", n),
+            done=lambda n: ngettext("Dismissed %(n)d flag.", "Dismissed %(n)d flags.", n),
         )
