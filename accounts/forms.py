@@ -70,7 +70,9 @@ class IdentityForm(forms.Form):
 
 
 class IdentityDisputeForm(forms.Form):
-    real_name = forms.CharField(label=_("Real name"), max_length=40, help_text=_("Exactly as on your ID card."))
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=40, help_text=_("Exactly as on your ID card.")
+    )
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=18,

@@ -164,7 +164,9 @@ class IdentityDispute(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["claimant", "id_number_hash"], condition=Q(state="open"), name="dispute_one_open_per_claim"
+                fields=["claimant", "id_number_hash"],
+                condition=Q(state="open"),
+                name="dispute_one_open_per_claim",
             )
         ]
 

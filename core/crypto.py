@@ -32,7 +32,9 @@ def key_refusals() -> list[str]:
         try:
             Fernet(key)
         except (ValueError, TypeError):
-            problems.append(f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64 bytes).")
+            problems.append(
+                f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64 bytes)."
+            )
     if len(settings.FIELD_HASH_KEY or "") < 32:
         problems.append("FIELD_HASH_KEY is not set or shorter than 32 characters.")
     return problems
@@ -116,7 +118,10 @@ def table_reencrypt(
         for row in rows:
             last = row[0]
             stored = dict(zip(names, row[1:], strict=True))
-            plain = {c: decrypt(stored[c]) if (stored[c] or "").startswith(PREFIX) else (stored[c] or "") for c in columns}
+            plain = {
+                c: decrypt(stored[c]) if (stored[c] or "").startswith(PREFIX) else (stored[c] or "")
+                for c in columns
+            }
             wanted = {}
             for column in columns:
                 if clear:

@@ -146,7 +146,16 @@ class IdentityDisputeAdmin(ToolkitAdmin):
     list_display = ["id", "claimant", "masked_name", "masked_number", "holder", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["claimant"]
-    fields = ["claimant", "masked_name", "masked_number", "holder", "message", "state", "decided_at", "decided_by"]
+    fields = [
+        "claimant",
+        "masked_name",
+        "masked_number",
+        "holder",
+        "message",
+        "state",
+        "decided_at",
+        "decided_by",
+    ]
     readonly_fields = fields
     actions = ["uphold", "reject"]
 
@@ -175,7 +184,9 @@ class IdentityDisputeAdmin(ToolkitAdmin):
             self,
             request,
             queryset.order_by("pk"),
-            lambda dispute: services.identity_dispute_decide(dispute=dispute, operator=request.user, uphold=uphold),
+            lambda dispute: services.identity_dispute_decide(
+                dispute=dispute, operator=request.user, uphold=uphold
+            ),
             done=_("%(n)d disputes decided."),
         )
 

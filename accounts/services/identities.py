@@ -92,7 +92,9 @@ def identity_add(
     return identity
 
 
-def identity_dispute_open(*, user: User, real_name: str, id_number: str, message: str = "") -> IdentityDispute:
+def identity_dispute_open(
+    *, user: User, real_name: str, id_number: str, message: str = ""
+) -> IdentityDispute:
     """Record a claim that a number verified on another account is ``user``'s, for operators to decide.
     The name and number must pass the real-name check (a claim is a claim to a real identity); opening the
     same claim twice answers the open one."""
@@ -100,7 +102,9 @@ def identity_dispute_open(*, user: User, real_name: str, id_number: str, message
     number_hash = id_number_hash(number)
     holder = CustomsIdentity.objects.filter(id_number_hash=number_hash, verified_at__isnull=False).first()
     if holder is None:
-        raise DomainError(_("This ID number is not verified on any account: add it as your identity instead."))
+        raise DomainError(
+            _("This ID number is not verified on any account: add it as your identity instead.")
+        )
     if holder.user_id == user.pk:
         raise Conflict(_("This ID number is already on your account."), field="id_number")
     open_claim = IdentityDispute.objects.filter(
@@ -120,8 +124,12 @@ def identity_dispute_open(*, user: User, real_name: str, id_number: str, message
             )
     except IntegrityError:
         # The same claim opened at the same moment (a double submit): answer that one.
-        return IdentityDispute.objects.get(claimant=user, id_number_hash=number_hash, state=IdentityDispute.State.OPEN)
-    logger.warning("identity dispute %s opened by user %s against user %s", dispute.pk, user.pk, holder.user_id)
+        return IdentityDispute.objects.get(
+            claimant=user, id_number_hash=number_hash, state=IdentityDispute.State.OPEN
+        )
+    logger.warning(
+        "identity dispute %s opened by user %s against user %s", dispute.pk, user.pk, holder.user_id
+    )
     return dispute
 
 
@@ -148,7 +156,9 @@ def identity_dispute_decide(*, dispute: IdentityDispute, operator: User, uphold:
     return dispute
 
 
-def identity_reveal(*, operator: User, identities: list[CustomsIdentity], reason: str) -> list[CustomsIdentity]:
+def identity_reveal(
+    *, operator: User, identities: list[CustomsIdentity], reason: str
+) -> list[CustomsIdentity]:
     """An operator opens full identities (real name and whole number), for a reason: each look is written
     to the audit log (IdentityView, and the log) before anything is shown. Refused without a reason or
     without the permission ``accounts.reveal_customsidentity``."""

@@ -112,11 +112,15 @@ def identity_dispute(request):
         else:
             messages.success(
                 request,
-                _("Your dispute is recorded. Our team will check it and write to you; nothing is needed meanwhile."),
+                _(
+                    "Your dispute is recorded. Our team will check it and write to you; nothing is needed meanwhile."
+                ),
             )
             return redirect("accounts:identities")
     _forget_number(form)
-    return render(request, "accounts/identity_dispute.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/identity_dispute.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _own_row_action(*, access, act, back: str, done=None):

@@ -35,7 +35,8 @@ def live_units_by_buyer(*, sale: FlashSale) -> dict[str, int]:
     units: dict[str, int] = {}
     for r in rows:
         field = keys.limit_field(
-            user_id=r["order__user_id"], identity_hash=r["order__buyer_id_hash"] if sale.is_cross_border else ""
+            user_id=r["order__user_id"],
+            identity_hash=r["order__buyer_id_hash"] if sale.is_cross_border else "",
         )
         units[field] = units.get(field, 0) + r["units"]
     return units

@@ -154,7 +154,8 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
                 keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id)],
                 args=[
                     keys.limit_field(
-                        user_id=order.user_id, identity_hash=order.buyer_id_hash if sale.is_cross_border else ""
+                        user_id=order.user_id,
+                        identity_hash=order.buyer_id_hash if sale.is_cross_border else "",
                     ),
                     units,
                 ],

@@ -87,7 +87,8 @@ def identity_usable_check(*, user: User, identity: CustomsIdentity) -> None:
         raise DomainError(_("Choose one of your own addresses and identities."))
     if not identity.is_verified:
         raise DomainError(
-            _("This customs identity is not verified. Verify it again, or choose another one."), field="identity"
+            _("This customs identity is not verified. Verify it again, or choose another one."),
+            field="identity",
         )
 
 
