@@ -69,16 +69,10 @@ class IdentityForm(forms.Form):
     make_default = forms.BooleanField(label=_("Use as my default identity"), required=False)
 
 
-class IdentityDisputeForm(forms.Form):
-    real_name = forms.CharField(
-        label=_("Real name"), max_length=40, help_text=_("Exactly as on your ID card.")
-    )
-    id_number = forms.CharField(
-        label=_("ID number"),
-        max_length=18,
-        min_length=18,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
-    )
+class IdentityDisputeForm(IdentityForm):
+    """The same name and number as adding an identity, and a word for the team that decides the claim."""
+
+    make_default = None
     message = forms.CharField(
         label=_("What should our team know?"),
         max_length=1000,

@@ -80,7 +80,22 @@ class Address(models.Model):
         return " ".join(p for p in (self.province, self.city, self.district, self.detail) if p)
 
 
-class CustomsIdentity(models.Model):
+class MaskedPerson:
+    """How a real name and ID number are shown anywhere: masked (accounts.idnumbers)."""
+
+    real_name: str
+    id_number: str
+
+    @property
+    def masked_number(self) -> str:
+        return id_number_mask(self.id_number)
+
+    @property
+    def masked_name(self) -> str:
+        return real_name_mask(self.real_name)
+
+
+class CustomsIdentity(MaskedPerson, models.Model):
     """The purchaser's real name and national ID number, required by customs for cross-border orders.
 
     The full number is kept for customs declarations only; every page, API answer and admin screen
@@ -124,19 +139,11 @@ class CustomsIdentity(models.Model):
         return f"<CustomsIdentity {self.pk} {self.masked_number}>"
 
     @property
-    def masked_number(self) -> str:
-        return id_number_mask(self.id_number)
-
-    @property
-    def masked_name(self) -> str:
-        return real_name_mask(self.real_name)
-
-    @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
 
-class IdentityDispute(models.Model):
+class IdentityDispute(MaskedPerson, models.Model):
     """Someone says an ID number verified on another account is theirs. Operators decide (admin): upheld,
     the holder's identity loses its verification and the claimant can verify the number; rejected,
     nothing changes. The claim keeps the name and number the claimant gave, encrypted like an identity."""
@@ -172,14 +179,6 @@ class IdentityDispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claimant} · {self.masked_number}"
-
-    @property
-    def masked_number(self) -> str:
-        return id_number_mask(self.id_number)
-
-    @property
-    def masked_name(self) -> str:
-        return real_name_mask(self.real_name)
 
 
 class IdentityView(models.Model):
