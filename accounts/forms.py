@@ -67,3 +67,16 @@ class IdentityForm(forms.Form):
         help_text=_("18 characters. Customs needs it for cross-border orders; we only ever show it masked."),
     )
     make_default = forms.BooleanField(label=_("Use as my default identity"), required=False)
+
+
+class IdentityDisputeForm(IdentityForm):
+    """The same name and number as adding an identity, and a word for the team that decides the claim."""
+
+    make_default = None
+    message = forms.CharField(
+        label=_("What should our team know?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How we can reach you to check your ID card. Never type your full ID number here."),
+    )

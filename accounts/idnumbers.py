@@ -9,6 +9,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.crypto import keyed_hash
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -53,3 +55,9 @@ def id_number_mask(number: str) -> str:
 def real_name_mask(name: str) -> str:
     """Keep the first character: 张** (the surname). Anything else of a real name is never shown."""
     return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
+
+
+def id_number_hash(number: str) -> str:
+    """The keyed hash an ID number is found and deduplicated by (core.crypto): the same for every way of
+    typing the same number."""
+    return keyed_hash(id_number_normalize(number))

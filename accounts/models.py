@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idnumbers import id_number_mask, real_name_mask
+from core.fields import EncryptedTextField, KeyedHashField
 
 phone_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number starting with 1.")
@@ -79,17 +80,38 @@ class Address(models.Model):
         return " ".join(p for p in (self.province, self.city, self.district, self.detail) if p)
 
 
-class CustomsIdentity(models.Model):
+class MaskedPerson:
+    """How a real name and ID number are shown anywhere: masked (accounts.idnumbers)."""
+
+    real_name: str
+    id_number: str
+
+    @property
+    def masked_number(self) -> str:
+        return id_number_mask(self.id_number)
+
+    @property
+    def masked_name(self) -> str:
+        return real_name_mask(self.real_name)
+
+
+class CustomsIdentity(MaskedPerson, models.Model):
     """The purchaser's real name and national ID number, required by customs for cross-border orders.
 
     The full number is kept for customs declarations only; every page, API answer and admin screen
-    shows ``masked_number``.
+    shows ``masked_number`` (an operator may open the full identity, which is logged: IdentityView).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="customs_identities")
-    real_name = models.CharField(_("real name"), max_length=40)
-    id_number = models.CharField(_("ID number"), max_length=18, editable=False)
+    # Encrypted at rest; the keyed hash finds and deduplicates the number (docs/architecture.md,
+    # "Personal data at rest").
+    real_name = EncryptedTextField(_("real name"))
+    id_number = EncryptedTextField(_("ID number"), editable=False)
+    id_number_hash = KeyedHashField(source="id_number")
     is_default = models.BooleanField(_("default identity"), default=False)
+    # Set when the real-name provider confirmed that the name goes with the number (accounts.realname).
+    # Only a verified identity is used at checkout and in flash sales, and a number is verified on one
+    # account at a time.
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,8 +119,14 @@ class CustomsIdentity(models.Model):
         verbose_name = _("customs identity")
         verbose_name_plural = _("customs identities")
         ordering = ["-is_default", "-id"]
+        permissions = [("reveal_customsidentity", "Can see a full identity (each look is logged)")]
         constraints = [
-            models.UniqueConstraint(fields=["user", "id_number"], name="identity_unique_per_user"),
+            models.UniqueConstraint(fields=["user", "id_number_hash"], name="identity_unique_per_user"),
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=Q(verified_at__isnull=False),
+                name="identity_verified_once",
+            ),
             models.UniqueConstraint(
                 fields=["user"], condition=Q(is_default=True), name="identity_one_default_per_user"
             ),
@@ -111,13 +139,60 @@ class CustomsIdentity(models.Model):
         return f"<CustomsIdentity {self.pk} {self.masked_number}>"
 
     @property
-    def masked_number(self) -> str:
-        return id_number_mask(self.id_number)
-
-    @property
-    def masked_name(self) -> str:
-        return real_name_mask(self.real_name)
-
-    @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class IdentityDispute(MaskedPerson, models.Model):
+    """Someone says an ID number verified on another account is theirs. Operators decide (admin): upheld,
+    the holder's identity loses its verification and the claimant can verify the number; rejected,
+    nothing changes. The claim keeps the name and number the claimant gave, encrypted like an identity."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
+
+    claimant = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_disputes")
+    real_name = EncryptedTextField(_("real name"))
+    id_number = EncryptedTextField(_("ID number"), editable=False)
+    id_number_hash = KeyedHashField(source="id_number", db_index=True)
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decided by")
+    )
+
+    class Meta:
+        verbose_name = _("identity dispute")
+        verbose_name_plural = _("identity disputes")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claimant", "id_number_hash"],
+                condition=Q(state="open"),
+                name="dispute_one_open_per_claim",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claimant} · {self.masked_number}"
+
+
+class IdentityView(models.Model):
+    """One operator's look at a full identity (real name and whole ID number): who, which, when, why.
+    Written before the page shows it; nothing deletes these rows from the site."""
+
+    operator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # What was shown: "accounts.customsidentity:12", "mall.order:34".
+    subject = models.CharField(max_length=60)
+    reason = models.CharField(_("reason"), max_length=200)
+    viewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity view")
+        verbose_name_plural = _("identity views (audit log)")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["subject", "-id"], name="identity_view_subject")]

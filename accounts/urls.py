@@ -22,6 +22,7 @@ urlpatterns = [
     path("addresses/<int:address_id>/default/", purchaser.address_default, name="address_default"),
     path("identities/", purchaser.identity_list, name="identities"),
     path("identities/new/", purchaser.identity_new, name="identity_new"),
+    path("identities/dispute/", purchaser.identity_dispute, name="identity_dispute"),
     path("identities/<int:identity_id>/delete/", purchaser.identity_delete, name="identity_delete"),
     path("identities/<int:identity_id>/default/", purchaser.identity_default, name="identity_default"),
 ]

@@ -5,6 +5,7 @@ Production runs with DEBUG=0 and HTTPS=1 plus a SECRET_KEY, DATABASE_URL and RED
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import sys
@@ -486,3 +487,24 @@ PAYMENT_WEBHOOK_TOLERANCE = env.int("PAYMENT_WEBHOOK_TOLERANCE", default=300)
 # Where the sandbox gateway POSTs its webhooks; empty: it calls our receiver in-process.
 PAYMENT_WEBHOOK_URL = env.str("PAYMENT_WEBHOOK_URL", default="")
 CUSTOMS_GATEWAY = env.str("CUSTOMS_GATEWAY", default="sandbox")
+# Real-name verification of customs identities (accounts.realname): "sandbox" or a dotted path.
+REALNAME_PROVIDER = env.str("REALNAME_PROVIDER", default="sandbox")
+# Identity verifications one account may ask for per day: each asks the provider (a paid call) whether a
+# name goes with a number, so it is also an oracle to be rationed.
+REALNAME_ATTEMPTS_PER_DAY = env.int("REALNAME_ATTEMPTS_PER_DAY", default=10)
+
+# --- Personal data at rest (core.crypto) -------------------------------------------------------------
+
+# Fernet keys, comma-separated: the first encrypts, all decrypt (put a new key first, run
+# ``manage.py reencrypt_fields``, then drop the old one). FIELD_HASH_KEY keys the hash that makes ID numbers
+# unique and searchable without storing them. Production must set both (check --deploy: core.E002);
+# development and tests derive them from SECRET_KEY.
+_DERIVE_FIELD_KEYS = DEBUG or TESTING
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or (
+    [base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()]
+    if _DERIVE_FIELD_KEYS
+    else []
+)
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="") or (
+    hashlib.sha256(f"field-hash:{SECRET_KEY}".encode()).hexdigest() if _DERIVE_FIELD_KEYS else ""
+)

@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 
 SANDBOX = "sandbox"
 # Settings that name a gateway; ``core.checks`` refuses a sandbox in any of them outside a demo.
-GATEWAY_SETTINGS = ("PAYMENT_PROVIDER", "CUSTOMS_GATEWAY")
+GATEWAY_SETTINGS = ("PAYMENT_PROVIDER", "CUSTOMS_GATEWAY", "REALNAME_PROVIDER")
 
 
 def sandbox_allowed() -> bool:

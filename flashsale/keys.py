@@ -16,8 +16,15 @@ def stock(sale_id: int) -> str:
 
 
 def users(sale_id: int) -> str:
-    """Hash user_id -> units admitted."""
+    """Hash limit field (``limit_field``) -> units admitted."""
     return f"{_tag(sale_id)}:users"
+
+
+def limit_field(*, user_id: int, identity_hash: str = "") -> str:
+    """The field of ``users(sale)`` a buyer's units count under: in a cross-border sale the verified
+    customs identity (its keyed hash, shortened), so that new accounts of one person get no extra units;
+    otherwise the account."""
+    return f"id:{identity_hash[:32]}" if identity_hash else str(user_id)
 
 
 def requests(sale_id: int) -> str:

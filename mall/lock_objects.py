@@ -30,6 +30,7 @@ def account_orders_lock(user_id: int) -> None:
     _advisory_lock(f"orders:{user_id}")
 
 
-def quota_lock(id_number: str) -> None:
-    """Serialise checkouts on one ID number so two orders can't both fit in the last of a quota."""
-    _advisory_lock(f"quota:{id_number}")
+def quota_lock(id_number_hash: str) -> None:
+    """Serialise checkouts on one ID number (by its keyed hash) so two orders can't both fit in the last
+    of a quota, nor both pass the identity's unpaid-order cap."""
+    _advisory_lock(f"quota:{id_number_hash}")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idnumbers import id_number_mask
+from core.fields import EncryptedTextField, KeyedHashField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 CENT = Decimal("0.01")
@@ -380,9 +381,12 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, default="CNY")
     # Snapshots: what the buyer saw and customs needs, whatever happens to the address book later.
     ship_to = models.JSONField(default=dict)
-    buyer_name = models.CharField(max_length=40, blank=True)
-    # The purchaser's ID number for the customs declaration; never displayed (see masked_id_number).
-    buyer_id_number = models.CharField(max_length=18, blank=True, editable=False)
+    # The purchaser's name and ID number for the customs declaration: encrypted at rest, never displayed
+    # (see masked_id_number); the keyed hash counts the purchaser's quota and unpaid orders
+    # (docs/architecture.md, "Personal data at rest").
+    buyer_name = EncryptedTextField(blank=True)
+    buyer_id_number = EncryptedTextField(blank=True, editable=False)
+    buyer_id_hash = KeyedHashField(source="buyer_id_number")
     payment_deadline = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -400,7 +404,7 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["user", "-id"], name="order_user_recent"),
             models.Index(fields=["state", "payment_deadline"], name="order_state_deadline"),
-            models.Index(fields=["buyer_id_number", "state"], name="order_quota"),
+            models.Index(fields=["buyer_id_hash", "state"], name="order_quota"),
         ]
 
     def __str__(self) -> str:
@@ -457,8 +461,9 @@ class Payment(models.Model):
     reference = models.CharField(max_length=64, unique=True)
     amount = models.DecimalField(**MONEY)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    payer_name = models.CharField(max_length=40, blank=True)
-    payer_id_number = models.CharField(max_length=18, blank=True, editable=False)
+    # Who the gateway says paid (customs matches them to the purchaser): encrypted at rest.
+    payer_name = EncryptedTextField(blank=True)
+    payer_id_number = EncryptedTextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 

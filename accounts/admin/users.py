@@ -1,12 +1,28 @@
 """People in admin: a user with their addresses and (masked, never editable) customs identities, and the
-identities and addresses on their own lists."""
+identities and addresses on their own lists. A full identity is shown only through the "Show full
+identity" action, to operators with the ``reveal_customsidentity`` permission, for a reason that is logged
+(IdentityView); identity disputes are decided here."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, CustomsIdentity, User
-from core.admintools import ToolkitAdmin
+from accounts import services
+from accounts.models import Address, CustomsIdentity, IdentityDispute, IdentityView, User
+from core.admintools import ActionForm, ReadOnlyAdmin, ToolkitAdmin, action_page, confirmed, run_action
+from core.errors import DomainError
+
+
+class RevealForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Written to the audit log with your name: a customs query, a dispute, a court order."),
+    )
+    shared_fields = ("reason",)
 
 
 class AddressInline(admin.TabularInline):
@@ -57,6 +73,54 @@ class CustomsIdentityAdmin(ToolkitAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    actions = ["reveal"]
+
+    def has_reveal_permission(self, request):
+        return request.user.has_perm("accounts.reveal_customsidentity")
+
+    @admin.action(description=_("Show full identity (logged)…"), permissions=["reveal"])
+    def reveal(self, request, queryset):
+        identities = list(queryset.select_related("user").order_by("pk"))
+        form = RevealForm(request.POST if confirmed(request) else None)
+        if confirmed(request) and form.is_valid():
+            try:
+                shown = services.identity_reveal(
+                    operator=request.user, identities=identities, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return None
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Full identities"),
+                "identities": shown,
+            }
+            return TemplateResponse(request, "admin/accounts/identity_revealed.html", context)
+        return action_page(
+            self,
+            request,
+            action="reveal",
+            objects=identities,
+            form=form,
+            title=gettext("Show full identities"),
+            intro=gettext(
+                "The real name and whole ID number of these identities will be shown to you. Each look is "
+                "written to the audit log with your name and reason."
+            ),
+            headers=[gettext("identity"), gettext("user"), gettext("real name"), gettext("ID number")],
+            groups=[
+                {
+                    "title": None,
+                    "rows": [
+                        {"label": str(i.pk), "cells": [i.pk, i.user.username, i.masked_name, i.masked_number]}
+                        for i in identities
+                    ],
+                }
+            ],
+            submit_label=gettext("Show"),
+        )
+
     @admin.display(description=_("real name"))
     def masked_name(self, obj):
         return obj.masked_name
@@ -72,3 +136,73 @@ class AddressAdmin(ToolkitAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "recipient", "city"]
     raw_id_fields = ["user"]
+
+
+@admin.register(IdentityDispute)
+class IdentityDisputeAdmin(ToolkitAdmin):
+    """Claims that a number verified on one account belongs to another person. Upholding removes the
+    holder's verification (the claimant may then verify the number); both are told by the team."""
+
+    list_display = ["id", "claimant", "masked_name", "masked_number", "holder", "state", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["claimant"]
+    fields = [
+        "claimant",
+        "masked_name",
+        "masked_number",
+        "holder",
+        "message",
+        "state",
+        "decided_at",
+        "decided_by",
+    ]
+    readonly_fields = fields
+    actions = ["uphold", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("real name"))
+    def masked_name(self, obj):
+        return obj.masked_name
+
+    @admin.display(description=_("ID number"))
+    def masked_number(self, obj):
+        return obj.masked_number
+
+    @admin.display(description=_("verified on"))
+    def holder(self, obj):
+        identity = (
+            CustomsIdentity.objects.filter(id_number_hash=obj.id_number_hash, verified_at__isnull=False)
+            .select_related("user")
+            .first()
+        )
+        return identity.user.username if identity else "—"
+
+    def _decide(self, request, queryset, *, uphold: bool):
+        run_action(
+            self,
+            request,
+            queryset.order_by("pk"),
+            lambda dispute: services.identity_dispute_decide(
+                dispute=dispute, operator=request.user, uphold=uphold
+            ),
+            done=_("%(n)d disputes decided."),
+        )
+
+    @admin.action(description=_("Uphold: the number is the claimant's"), permissions=["change"])
+    def uphold(self, request, queryset):
+        self._decide(request, queryset, uphold=True)
+
+    @admin.action(description=_("Reject the claim"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, uphold=False)
+
+
+@admin.register(IdentityView)
+class IdentityViewAdmin(ReadOnlyAdmin):
+    """The audit log of operators' looks at full identities."""
+
+    list_display = ["viewed_at", "operator", "subject", "reason"]
+    list_select_related = ["operator"]
+    search_fields = ["subject", "operator__username"]

@@ -117,6 +117,40 @@ class IdentityListApi(APIView):
         return Response(IdentityOutput(identity).data, status=status.HTTP_201_CREATED)
 
 
+class IdentityDisputeInput(serializers.Serializer):
+    real_name = serializers.CharField(max_length=40)
+    id_number = serializers.CharField(max_length=18, min_length=18)
+    message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class IdentityDisputeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    id_number = serializers.CharField(source="masked_number")
+    state = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class IdentityDisputeApi(APIView):
+    """Adding an identity answered 409 ``identity_claimed`` (the number is verified on another account):
+    this records the claim for operators, who decide it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=IdentityDisputeInput,
+        responses={201: IdentityDisputeOutput},
+        summary="Say that an ID number verified on another account is mine",
+    )
+    def post(self, request):
+        data = IdentityDisputeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            dispute = services.identity_dispute_open(user=request.user, **data.validated_data)
+        except ValidationError as exc:
+            raise service_validation_error(exc) from None
+        return Response(IdentityDisputeOutput(dispute).data, status=status.HTTP_201_CREATED)
+
+
 class IdentityDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("addresses/", purchaser.AddressListApi.as_view(), name="api-addresses"),
     path("addresses/<int:address_id>/", purchaser.AddressDetailApi.as_view(), name="api-address"),
     path("identities/", purchaser.IdentityListApi.as_view(), name="api-identities"),
+    path("identities/disputes/", purchaser.IdentityDisputeApi.as_view(), name="api-identity-disputes"),
     path("identities/<int:identity_id>/", purchaser.IdentityDetailApi.as_view(), name="api-identity"),
 ]

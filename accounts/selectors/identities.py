@@ -10,8 +10,12 @@ from accounts.models import CustomsIdentity, User
 from core.errors import NotFound
 
 
-def identity_list(*, user: User) -> QuerySet[CustomsIdentity]:
-    return CustomsIdentity.objects.filter(user=user).order_by("-is_default", "-id")
+def identity_list(*, user: User, verified_only: bool = False) -> QuerySet[CustomsIdentity]:
+    """The person's identities, default first; ``verified_only``: those a purchase may use (checkout)."""
+    identities = CustomsIdentity.objects.filter(user=user)
+    if verified_only:
+        identities = identities.filter(verified_at__isnull=False)
+    return identities.order_by("-is_default", "-id")
 
 
 def access_identity(*, user: User, identity_id) -> CustomsIdentity:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import AddressForm, IdentityForm
+from accounts.forms import AddressForm, IdentityDisputeForm, IdentityForm
 from core.errors import DomainError
 from core.forms import form_add_service_errors
 
@@ -78,14 +78,49 @@ def identity_new(request):
             services.identity_add(user=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
+            claimed = isinstance(exc, services.IdentityClaimed)
         else:
             messages.success(request, _("Identity saved and verified."))
             return _redirect_next(request, "accounts:identities")
-    # The number typed in is never echoed back into the page, even on an error.
+    else:
+        claimed = False
+    _forget_number(form)
+    return render(
+        request,
+        "accounts/identity_form.html",
+        {"form": form, "claimed": claimed},
+        status=(409 if claimed else 400) if form.errors else 200,
+    )
+
+
+def _forget_number(form) -> None:
+    """The number typed in is never echoed back into the page, even on an error."""
     if form.is_bound:
         form.data = form.data.copy()
         form.data["id_number"] = ""
-    return render(request, "accounts/identity_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def identity_dispute(request):
+    """Someone whose number is verified on another account says it is theirs: the claim goes to operators."""
+    form = IdentityDisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_dispute_open(user=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your dispute is recorded. Our team will check it and write to you; nothing is needed meanwhile."
+                ),
+            )
+            return redirect("accounts:identities")
+    _forget_number(form)
+    return render(
+        request, "accounts/identity_dispute.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _own_row_action(*, access, act, back: str, done=None):

@@ -158,7 +158,7 @@ def _identity(user: User) -> tuple[Address, CustomsIdentity | None]:
         address = address_create(
             user=user,
             data={
-                "recipient": identity.real_name if identity else user.display_name[:20],
+                "recipient": user.display_name[:20],
                 "phone": "13900139000",
                 "province": "上海市",
                 "city": "上海市",

@@ -1,6 +1,6 @@
 -- Flash-sale admission, atomic (docs/architecture.md, "Admission: buy.lua").
 -- KEYS: meta, stock, users, requests, stream [, rate_user, rate_ip, readiness]
--- ARGV: request_id, user_id, quantity, readiness flags ('' = read KEYS[8]), per-user rate, per-IP rate
+-- ARGV: request_id, user_id, quantity, readiness ('' = read KEYS[8]), per-user rate, per-IP rate
 -- On one Redis the three optional keys come too, so the rate limits (atomic counters, first) and the
 -- buyer's readiness are checked here and buying is one round trip. On a Redis Cluster they live outside
 -- the sale's slot: the caller checks them first and passes the readiness flags.
@@ -31,6 +31,15 @@ if #KEYS >= 8 then
     end
   end
 end
+-- Readiness is "<flags>" or "<flags>|<limit field>": the field the buyer's units count under in a
+-- cross-border sale (their verified identity, keys.limit_field), so new accounts of one person share it.
+local limit_field = ARGV[2]
+local bar = string.find(flags, '|', 1, true)
+local identity_field = nil
+if bar then
+  identity_field = string.sub(flags, bar + 1)
+  flags = string.sub(flags, 1, bar - 1)
+end
 if string.find(flags, '!', 1, true) then
   return {'inactive'}
 end
@@ -41,8 +50,13 @@ local loaded = redis.call('HMGET', KEYS[1], 'loaded', 'start_ms', 'end_ms', 'lim
 if not loaded[1] or loaded[5] == '1' then
   return {'not_loaded'}
 end
-if loaded[6] == '1' and not string.find(flags, 'i', 1, true) then
-  return {'needs_identity'}
+if loaded[6] == '1' then
+  if not string.find(flags, 'i', 1, true) then
+    return {'needs_identity'}
+  end
+  if identity_field then
+    limit_field = identity_field
+  end
 end
 local first = redis.call('HGET', KEYS[4], ARGV[1])
 if first then
@@ -57,7 +71,7 @@ if now_ms >= tonumber(loaded[3]) then
   return {'ended'}
 end
 local qty = tonumber(ARGV[3])
-local bought = tonumber(redis.call('HGET', KEYS[3], ARGV[2]) or '0')
+local bought = tonumber(redis.call('HGET', KEYS[3], limit_field) or '0')
 if bought + qty > tonumber(loaded[4]) then
   redis.call('HSET', KEYS[4], ARGV[1], 'over_limit')
   return {'over_limit'}
@@ -67,7 +81,7 @@ if left < qty then
   return {'sold_out'}
 end
 redis.call('DECRBY', KEYS[2], qty)
-redis.call('HINCRBY', KEYS[3], ARGV[2], qty)
+redis.call('HINCRBY', KEYS[3], limit_field, qty)
 redis.call('HSET', KEYS[4], ARGV[1], 'admitted')
-redis.call('XADD', KEYS[5], '*', 'rid', ARGV[1], 'uid', ARGV[2], 'qty', ARGV[3])
+redis.call('XADD', KEYS[5], '*', 'rid', ARGV[1], 'uid', ARGV[2], 'qty', ARGV[3], 'lf', limit_field)
 return {'admitted'}

@@ -1,6 +1,6 @@
 -- Load (or rebuild) a sale's state in one step. Existing admissions waiting in the stream are kept.
 -- KEYS: meta, stock, users, stream
--- ARGV: start_ms, end_ms, limit, stock, frozen, cross_border, then pairs user_id, units
+-- ARGV: start_ms, end_ms, limit, stock, frozen, cross_border, then pairs limit field (keys.limit_field), units
 redis.call('DEL', KEYS[3])
 for i = 7, #ARGV, 2 do
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])

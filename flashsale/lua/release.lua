@@ -1,5 +1,6 @@
 -- Give units back to a running sale (an order expired or was cancelled).
--- KEYS: meta, stock, users   ARGV: user_id, quantity
+-- KEYS: meta, stock, users   ARGV: limit field (keys.limit_field: the user id, or the identity in a
+-- cross-border sale), quantity
 if redis.call('HGET', KEYS[1], 'loaded') ~= '1' then
   return 0
 end

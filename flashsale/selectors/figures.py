@@ -23,21 +23,30 @@ RELEASED_STATES = [
 ]
 
 
-def live_units_by_user(*, sale: FlashSale) -> dict[int, int]:
-    """Units each buyer holds in live orders of the sale."""
+def live_units_by_buyer(*, sale: FlashSale) -> dict[str, int]:
+    """Units each buyer holds in live orders of the sale, by limit field (``keys.limit_field``: the
+    purchaser's identity in a cross-border sale, the account otherwise)."""
     rows = (
         OrderLine.objects.filter(referral=sale.referral)
         .exclude(order__state__in=RELEASED_STATES)
-        .values("order__user_id")
+        .values("order__user_id", "order__buyer_id_hash")
         .annotate(units=Sum("quantity"))
     )
-    return {r["order__user_id"]: r["units"] for r in rows}
+    units: dict[str, int] = {}
+    for r in rows:
+        field = keys.limit_field(
+            user_id=r["order__user_id"],
+            identity_hash=r["order__buyer_id_hash"] if sale.is_cross_border else "",
+        )
+        units[field] = units.get(field, 0) + r["units"]
+    return units
 
 
-def waiting_by_user(*, sale_id: int) -> dict[int, int]:
-    """Admissions in the stream that have not become orders yet (not acknowledged by the group)."""
+def waiting_by_buyer(*, sale_id: int) -> dict[str, int]:
+    """Admissions in the stream that have not become orders yet (not acknowledged by the group), by the
+    limit field buy.lua counted them under."""
     r = client()
-    waiting: dict[int, int] = {}
+    waiting: dict[str, int] = {}
     try:
         info = {g["name"]: g for g in r.xinfo_groups(keys.stream(sale_id))}
     except redis.ResponseError:
@@ -54,12 +63,13 @@ def waiting_by_user(*, sale_id: int) -> dict[int, int]:
         entries += r.xrange(keys.stream(sale_id), min=message_id, max=message_id)
     entries += r.xrange(keys.stream(sale_id), min=f"({last}" if last != "0-0" else "-", max="+")
     for _id, fields in entries:
-        waiting[int(fields["uid"])] = waiting.get(int(fields["uid"]), 0) + int(fields["qty"])
+        field = fields.get("lf") or fields["uid"]
+        waiting[field] = waiting.get(field, 0) + int(fields["qty"])
     return waiting
 
 
 def waiting_count(*, sale_id: int) -> int:
-    return sum(waiting_by_user(sale_id=sale_id).values())
+    return sum(waiting_by_buyer(sale_id=sale_id).values())
 
 
 @dataclass(frozen=True)

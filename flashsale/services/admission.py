@@ -178,10 +178,10 @@ def flash_buy(
 
 
 def buyer_readiness_refresh(*, user_id: int) -> str:
-    """'a' when the buyer has a default address, 'i' when a verified identity, '!' when the account is
+    """'a' when the buyer has a default address, 'i|<identity>' when a verified identity, '!' when the account is
     deactivated (a ban: buy.lua refuses it, whatever pass it holds): cached for a minute, and forgotten at
     once when the account is deactivated (``buyer_readiness_forget``)."""
-    from accounts.models import Address, CustomsIdentity, User
+    from accounts.models import Address, User
 
     if not User.objects.filter(pk=user_id, is_active=True).exists():
         client().set(buyer_readiness_key(user_id), "!", ex=60)
@@ -189,8 +189,24 @@ def buyer_readiness_refresh(*, user_id: int) -> str:
     flags = ""
     if Address.objects.filter(user_id=user_id).exists():
         flags += "a"
-    if CustomsIdentity.objects.filter(user_id=user_id, verified_at__isnull=False).exists():
-        flags += "i"
+    identity_hash = buyer_identity_hash(user_id=user_id)
+    if identity_hash:
+        # buy.lua counts a cross-border sale's units under the identity after the bar.
+        flags += "i|" + keys.limit_field(user_id=user_id, identity_hash=identity_hash)
     # A buyer who is not ready yet may fix that any moment: remember "not ready" only briefly.
     client().set(buyer_readiness_key(user_id), flags or "-", ex=60 if "a" in flags else 5)
     return flags or "-"
+
+
+def buyer_identity_hash(*, user_id: int) -> str:
+    """The keyed hash of the verified identity a cross-border purchase of this buyer is declared for (the
+    default one first; the materialiser picks the same, ``materialize.buyer_identities``), or ""."""
+    from accounts.models import CustomsIdentity
+
+    return (
+        CustomsIdentity.objects.filter(user_id=user_id, verified_at__isnull=False)
+        .order_by("-is_default", "-id")
+        .values_list("id_number_hash", flat=True)
+        .first()
+        or ""
+    )

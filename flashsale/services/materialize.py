@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Address, CustomsIdentity
+from core import crypto
 from core.tasks import enqueue_on_commit
 from flashsale import keys
 from flashsale.models import FlashSale
@@ -45,10 +46,12 @@ class Admission:
     request_id: str
     user_id: int
     quantity: int
+    # The field buy.lua counted the units under (keys.limit_field): the order is declared for that identity.
+    limit_field: str = ""
 
 
 def _parse(entries) -> list[Admission]:
-    return [Admission(mid, f["rid"], int(f["uid"]), int(f["qty"])) for mid, f in entries]
+    return [Admission(mid, f["rid"], int(f["uid"]), int(f["qty"]), f.get("lf", "")) for mid, f in entries]
 
 
 def group_ensure(sale_id: int) -> None:
@@ -137,12 +140,7 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
             addresses[address.user_id] = _json(
                 {"recipient": address.recipient, "phone": address.phone, "address": address.one_line, "postal_code": address.postal_code}
             )  # fmt: skip
-    identities: dict[int, tuple[str, str]] = {}
-    verified = CustomsIdentity.objects.filter(user_id__in=user_ids, verified_at__isnull=False)
-    for user_id, real_name, id_number in verified.order_by("-is_default", "-id").values_list(
-        "user_id", "real_name", "id_number"
-    ):
-        identities.setdefault(user_id, (real_name, id_number))
+    identities = buyer_identities(admissions) if sale.is_cross_border else {}
     now = timezone.now()
     deadline = now + timedelta(minutes=settings.FLASHSALE_PAYMENT_MINUTES)
     refused: list[str] = []
@@ -168,6 +166,36 @@ def materialize_batch(*, sale_id: int, admissions: list[Admission]) -> int:
     if inserted:
         enqueue_on_commit("flashsale.tasks.orders_expire_task", list(inserted.values()), eta=deadline)
     return len(admissions)
+
+
+def buyer_identities(admissions: list[Admission]) -> dict[str, tuple[str, str, str]]:
+    """Per admission (request id): the purchaser's (encrypted name, encrypted number, keyed hash), ready for
+    the raw INSERT. The identity buy.lua counted the units under when it is still verified on the account,
+    else the account's default verified one (as ``admission.buyer_identity_hash`` chose)."""
+    by_user: dict[int, list[CustomsIdentity]] = {}
+    verified = CustomsIdentity.objects.filter(
+        user_id__in={a.user_id for a in admissions}, verified_at__isnull=False
+    ).order_by("-is_default", "-id")
+    for identity in verified.only("user_id", "real_name", "id_number", "id_number_hash"):
+        by_user.setdefault(identity.user_id, []).append(identity)
+    chosen: dict[str, tuple[str, str, str]] = {}
+    for a in admissions:
+        candidates = by_user.get(a.user_id, [])
+        identity = next(
+            (
+                i
+                for i in candidates
+                if keys.limit_field(user_id=a.user_id, identity_hash=i.id_number_hash) == a.limit_field
+            ),
+            candidates[0] if candidates else None,
+        )
+        if identity is not None:
+            chosen[a.request_id] = (
+                crypto.encrypt(identity.real_name),
+                crypto.encrypt(identity.id_number),
+                identity.id_number_hash,
+            )
+    return chosen
 
 
 def _park(point: str) -> None:
@@ -210,13 +238,14 @@ def _materialize_one_by_one(sale, admissions, addresses, identities, now, deadli
 # One statement per batch. {values} is replaced by rows that psycopg2 quoted itself (see _insert_orders).
 _BATCH_INSERT = """
 WITH admitted (number, user_id, idempotency_key, subtotal, tax_total, total, ship_to, buyer_name,
-               buyer_id_number, quantity, unit_price, tax_rate) AS (VALUES {values}),
+               buyer_id_number, buyer_id_hash, quantity, unit_price, tax_rate) AS (VALUES {values}),
 new_orders AS (
     INSERT INTO mall_order (number, user_id, state, idempotency_key, is_cross_border, holds_own_stock,
         subtotal, tax_total, shipping_total, total, currency, ship_to, buyer_name, buyer_id_number,
-        payment_deadline, tracking_number, created_at, updated_at)
+        buyer_id_hash, payment_deadline, tracking_number, created_at, updated_at)
     SELECT number, user_id, %(state)s, idempotency_key, %(cross_border)s, false, subtotal, tax_total,
-        0, total, 'CNY', ship_to, buyer_name, buyer_id_number, %(deadline)s, '', %(now)s, %(now)s
+        0, total, 'CNY', ship_to, buyer_name, buyer_id_number, buyer_id_hash, %(deadline)s, '', %(now)s,
+        %(now)s
     FROM admitted
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
     RETURNING id, user_id, idempotency_key
@@ -260,12 +289,12 @@ def _insert_orders(sale, admissions, addresses, identities, now, deadline) -> di
                 line.line_subtotal + tax,
             )
         unit_price, subtotal, rate, tax, total = p
-        identity = identities.get(a.user_id) if sale.is_cross_border else None
+        # Already encrypted (buyer_identities): this INSERT bypasses the model's fields.
+        name, number, number_hash = identities.get(a.request_id, ("", "", ""))
         rows.append(
             (
                 "HS" + day + secrets.token_hex(5).upper(), a.user_id, a.request_id, subtotal, tax, total,
-                addresses.get(a.user_id, "{}"), identity[0] if identity else "", identity[1] if identity else "",
-                a.quantity, unit_price, rate,
+                addresses.get(a.user_id, "{}"), name, number, number_hash, a.quantity, unit_price, rate,
             )
         )  # fmt: skip
     params = {
@@ -284,7 +313,7 @@ def _insert_orders(sale, admissions, addresses, identities, now, deadline) -> di
     with connection.cursor() as cursor:
         # The rows are quoted by psycopg2 itself (mogrify); their "%" are doubled for the second pass.
         values = b",".join(
-            cursor.cursor.mogrify("(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)", row)
+            cursor.cursor.mogrify("(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)", row)
             for row in rows
         ).decode()
         values = values.replace("%", "%%")

@@ -18,9 +18,9 @@ from flashsale.models import REFERRAL_PREFIX, FlashSale, ReturnedUnit, sale_id_f
 from flashsale.selectors.figures import (
     RELEASED_STATES,
     SaleFigures,
-    live_units_by_user,
+    live_units_by_buyer,
     sale_figures,
-    waiting_by_user,
+    waiting_by_buyer,
 )
 from flashsale.services.admission import sold_out_forget
 from flashsale.services.materialize import group_ensure, sale_drain
@@ -75,10 +75,10 @@ def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
     if sale.state != FlashSale.State.PUBLISHED:
         raise Conflict(_("Only a published sale can be loaded."))
     try:
-        waiting = waiting_by_user(sale_id=sale.pk)
-        by_user = live_units_by_user(sale=sale)
-        for user_id, units in waiting.items():
-            by_user[user_id] = by_user.get(user_id, 0) + units
+        waiting = waiting_by_buyer(sale_id=sale.pk)
+        by_buyer = live_units_by_buyer(sale=sale)
+        for field, units in waiting.items():
+            by_buyer[field] = by_buyer.get(field, 0) + units
         stock_left = sale.quota - sale.sold - sum(waiting.values())
         args = [
             _ms(sale.starts_at),
@@ -88,8 +88,8 @@ def sale_warm(*, sale: FlashSale, frozen: bool = False) -> None:
             "1" if frozen else "0",
             "1" if sale.is_cross_border else "0",
         ]
-        for user_id, units in by_user.items():
-            args += [user_id, units]
+        for field, units in by_buyer.items():
+            args += [field, units]
         script("load")(
             keys=[keys.meta(sale.pk), keys.stock(sale.pk), keys.users(sale.pk), keys.stream(sale.pk)],
             args=args,
@@ -152,7 +152,13 @@ def unit_return(*, sale_id: int, order_id: int) -> bool:
         try:
             script("release")(
                 keys=[keys.meta(sale_id), keys.stock(sale_id), keys.users(sale_id)],
-                args=[order.user_id, units],
+                args=[
+                    keys.limit_field(
+                        user_id=order.user_id,
+                        identity_hash=order.buyer_id_hash if sale.is_cross_border else "",
+                    ),
+                    units,
+                ],
             )
         except REDIS_ERRORS:
             logger.warning(

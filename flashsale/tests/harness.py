@@ -79,10 +79,21 @@ def buyers_bulk(count: int, *, ready: bool = True) -> list[int]:
 
 
 def readiness_warm(user_ids: Iterable[int]) -> None:
-    """What ``admission.buyer_readiness_refresh`` would cache: address and identity present."""
+    """What ``admission.buyer_readiness_refresh`` would cache: address and identity present (the identity
+    a cross-border sale counts units under after the bar)."""
+    from accounts.models import CustomsIdentity
+    from flashsale import keys
+
+    user_ids = list(user_ids)
+    hashes = dict(
+        CustomsIdentity.objects.filter(user_id__in=user_ids, verified_at__isnull=False).values_list(
+            "user_id", "id_number_hash"
+        )
+    )
     pipe = client().pipeline(transaction=False)
     for uid in user_ids:
-        pipe.set(admission.buyer_readiness_key(uid), "ai", ex=600)
+        field = keys.limit_field(user_id=uid, identity_hash=hashes[uid]) if uid in hashes else ""
+        pipe.set(admission.buyer_readiness_key(uid), f"ai|{field}" if field else "ai", ex=600)
     pipe.execute()
 
 

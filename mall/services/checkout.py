@@ -81,6 +81,17 @@ def _candidate_records(sku_ids) -> dict[int, list[int]]:
     return by_sku
 
 
+def identity_usable_check(*, user: User, identity: CustomsIdentity) -> None:
+    """A purchase is declared for one of the buyer's own identities, and only a verified one."""
+    if identity.user_id != user.pk:
+        raise DomainError(_("Choose one of your own addresses and identities."))
+    if not identity.is_verified:
+        raise DomainError(
+            _("This customs identity is not verified. Verify it again, or choose another one."),
+            field="identity",
+        )
+
+
 def checkout_quota_check(*, user: User, lines: list[CartLine], identity: CustomsIdentity | None) -> None:
     """The customs limits for these lines, before anything is held: per order always, the annual quota
     once the purchaser's identity is known. Raises QuotaExceeded saying how much is left."""
@@ -91,8 +102,7 @@ def checkout_quota_check(*, user: User, lines: list[CartLine], identity: Customs
     if identity is None:
         order_limit_check(order_total=total)
         return
-    if identity.user_id != user.pk:
-        raise DomainError(_("Choose one of your own addresses and identities."))
+    identity_usable_check(user=user, identity=identity)
     quota_check(id_number=identity.id_number, order_total=total)
 
 
@@ -179,8 +189,10 @@ def order_place(
     existing = _order_for_key(user=user, idempotency_key=idempotency_key)
     if existing:
         return PlacedOrder(existing, replayed=True)
-    if address.user_id != user.pk or (identity is not None and identity.user_id != user.pk):
+    if address.user_id != user.pk:
         raise DomainError(_("Choose one of your own addresses and identities."))
+    if identity is not None:
+        identity_usable_check(user=user, identity=identity)
     try:
         return _order_place(
             user=user,
@@ -213,7 +225,7 @@ def _unpaid_orders_check(*, user: User, identity: CustomsIdentity | None) -> Non
             code="too_many_unpaid",
         )
     if identity is not None:
-        same_person = unpaid.filter(is_cross_border=True, buyer_id_number=identity.id_number)
+        same_person = unpaid.filter(is_cross_border=True, buyer_id_hash=identity.id_number_hash)
         if same_person.count() >= settings.UNPAID_ORDERS_PER_IDENTITY:
             raise Conflict(
                 _(
@@ -248,9 +260,12 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Pl
     own = {r.stock_record_id: r for r in Reservation.objects.filter(checkout_token=token, user=user)}
     with transaction.atomic(durable=True):
         lock_objects.account_orders_lock(user.pk)
+        if cross_border:
+            # The identity's lock before its checks: its unpaid orders and its quota are counted across
+            # accounts (a number can move to another account through a dispute).
+            lock_objects.quota_lock(identity.id_number_hash)
         _unpaid_orders_check(user=user, identity=identity if cross_border else None)
         if cross_border:
-            lock_objects.quota_lock(identity.id_number)
             quota_check(id_number=identity.id_number, order_total=total)
         locked = lock_objects.stock_records_lock([r for ids in candidates.values() for r in ids])
         order = Order.objects.create(

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.idnumbers import id_number_mask
+from accounts.idnumbers import id_number_mask, real_name_mask
 from core.errors import Conflict, DomainError, NotFound
 from core.tasks import enqueue_on_commit
 from mall import lock_objects
@@ -131,8 +131,12 @@ def _webhook_apply(*, event: dict, provider: PaymentProvider) -> WebhookResult:
     if event["type"] not in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
         return WebhookResult(200, {"status": "ignored"})
     payload = {**event, "amount": str(event["amount"])}
+    # The stored event keeps the payer masked: the full name and number live only in Payment's encrypted
+    # columns (docs/architecture.md, "Personal data at rest").
     if payload.get("payer_id_number"):
         payload["payer_id_number"] = id_number_mask(str(payload["payer_id_number"]))
+    if payload.get("payer_name"):
+        payload["payer_name"] = real_name_mask(str(payload["payer_name"]))
     with transaction.atomic(durable=True):
         try:
             with transaction.atomic():

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.idnumbers import id_number_hash
 from mall.errors import QuotaExceeded
 from mall.models import CENT, Order, Sku
 
@@ -52,10 +53,11 @@ def tax_estimate(*, sku: Sku) -> Decimal:
 
 
 def quota_used(*, id_number: str, year: int | None = None) -> Decimal:
-    """Cross-border spend this calendar year on ``id_number`` (returns restore it: they leave QUOTA_STATES)."""
+    """Cross-border spend this calendar year on ``id_number`` (returns restore it: they leave QUOTA_STATES;
+    so does an unpaid order when it expires, as it is cancelled). Found by the number's keyed hash."""
     year = year or timezone.localdate().year
     total = Order.objects.filter(
-        buyer_id_number=id_number,
+        buyer_id_hash=id_number_hash(id_number),
         is_cross_border=True,
         state__in=QUOTA_STATES,
         created_at__year=year,
@@ -79,6 +81,14 @@ def quota_left(*, id_number: str) -> Decimal:
     """What is left of the annual cross-border quota on ``id_number`` this calendar year."""
     annual = money(settings.CROSS_BORDER_ANNUAL_LIMIT)
     return money(max(Decimal("0.00"), annual - quota_used(id_number=id_number)))
+
+
+def quota_left_for(*, viewer, identity) -> Decimal | None:
+    """What is left of ``identity``'s quota, for ``viewer`` to see: only its owner sees it, and only once
+    it is verified (anyone else learns nothing about whose number it is or what they bought)."""
+    if identity is None or not identity.is_verified or identity.user_id != getattr(viewer, "pk", None):
+        return None
+    return quota_left(id_number=identity.id_number)
 
 
 def quota_check(*, id_number: str, order_total: Decimal) -> None:

@@ -167,7 +167,7 @@ def test_a_purchaser_whose_quota_is_used_up_at_submit_holds_nothing_afterwards(c
     assert response.status_code == 400
     assert "¥4180.00 of ¥26000.00 is left" in response.content.decode()
     assert not Reservation.objects.filter(stock_record__sku=sku).exists()
-    assert Order.objects.filter(buyer_id_number=spent.id_number).count() == 5
+    assert Order.objects.filter(buyer_id_hash=spent.id_number_hash).count() == 5
     assert StockRecord.objects.get(sku=sku).allocated == 0
 
 

@@ -35,8 +35,9 @@ def production(settings):
 def test_check_refuses_each_sandbox_gateway_in_production(production):
     errors = sandbox_gateways_check()
 
-    assert [error.id for error in errors] == ["core.E001", "core.E001"]
+    assert [error.id for error in errors] == ["core.E001", "core.E001", "core.E001"]
     assert "PAYMENT_PROVIDER=sandbox" in errors[0].msg and "CUSTOMS_GATEWAY=sandbox" in errors[1].msg
+    assert "REALNAME_PROVIDER=sandbox" in errors[2].msg
     with pytest.raises(SystemCheckError, match="PAYMENT_PROVIDER=sandbox"):
         call_command("check", "--deploy")
 
@@ -51,6 +52,7 @@ def test_a_demo_deployment_may_run_on_the_sandboxes(production):
 def test_a_real_gateway_named_by_setting_passes_the_check(production):
     production.PAYMENT_PROVIDER = "mall.payments.sandbox.SandboxProvider"  # a dotted path: not "sandbox"
     production.CUSTOMS_GATEWAY = "mall.customs.sandbox.SandboxCustoms"
+    production.REALNAME_PROVIDER = "accounts.realname.sandbox.SandboxRealname"
 
     assert sandbox_gateways_check() == []
 

@@ -25,7 +25,7 @@ from mall.selectors.cart import cart_page
 from mall.selectors.catalog import product_covers
 from mall.services import checkout as checkout_services
 from mall.services.payments import payment_start
-from mall.services.pricing import quota_left
+from mall.services.pricing import quota_left_for
 
 TOKEN_KEY = "mall_checkout_token"  # noqa: S105 - a session key, not a secret
 
@@ -83,7 +83,7 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         "preview": preview,
         "rows": rows,
         "quota_error": quota_error,
-        "quota_left": quota_left(id_number=identity.id_number) if identity and cross_border else None,
+        "quota_left": quota_left_for(viewer=request.user, identity=identity) if cross_border else None,
         "cross_border": cross_border,
         "addresses": addresses,
         "identities": identities,
@@ -101,7 +101,7 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
 def checkout(request):
     cart = cart_for_request(request)
     addresses = list(accounts_selectors.address_list(user=request.user))
-    identities = list(accounts_selectors.identity_list(user=request.user))
+    identities = list(accounts_selectors.identity_list(user=request.user, verified_only=True))
     source = request.POST if request.method == "POST" else request.GET
     address = _pick(addresses, source.get("address"))
     identity = _pick(identities, source.get("identity"))
