@@ -216,17 +216,19 @@ def test_the_notes_list_carries_the_trust_chips_in_one_query(member_api, django_
     assert sorted(chips.values())[0] == (False, None, False)
 
 
-def test_anonymous_cart_calls_are_rate_limited_per_address(monkeypatch):
+def test_anonymous_cart_calls_are_rate_limited_per_address(monkeypatch, settings):
     from core.api import AnonymousThrottle
 
     monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    settings.VISITOR_ANONYMOUS_PER_ADDRESS = 2
     serum, _skus = product("Serum")
     note = tagged_note(products=[serum])
     url = f"/api/notes/{note.pk}/products/{serum.pk}/cart/"
 
-    # Cookieless calls: each would make a cart and a session; the tap counts once for the address.
+    # Cookieless calls: each makes a cart and a session; each is a new visitor, of whom the address
+    # counts VISITOR_ANONYMOUS_PER_ADDRESS.
     answers = [APIClient().post(url).status_code for _ in range(5)]
 
     assert answers == [201, 201, 201, 429, 429]
     assert CartLine.objects.count() == 3
-    assert ProductCardClick.objects.count() == 1  # one visitor (the address, no cookie) taps once
+    assert ProductCardClick.objects.count() == 2

@@ -320,7 +320,8 @@ def test_wrong_methods_on_card_endpoints_record_nothing(writer_world):
     paths = card_paths(writer_world.note.pk, writer_world.product.pk)
     client = page_client(writer_world.other)
     api = api_client(writer_world.other)
-    assert client.post(paths["open"]).status_code == 405
+    assert client.put(paths["open"]).status_code == 405  # the tap itself is a POST
+    assert client.delete(paths["open"]).status_code == 405
     assert client.head(paths["open"]).status_code == 405
     for name in ("buy", "cart"):
         assert client.get(paths[name]).status_code == 405
@@ -575,12 +576,12 @@ def test_the_writers_own_taps_are_not_counted_as_readers_interest(writer_world):
     before = ProductCardClick.objects.count()
     paths = card_paths(writer_world.note.pk, writer_world.product.pk)
     writer = page_client(writer_world.writer)
-    assert writer.get(paths["open"]).status_code == 302
+    assert writer.post(paths["open"]).status_code == 303
     assert writer.post(paths["cart"]).status_code == 302
     assert api_client(writer_world.writer).post(paths["api"]).status_code == 201
     assert ProductCardClick.objects.count() == before
     stats = api_client(writer_world.writer).get(f"/api/me/stats/?note={writer_world.note.pk}").json()
     assert stats["totals"]["card_clicks"] == 0
     # A reader's tap still counts.
-    assert page_client(writer_world.other).get(paths["open"]).status_code == 302
+    assert page_client(writer_world.other).post(paths["open"]).status_code == 303
     assert ProductCardClick.objects.count() == before + 1
