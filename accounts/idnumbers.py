@@ -1,10 +1,12 @@
-"""Chinese resident identity numbers (GB 11643-1999): 17 digits, then an ISO 7064 MOD 11-2 check digit; and
-how a purchaser's number and real name are masked wherever they are shown."""
+"""Chinese resident identity numbers (GB 11643-1999): 17 digits, then an ISO 7064 MOD 11-2 check digit; the
+real names that go with them; and how a purchaser's number and real name are masked wherever they are
+shown."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -43,6 +45,38 @@ def id_number_validate(value: str) -> str:
             _("This ID number's check digit is wrong; please check each digit."), code="id_check_digit"
         )
     return number
+
+
+# Han ideographs (the basic block, extension A, the supplementary planes' extensions, compatibility forms).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# A Chinese name: 2 to 15 characters, all Han, the parts of a minority name joined by a middle dot (阿依·买买提).
+_CHINESE_NAME = re.compile(rf"^[{_HAN}]+(?:·[{_HAN}]+)*$")
+CHINESE_NAME_MAX = 15
+# A Latin name: letters (accented ones too), words joined by one space, a hyphen or an apostrophe.
+_LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LATIN_NAME = re.compile(rf"^[{_LATIN_LETTERS}]+(?:[ '\-][{_LATIN_LETTERS}]+)*$")
+LATIN_NAME_MAX = 40
+# The middle dots input methods type for the one an ID card prints.
+_MIDDLE_DOTS = str.maketrans({"\u30fb": "·", "\u2022": "·", "\uff0e": "·", "\u2027": "·"})
+
+
+def real_name_validate(value: str) -> str:
+    """Return the name as an ID card prints it (trimmed, single spaces) or raise ValidationError: Chinese
+    names of 2 to 15 Han characters, or Latin names of letters and spaces; no digits, markup, emoji or a
+    mix of scripts."""
+    name = unicodedata.normalize("NFC", value or "").translate(_MIDDLE_DOTS)
+    name = " ".join(name.split())
+    if _CHINESE_NAME.match(name) and 2 <= len(name) <= CHINESE_NAME_MAX:
+        return name
+    if _LATIN_NAME.match(name) and 2 <= len(name) <= LATIN_NAME_MAX:
+        return name
+    raise ValidationError(
+        _(
+            "Enter the real name exactly as on the ID card: 2 to 15 Chinese characters, or a name in Latin "
+            "letters with spaces. Digits, symbols and emoji are not part of a name."
+        ),
+        code="real_name",
+    )
 
 
 def id_number_mask(number: str) -> str:

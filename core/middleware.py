@@ -50,6 +50,14 @@ def _has_nul(values) -> bool:
     return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
 
 
+# No id, slug, token or file name here comes near this; a longer segment is input no page can mean.
+MAX_PATH_SEGMENT_LENGTH = 1_000
+
+
+def _is_forged_path(path: str) -> bool:
+    return "\x00" in path or any(len(segment) > MAX_PATH_SEGMENT_LENGTH for segment in path.split("/"))
+
+
 def _is_row_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= 18
 
@@ -58,6 +66,8 @@ class ForgedInputMiddleware:
     """Input no page can mean, refused before any view passes it to PostgreSQL (where it was a 500):
 
     - a NUL character in a query or form field (PostgreSQL can neither store nor compare one): 400;
+    - the same rule for the path, read decoded (``/topics/%00/``), and a path segment longer than
+      ``MAX_PATH_SEGMENT_LENGTH`` characters: 400, whichever view the path would reach;
     - in the admin, an action on selected rows whose ids are not ids: nothing done, the list again with
       a message (Django's admin filters ``pk__in`` with whatever was posted).
     """
@@ -66,7 +76,11 @@ class ForgedInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+        if (
+            _is_forged_path(request.path)
+            or _has_nul(request.GET)
+            or (request.method == "POST" and _has_nul(request.POST))
+        ):
             return self._refuse(request)
         if request.method == "POST" and request.path.startswith("/admin/") and "action" in request.POST:
             selected = request.POST.getlist("_selected_action")
@@ -80,7 +94,10 @@ class ForgedInputMiddleware:
 
     @staticmethod
     def _refuse(request):
-        message = _("This request holds a character no field can take (NUL); nothing was changed.")
+        if "\x00" in request.path or not _is_forged_path(request.path):
+            message = _("This request holds a character no field can take (NUL); nothing was changed.")
+        else:
+            message = _("This address has a part too long to be an id; nothing was changed.")
         if request.path.startswith("/api/"):
             from django.http import JsonResponse
 

@@ -30,6 +30,9 @@ def sale_id_from_referral(referral: str) -> int | None:
     return int(sale_id) if sale_id.isdigit() else None
 
 
+PHASE_LIVE, PHASE_UPCOMING, PHASE_PAUSED, PHASE_ENDED = "live", "upcoming", "paused", "ended"
+
+
 class FlashSale(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -83,6 +86,15 @@ class FlashSale(models.Model):
     @property
     def remaining(self) -> int:
         return self.quota - self.sold
+
+    def phase_at(self, now) -> str:
+        """What a buyer is shown, from the row alone: "live" (buying open), "upcoming", "paused" (frozen:
+        admission fails closed, so nothing may say Buy now) or "ended" (ended by an operator or by time)."""
+        if self.state != self.State.PUBLISHED or now >= self.ends_at:
+            return PHASE_ENDED
+        if self.frozen:
+            return PHASE_PAUSED
+        return PHASE_LIVE if self.starts_at <= now else PHASE_UPCOMING
 
 
 class Reminder(models.Model):

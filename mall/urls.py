@@ -26,6 +26,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("orders/", orders.orders, name="orders"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/status/", orders.order_status, name="order_status"),
     path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
     path(
         "orders/<str:number>/confirm-delivery/", orders.order_confirm_delivery, name="order_confirm_delivery"

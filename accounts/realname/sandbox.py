@@ -6,7 +6,7 @@ It verifies exactly these test identities, and refuses every other number or nam
 - the named identities in ``SANDBOX_IDENTITIES`` below, with exactly that name;
 - the test range: region 110105 (Chaoyang, Beijing), born 1 to 28 January 1990, any sequence number and a
   correct check digit, e.g. 110105199001010012 (``accounts.tests.factories.valid_id_number`` makes
-  them), under any name of 2 to 40 characters.
+  them), under any name that is a name (``accounts.idnumbers.real_name_validate``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.idnumbers import id_number_hash, id_number_validate
+from accounts.idnumbers import id_number_hash, id_number_validate, real_name_validate
 from accounts.models import CustomsIdentity, IdentityDispute, IdentityView, User
 from accounts.realname import get_provider
 from accounts.services.defaults import default_set, delete_keeping_a_default
@@ -44,10 +44,11 @@ def _claimed() -> IdentityClaimed:
 
 def _clean(*, real_name: str, id_number: str) -> tuple[str, str]:
     """The trimmed name and normalised number, or ValidationError saying what is wrong with them."""
-    real_name = (real_name or "").strip()
     errors = {}
-    if not (2 <= len(real_name) <= 40):
-        errors["real_name"] = _("Enter the real name exactly as on the ID card.")
+    try:
+        real_name = real_name_validate(real_name)
+    except ValidationError as exc:
+        errors["real_name"] = exc.messages
     number = ""
     try:
         number = id_number_validate(id_number)

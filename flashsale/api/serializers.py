@@ -3,6 +3,7 @@ serializer round costs a tenth of the buy endpoint's time, so these classes most
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -21,8 +22,18 @@ class SaleOutput(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     is_cross_border = serializers.BooleanField()
 
+    phase = serializers.SerializerMethodField()
+
     def get_remaining(self, sale) -> int:
         return self.context["remaining"].get(sale.pk, sale.remaining)
+
+    def get_phase(self, sale) -> str:
+        return sale.phase_at(timezone.now())
+
+
+SALE_PHASES_OUTPUT = inline_serializer(
+    "FlashSalePhases", {"sales": serializers.DictField(child=serializers.CharField())}
+)
 
 
 class FlashBuyInput(serializers.Serializer):

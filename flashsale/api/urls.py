@@ -6,6 +6,7 @@ from flashsale.api import views
 
 urlpatterns = [
     path("flash/sales/", views.SaleListApi.as_view(), name="api-flash-sales"),
+    path("flash/sales/phases/", views.SalePhasesApi.as_view(), name="api-flash-phases"),
     path("flash/sales/<int:sale_id>/buy/", views.BuyApi.as_view(), name="api-flash-buy"),
     path("flash/sales/<int:sale_id>/pass/", views.BuyPassApi.as_view(), name="api-flash-pass"),
     path(

@@ -19,7 +19,7 @@ from core.errors import DomainError
 from flashsale.api import serializers
 from flashsale.api.authentication import BuyPassAuthentication
 from flashsale.selectors.buy_requests import request_status
-from flashsale.selectors.sales import access_sale, remaining_units, sales_visible
+from flashsale.selectors.sales import access_sale, remaining_units, sale_phases, sales_visible
 from flashsale.services import admission
 
 
@@ -40,6 +40,28 @@ class SaleListApi(APIView):
                 "sales": serializers.SaleOutput(sales, many=True, context={"remaining": remaining}).data,
             }
         )
+
+
+class SalePhasesApi(APIView):
+    """What open pages poll every few seconds: is each of their sales still live (a freeze or an end by an
+    operator shows at once, not at the end time the page counted down to)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("ids", str, description="Sale ids, comma-separated (at most 50)")],
+        responses=serializers.SALE_PHASES_OUTPUT,
+        summary="Each sale's phase: live, upcoming, paused or ended",
+    )
+    def get(self, request):
+        ids = [
+            part
+            for part in request.query_params.get("ids", "").split(",")
+            if part.isascii() and part.isdigit()
+        ]
+        phases = sale_phases(sale_ids=[int(i) for i in ids if len(i) <= 18])
+        return Response({"sales": {str(sale_id): phase for sale_id, phase in phases.items()}})
 
 
 class BuyPassApi(APIView):

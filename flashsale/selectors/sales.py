@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_redis.exceptions import ConnectionInterrupted
 
 from core.errors import NotFound
 from flashsale import keys
@@ -43,6 +46,48 @@ def remaining_units(sales) -> dict[int, int]:
     except REDIS_ERRORS:
         values = [None] * len(sales)
     return {s.pk: (int(v) if v is not None else s.remaining) for s, v in zip(sales, values, strict=True)}
+
+
+# Open pages ask every few seconds whether their sales are still live: one indexed query per this many
+# seconds per sale at most, so a freeze or an end shows within seconds on every open page.
+PHASE_CACHE_SECONDS = 2
+PHASES_MAX = 50
+
+
+def _phase_key(sale_id: int) -> str:
+    return f"flash:phase:{sale_id}"
+
+
+def sale_phases(*, sale_ids) -> dict[int, str]:
+    """Each sale's phase (``FlashSale.phase_at``) from its row, read through a cache of a few seconds; a
+    draft or unknown id has none. Redis away: straight from the database."""
+    ids = sorted({int(i) for i in sale_ids})[:PHASES_MAX]
+    if not ids:
+        return {}
+    try:
+        cached = cache.get_many([_phase_key(i) for i in ids])
+    except (ConnectionInterrupted, *REDIS_ERRORS):
+        cached = {}
+    phases = {i: cached[_phase_key(i)] for i in ids if _phase_key(i) in cached}
+    missing = [i for i in ids if i not in phases]
+    if missing:
+        now = timezone.now()
+        fresh = {
+            sale.pk: sale.phase_at(now)
+            for sale in FlashSale.objects.exclude(state=FlashSale.State.DRAFT)
+            .filter(pk__in=missing)
+            .only("pk", "state", "frozen", "starts_at", "ends_at")
+        }
+        with contextlib.suppress(ConnectionInterrupted, *REDIS_ERRORS):
+            cache.set_many({_phase_key(i): p for i, p in fresh.items()}, timeout=PHASE_CACHE_SECONDS)
+        phases.update(fresh)
+    return phases
+
+
+def sale_phase_forget(sale_id: int) -> None:
+    """After a freeze, a resume or an end: the next poll reads the row (on every instance sharing the cache)."""
+    with contextlib.suppress(ConnectionInterrupted, *REDIS_ERRORS):
+        cache.delete(_phase_key(sale_id))
 
 
 def published_sale_ids() -> list[int]:

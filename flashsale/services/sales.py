@@ -22,6 +22,7 @@ from flashsale.selectors.figures import (
     sale_figures,
     waiting_by_buyer,
 )
+from flashsale.selectors.sales import sale_phase_forget
 from flashsale.services.admission import sold_out_forget
 from flashsale.services.materialize import group_ensure, sale_drain
 from flashsale.services.redis import REDIS_ERRORS, client, script
@@ -104,6 +105,7 @@ def sale_freeze(*, sale: FlashSale) -> None:
     """Stop admission (fails closed) until ``sale_resume`` rebuilds the sale in Redis."""
     if not FlashSale.objects.filter(pk=sale.pk, state=FlashSale.State.PUBLISHED).update(frozen=True):
         raise Conflict(_("Only a published sale can be frozen."))
+    sale_phase_forget(sale.pk)
     try:
         client().hset(keys.meta(sale.pk), "frozen", "1")
     except REDIS_ERRORS:
@@ -115,6 +117,7 @@ def sale_resume(*, sale: FlashSale) -> None:
     sale.refresh_from_db()
     sale_warm(sale=sale, frozen=False)
     FlashSale.objects.filter(pk=sale.pk).update(frozen=False)
+    sale_phase_forget(sale.pk)
 
 
 def unit_return(*, sale_id: int, order_id: int) -> bool:
@@ -187,6 +190,7 @@ def sale_end(*, sale: FlashSale, actor=None) -> FlashSale:
             state=FlashSale.State.ENDED, ended_at=timezone.now()
         ):
             raise Conflict(_("Only a published sale can be ended."))
+    sale_phase_forget(sale.pk)
     # Whatever is still waiting in the stream becomes orders (or "sold out") first.
     sale_drain(sale_id=sale.pk, block_ms=0)
     with transaction.atomic(durable=True):

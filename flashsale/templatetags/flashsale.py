@@ -10,6 +10,7 @@ import uuid
 from django import template
 from django.utils import timezone
 
+from flashsale.models import PHASE_ENDED, PHASE_LIVE, PHASE_PAUSED, PHASE_UPCOMING
 from flashsale.selectors.reminders import reminders_for_viewer
 from flashsale.selectors.sales import remaining_units, sales_visible
 
@@ -25,20 +26,22 @@ def sale_card(sale, *, now, remaining: int, reminder=None) -> dict:
     images = list(sale.sku.product.images.all())
     quota = max(sale.quota, 1)
     sold = max(sale.quota - remaining, 0)
-    published = sale.state == sale.State.PUBLISHED
-    live = published and sale.starts_at <= now < sale.ends_at
+    phase = sale.phase_at(now)
+    live = phase == PHASE_LIVE
     return {
         "sale": sale,
         "product": sale.sku.product,
         "image": images[0] if images else None,
+        "phase": phase,
         "live": live,
-        "upcoming": published and now < sale.starts_at,
-        "ended": not published or now >= sale.ends_at,
+        "upcoming": phase == PHASE_UPCOMING,
+        "paused": phase == PHASE_PAUSED,
+        "ended": phase == PHASE_ENDED,
         "remaining": remaining,
         "sold": sold,
         "sold_percent": min(100, round(sold * 100 / quota)),
         "sold_out": live and remaining <= 0,
-        "deadline": sale.ends_at if live else sale.starts_at,
+        "deadline": sale.ends_at if now >= sale.starts_at else sale.starts_at,
         "starts_ms": epoch_ms(sale.starts_at),
         "ends_ms": epoch_ms(sale.ends_at),
         "reminder": reminder,

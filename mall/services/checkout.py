@@ -257,7 +257,9 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Pl
         raise DomainError(_("Cross-border goods need the buyer's customs identity."), field="identity")
     now = timezone.now()
     candidates = _candidate_records([line.sku_id for line in lines])
-    own = {r.stock_record_id: r for r in Reservation.objects.filter(checkout_token=token, user=user)}
+    # The shopper's own holds, whichever of their checkouts (device) made them: theirs to use, never
+    # counted as someone else's (a checkout opened on a second device took over the first one's holds).
+    own = {r.stock_record_id: r for r in Reservation.objects.filter(user=user)}
     with transaction.atomic(durable=True):
         lock_objects.account_orders_lock(user.pk)
         if cross_border:
@@ -291,7 +293,9 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Pl
             ordered = sorted(candidates.get(line.sku_id, []), key=lambda rid: (rid not in own, rid))
             allocated_from = None
             for record_id in ordered:
-                others = reserved_quantity(record_id=record_id, exclude_token=token, now=now)
+                others = reserved_quantity(
+                    record_id=record_id, exclude_token=token, exclude_user_id=user.pk, now=now
+                )
                 try:
                     with transaction.atomic():
                         stock_move(
@@ -324,7 +328,7 @@ def _order_place(*, user, cart, token, address, identity, idempotency_key) -> Pl
                 referral=line.referral,
             )
         OrderEvent.objects.create(order=order, to_state=Order.State.PENDING_PAYMENT, actor=user, message="")
-        Reservation.objects.filter(checkout_token=token).delete()
+        Reservation.objects.filter(Q(checkout_token=token) | Q(user=user)).delete()
         CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
         enqueue_on_commit("mall.tasks.order_expire_task", order.pk, eta=order.payment_deadline)
     return PlacedOrder(order, replayed=False)

@@ -83,11 +83,16 @@ def stock_record_for(*, sku: Sku, warehouse: Warehouse) -> StockRecord:
     return record
 
 
-def reserved_quantity(*, record_id: int, exclude_token: str | None = None, now=None) -> int:
-    """Units held by unexpired reservations on a record (other checkouts' when ``exclude_token``)."""
+def reserved_quantity(
+    *, record_id: int, exclude_token: str | None = None, exclude_user_id: int | None = None, now=None
+) -> int:
+    """Units held by unexpired reservations on a record (other checkouts' when ``exclude_token``, other
+    shoppers' when ``exclude_user_id``)."""
     qs = Reservation.objects.live(now).filter(stock_record_id=record_id)
     if exclude_token:
         qs = qs.exclude(checkout_token=exclude_token)
+    if exclude_user_id is not None:
+        qs = qs.exclude(user_id=exclude_user_id)
     return qs.aggregate(total=Sum("quantity"))["total"] or 0
 
 

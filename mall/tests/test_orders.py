@@ -189,7 +189,7 @@ def test_a_return_without_a_reason_is_refused(client, shopper):
 def test_settling_orders_keep_their_status_fresh(client, shopper):
     order = place_order(shopper=shopper)
     html = client.get(reverse("mall:order", args=[order.number])).content.decode()
-    assert 'hx-trigger="every 4s"' in html  # a payment confirmed by webhook shows up
+    assert 'hx-trigger="every 1s"' in html  # a payment confirmed by webhook shows up at once
     order_move(order, S.PAID)
     html = client.get(reverse("mall:order", args=[order.number])).content.decode()
     assert 'hx-trigger="every 2s"' in html

@@ -55,17 +55,17 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         problem = problem or exc.message
     else:
         request.session[TOKEN_KEY] = summary.token
-    preview = cart_page(cart=cart) if summary is None else None
-    rows = []
-    if summary is not None:
+    # Held: at least one line is held for this checkout. Otherwise (refused, or not one line could be held)
+    # the page shows the cart's selected lines as they are, never an empty "held" list to place.
+    held = summary is not None and bool(summary.lines)
+    preview = None if held else cart_page(cart=cart)
+    if held:
         covers = product_covers(product_ids=[p.sku.product_id for p in summary.lines])
         rows = [{"priced": p, "cover_url": covers.get(p.sku.product_id, "")} for p in summary.lines]
     else:
         rows = [{"priced": r.priced, "cover_url": r.cover_url} for r in preview.selected]
     cross_border = (
-        summary.is_cross_border
-        if summary
-        else any(r.line.sku.product.is_cross_border for r in preview.selected)
+        summary.is_cross_border if held else any(r.line.sku.product.is_cross_border for r in preview.selected)
     )
     if form is None:
         form = CheckoutForm(
@@ -80,6 +80,8 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         )
     return {
         "summary": summary,
+        "held": held,
+        "totals": summary if held else preview,
         "preview": preview,
         "rows": rows,
         "quota_error": quota_error,
@@ -92,7 +94,7 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         "form": form,
         "problem": problem,
         "server_now": timezone.now(),
-        "can_place": summary is not None and summary.can_place(address=address, identity=identity),
+        "can_place": held and summary.can_place(address=address, identity=identity),
     }
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.keyset import page_size_parse
 from mall.forms import CancelForm, ReturnForm
 from mall.selectors import PAGE_SIZE_MAX
-from mall.selectors.orders import ORDER_TABS, access_order, order_list, order_page
+from mall.selectors.orders import ORDER_TABS, access_order, order_list, order_page, order_state
 from mall.services import orders as order_services
 from mall.views.slots import ORDER_INVITE_TEMPLATE, optional_template
 
@@ -47,6 +49,20 @@ def order_detail(request, number: str):
             "order_invite_template": optional_template(ORDER_INVITE_TEMPLATE),
         },
     )
+
+
+@never_cache
+@require_GET
+@login_required
+def order_status(request, number: str):
+    """What the order page polls: the order's state, and whether it differs from the state the page shows
+    (``?state=``). When it does, the ``order-changed`` event (htmx) makes the page draw itself again."""
+    state = order_state(user=request.user, number=number)
+    changed = state != request.GET.get("state", state)
+    response = JsonResponse({"state": state, "changed": changed})
+    if changed:
+        response["HX-Trigger"] = "order-changed"
+    return response
 
 
 def _act(request, number: str, action, done: str):

@@ -6,6 +6,7 @@
 
   var POLL_MS = 300;
   var POLL_GIVE_UP_MS = 60000;
+  var PHASE_POLL_MS = 3000; // how soon an open page learns that its sale was paused, resumed or ended
   var skew = 0; // server clock minus this device's clock, in ms
 
   function now() { return Date.now() + skew; }
@@ -47,7 +48,70 @@
     if (form && !form.dataset.busy) form.querySelector("button[type=submit]").disabled = true;
   }
 
+  // A frozen sale: no Buy now until the server says it is live again.
+  function pauseSale(card) {
+    card.classList.remove("is-live", "is-upcoming");
+    card.classList.add("is-paused");
+    var tag = card.querySelector("[data-flash-tag]");
+    if (tag) tag.textContent = card.dataset.labelPaused || tag.textContent;
+    var form = card.querySelector("form[data-flash-buy]");
+    if (form && !form.dataset.busy) {
+      var button = form.querySelector("button[type=submit]");
+      button.textContent = form.dataset.labelPaused || button.textContent;
+      button.disabled = true;
+    }
+  }
+
+  function endSale(card) {
+    var tag = card.querySelector("[data-flash-tag]");
+    if (tag && tag.dataset.ended) tag.textContent = tag.dataset.ended;
+    var form = card.querySelector("form[data-flash-buy]");
+    if (form && !form.dataset.busy) form.querySelector("button[type=submit]").disabled = true;
+    closeSale(card);
+  }
+
+  function applyPhase(card, phase) {
+    var was = card.dataset.phase;
+    if (!phase || phase === was) return;
+    card.dataset.phase = phase;
+    if (phase === "ended") endSale(card);
+    else if (phase === "paused") pauseSale(card);
+    else if (was === "paused") {
+      // Resumed: the page drawn while paused has no buy form; the server draws the live one.
+      var busy = card.querySelector("form[data-flash-buy][data-busy]");
+      if (!busy) window.location.reload();
+    }
+  }
+
+  function watchPhases(root) {
+    var url = root.dataset.phases;
+    if (!url || !window.fetch) return;
+    function open() {
+      return Array.prototype.slice.call(document.querySelectorAll("[data-flash-sale][data-phase]"))
+        .filter(function (card) { return card.dataset.phase !== "ended"; });
+    }
+    function round() {
+      var cards = open();
+      if (!cards.length) return;
+      if (document.visibilityState === "hidden") { window.setTimeout(round, PHASE_POLL_MS); return; }
+      var ids = cards.map(function (card) { return card.dataset.flashSale; }).join(",");
+      fetch(url + "?ids=" + encodeURIComponent(ids), { credentials: "omit", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { sales: {} }; })
+        .catch(function () { return { sales: {} }; })
+        .then(function (body) {
+          cards.forEach(function (card) {
+            // A sale the server no longer shows (a draft again) is over for this page.
+            applyPhase(card, (body.sales || {})[card.dataset.flashSale] || (body.sales ? "ended" : null));
+          });
+          window.setTimeout(round, PHASE_POLL_MS);
+        });
+    }
+    window.setTimeout(round, PHASE_POLL_MS);
+  }
+
   function tick(card) {
+    if (card.dataset.phase === "ended") return false;
+    if (card.dataset.phase === "paused") return true; // the clock waits for the server, not the time
     var starts = Number(card.dataset.starts);
     var ends = Number(card.dataset.ends);
     var t = now();
@@ -77,6 +141,7 @@
       if (cards.length) window.setTimeout(loop, 250);
     }
     loop();
+    watchPhases(root);
   }
 
   // --- buying ----------------------------------------------------------------------------------------
