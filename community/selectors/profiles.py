@@ -115,8 +115,9 @@ def _empty() -> NotePage:
 def profile_notes(
     *, profile: Profile, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE
 ) -> NotePage:
-    """The user's notes, newest first; the owner's private and under-review ones included for them."""
-    qs = note_card_qs().filter(author_id=profile.user.pk)
+    """The user's notes, newest first; the owner's private and under-review ones included for them.
+    Drafts are never here, not even for their writer: they have their own list (``note_drafts``)."""
+    qs = note_card_qs().filter(author_id=profile.user.pk).exclude(status=Note.Status.DRAFT)
     if not profile.is_owner:
         qs = qs.filter(status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC)
     page = keyset_page(
