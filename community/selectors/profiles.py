@@ -81,7 +81,9 @@ def profile_get(*, user_id, viewer) -> Profile:
         raise NotFound(_("No such user.")) from None
     following = Follow.objects.filter(follower_id=OuterRef("pk")).values("follower_id")
     followers = Follow.objects.filter(followee_id=OuterRef("pk")).values("followee_id")
-    received = Note.objects.filter(author_id=OuterRef("pk")).values("author_id")
+    received = (
+        Note.objects.filter(author_id=OuterRef("pk")).exclude(status=Note.Status.DRAFT).values("author_id")
+    )
     user = (
         User.objects.filter(pk=pk, is_active=True)
         .only("id", "username", "nickname", "avatar", "bio", "likes_private", "collects_private", "is_active")
