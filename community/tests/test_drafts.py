@@ -143,6 +143,7 @@ def test_save_draft_then_publish_from_me_on_the_pages(client, friend):
         },
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("community:note", args=[note.pk])
     note.refresh_from_db()
     assert note.status == Note.Status.PUBLISHED
     assert list(note.images.order_by("position").values_list("pk", flat=True)) == image_ids

@@ -153,7 +153,7 @@ def note_edit(request, note_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            note_update(
+            note = note_update(
                 note=note,
                 title=data["title"],
                 body=data["body"],
@@ -186,7 +186,7 @@ def note_edit(request, note_id):
 @login_required
 @require_POST
 def note_publish_view(request, note_id):
-    """ "Publish" on a draft's page: the draft goes out as it was saved."""
+    """The "Publish" button on a draft's page: the draft goes out as it was saved."""
     note = note_publish(note=access_note_for_edit(user=request.user, note_id=note_id))
     messages.success(request, _("Published."))
     _disclosure_reminder(request, note.pk)
