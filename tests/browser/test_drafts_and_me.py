@@ -3,6 +3,7 @@ bar's last tab, publish it with its photos; the hub fits the screen."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -35,6 +36,8 @@ def test_a_writer_saves_a_draft_finds_it_under_me_and_publishes_it(phone_page, l
     for testid in ("me-notes", "me-collects", "me-likes", "me-orders", "me-cart", "me-stats", "logout-me"):
         assert page.get_by_test_id(testid).count() == 1, testid
     assert scroll_width(page) <= page.viewport_size["width"]
+    if os.environ.get("HONGSHU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["HONGSHU_SCREENSHOTS"], "me-phone.png"), full_page=True)
     note = Note.objects.get(author=writer)
     assert note.status == Note.Status.DRAFT
 
