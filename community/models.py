@@ -39,6 +39,9 @@ class Note(models.Model):
         PUBLISHED = "published", _("Published")
         UNDER_REVIEW = "under_review", _("Under review")
         HIDDEN = "hidden", _("Hidden by moderation")
+        # Saved by the writer, not published yet: seen by nobody else, anywhere (feeds, search, topics,
+        # profiles, product pages, statistics all list published notes only).
+        DRAFT = "draft", _("Draft")
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
     title = models.CharField(_("title"), max_length=TITLE_MAX)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("notes/<int:note_id>/", notes.note_detail, name="note"),
     path("notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
     path("notes/<int:note_id>/delete/", notes.note_remove, name="note_delete"),
+    path("notes/<int:note_id>/publish/", notes.note_publish_view, name="note_publish"),
     path("notes/topics/suggest/", notes.topic_suggestions, name="topic_suggest"),
     path("notes/<int:note_id>/like/", interactions.note_like_view, name="note_like"),
     path("notes/<int:note_id>/unlike/", interactions.note_unlike_view, name="note_unlike"),

@@ -11,6 +11,15 @@ from django.utils.translation import gettext as _
 from accounts import selectors, services
 from accounts.forms import ProfileForm
 from core.forms import form_add_service_errors
+from core.slots import optional_template
+
+# What upper apps add to "Me", in the page's order (docs/architecture.md, "How a lower app shows an upper
+# app's content"): my notes, drafts, collects and likes; my orders and cart; my creator statistics.
+ME_SLOTS = {
+    "notes": "community/slots/me_notes.html",
+    "shopping": "mall/slots/me_shopping.html",
+    "creator": "community/slots/me_creator.html",
+}
 
 
 @login_required
@@ -21,6 +30,7 @@ def me(request):
         {
             "addresses": selectors.address_list(user=request.user)[:1],
             "identity": selectors.identity_default(user=request.user),
+            "slots": {key: optional_template(name) for key, name in ME_SLOTS.items()},
         },
     )
 

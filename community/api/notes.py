@@ -21,9 +21,9 @@ from community.api.trust import NoteTrustFields
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
 from community.selectors.access import _int, access_note_for_edit
 from community.selectors.note_page import note_page
-from community.selectors.notes import note_visible_qs
+from community.selectors.notes import note_drafts_qs, note_visible_qs
 from community.selectors.topics import topic_suggest
-from community.services.notes import note_create, note_delete, note_update
+from community.services.notes import note_create, note_delete, note_publish, note_update
 from core.api import JSONParser
 from core.pagination import CURSOR, KeysetPagination, page_size_parameter, paginated
 
@@ -181,6 +181,11 @@ class NoteCreateInput(serializers.Serializer):
     )
     products = ProductLinkInput(many=True, required=False, help_text=_PRODUCTS_HELP)
     partnership = serializers.IntegerField(required=False, allow_null=True, help_text=_PARTNERSHIP_HELP)
+    draft = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Save as a draft: seen by nobody else until published (POST /api/notes/{id}/publish/).",
+    )
 
 
 class NoteUpdateInput(serializers.Serializer):
@@ -293,6 +298,7 @@ class NoteListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("author", int, description="Only this writer's notes."),
+            OpenApiParameter("drafts", bool, description="My drafts instead (they are in no other list)."),
             CURSOR,
             page_size_parameter(default=NotePagination.page_size, maximum=NotePagination.max_page_size),
         ],
@@ -301,7 +307,10 @@ class NoteListApi(APIView):
         summary="Notes the viewer may see, newest first (cursor pagination)",
     )
     def get(self, request):
-        qs = note_visible_qs(viewer=request.user)
+        if request.query_params.get("drafts") in ("1", "true"):
+            qs = note_drafts_qs(user=request.user)
+        else:
+            qs = note_visible_qs(viewer=request.user).exclude(status=Note.Status.DRAFT)
         if "author" in request.query_params:
             qs = qs.filter(author_id=_int(request.query_params["author"]))
         paginator = NotePagination()
@@ -370,6 +379,15 @@ class NoteDetailApi(APIView):
     def delete(self, request, note_id: int):
         note_delete(note=access_note_for_edit(user=request.user, note_id=note_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotePublishApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NoteOutput, summary="Publish my draft as it was saved")
+    def post(self, request, note_id: int):
+        note = note_publish(note=access_note_for_edit(user=request.user, note_id=note_id))
+        return Response(_note_output(request, note.pk))
 
 
 class TopicSuggestionOutput(serializers.Serializer):

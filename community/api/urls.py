@@ -26,6 +26,7 @@ urlpatterns = [
     # notes
     path("notes/", notes.NoteListApi.as_view(), name="api-notes"),
     path("notes/<int:note_id>/", notes.NoteDetailApi.as_view(), name="api-note"),
+    path("notes/<int:note_id>/publish/", notes.NotePublishApi.as_view(), name="api-note-publish"),
     path("topics/suggest/", notes.TopicSuggestApi.as_view(), name="api-topics-suggest"),
     # interactions
     path("notes/<int:note_id>/like/", interactions.NoteLikeApi.as_view(), name="api-note-like"),

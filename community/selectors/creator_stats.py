@@ -289,7 +289,7 @@ def _top_notes(*, user, window: StatsWindow, note_id: int | None = None) -> list
     note = OuterRef("pk")
     sales = counted_sale_lines(window=window).filter(referral=OuterRef("ref")).order_by().values("referral")
     money = DecimalField(max_digits=14, decimal_places=2)
-    mine = Note.objects.filter(author=user)
+    mine = Note.objects.filter(author=user).exclude(status=Note.Status.DRAFT)
     if note_id is not None:
         mine = mine.filter(pk=note_id)
     notes = (

@@ -46,6 +46,13 @@ def note_public_qs() -> QuerySet[Note]:
     return note_card_qs().filter(status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC)
 
 
+def note_drafts_qs(*, user) -> QuerySet[Note]:
+    """The writer's own drafts, newest first: the one list drafts are in (empty for anonymous)."""
+    return (
+        note_card_qs().filter(author_id=getattr(user, "pk", None), status=Note.Status.DRAFT).order_by("-id")
+    )
+
+
 @dataclass
 class ViewerState:
     liked: set[int] = field(default_factory=set)

@@ -81,7 +81,9 @@ def profile_get(*, user_id, viewer) -> Profile:
         raise NotFound(_("No such user.")) from None
     following = Follow.objects.filter(follower_id=OuterRef("pk")).values("follower_id")
     followers = Follow.objects.filter(followee_id=OuterRef("pk")).values("followee_id")
-    received = Note.objects.filter(author_id=OuterRef("pk")).values("author_id")
+    received = (
+        Note.objects.filter(author_id=OuterRef("pk")).exclude(status=Note.Status.DRAFT).values("author_id")
+    )
     user = (
         User.objects.filter(pk=pk, is_active=True)
         .only("id", "username", "nickname", "avatar", "bio", "likes_private", "collects_private", "is_active")
@@ -115,8 +117,9 @@ def _empty() -> NotePage:
 def profile_notes(
     *, profile: Profile, viewer, cursor: str | None = None, size: int = FEED_PAGE_SIZE
 ) -> NotePage:
-    """The user's notes, newest first; the owner's private and under-review ones included for them."""
-    qs = note_card_qs().filter(author_id=profile.user.pk)
+    """The user's notes, newest first; the owner's private and under-review ones included for them.
+    Drafts are never here, not even for their writer: they have their own list (``note_drafts``)."""
+    qs = note_card_qs().filter(author_id=profile.user.pk).exclude(status=Note.Status.DRAFT)
     if not profile.is_owner:
         qs = qs.filter(status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC)
     page = keyset_page(

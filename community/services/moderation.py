@@ -80,7 +80,7 @@ def note_hide(*, note: Note, operator: User | None) -> bool:
     with transaction.atomic(durable=True):
         changed = (
             Note.objects.filter(pk=note.pk)
-            .exclude(status=Note.Status.HIDDEN)
+            .exclude(status__in=(Note.Status.HIDDEN, Note.Status.DRAFT))
             .update(status=Note.Status.HIDDEN)
         )
         _settle_reports(operator=operator, state=Report.State.HIDDEN, note_id=note.pk)
@@ -90,11 +90,12 @@ def note_hide(*, note: Note, operator: User | None) -> bool:
 
 
 def note_restore(*, note: Note, operator: User | None) -> bool:
-    """Publish a hidden (or under-review) note again; its open reports are dismissed."""
+    """Publish a hidden (or under-review) note again; its open reports are dismissed. A draft stays a
+    draft: only its writer publishes it (moderation never had it to hide)."""
     with transaction.atomic(durable=True):
         changed = (
             Note.objects.filter(pk=note.pk)
-            .exclude(status=Note.Status.PUBLISHED)
+            .exclude(status__in=(Note.Status.PUBLISHED, Note.Status.DRAFT))
             .update(status=Note.Status.PUBLISHED)
         )
         _settle_reports(operator=operator, state=Report.State.DISMISSED, note_id=note.pk)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -215,8 +216,11 @@ def note_create(
     visibility: str = Note.Visibility.PUBLIC,
     products: Sequence = (),
     partnership=None,
+    draft: bool = False,
 ) -> Note:
-    """Publish a note. ``images`` are the uploads; ``image_order`` lists their indices in display order
+    """Publish a note, or with ``draft`` save it for later (``note_publish``): a draft keeps its photos
+    and purchase links but is seen by nobody else, and nothing a published note sets off (topics,
+    mentions, hot score, search, disclosure review) happens until it is published. ``images`` are the uploads; ``image_order`` lists their indices in display order
     (the writer's arrangement; ``None`` keeps file order). The first photo shown is the cover.
     ``products`` are the purchase links (``[{"product": id, "sku": id or None}]``, at most 5) and
     ``partnership`` the id of the writer's own brand partnership running today (None: not sponsored).
@@ -231,19 +235,16 @@ def note_create(
     saved = _originals_save([checked[i] for i in order])
     try:
         with transaction.atomic(durable=True):
-            note = Note.objects.create(author=author, partnership=sponsor, **fields)
+            status = Note.Status.DRAFT if draft else Note.Status.PUBLISHED
+            note = Note.objects.create(author=author, partnership=sponsor, status=status, **fields)
             created = _images_add(note, saved, positions=range(len(saved)))
             note.cover = created[0]
             note.save(update_fields=["cover"])
-            note_hot_score_initial(note_id=note.pk)  # in the discovery feed at once, not at the next refresh
-            _topics_attach(note, _topics_of(fields))
-            note.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=author))
             if links:
                 note_products_set(note=note, items=links)
-            note_disclosure_check(note=note)
-            note_search_index(note_id=note.pk)
             _renditions_enqueue([i.pk for i in created])
-            _mentions_notify(note.pk)
+            if not draft:
+                _note_go_live(note)
     except Exception:
         _names_delete([name for name, _w, _h in saved])
         raise
@@ -261,8 +262,10 @@ def note_update(
     new_images: Sequence = (),
     products: Sequence | None = None,
     partnership=KEEP,
+    publish: bool = False,
 ) -> Note:
-    """Edit a note. ``image_order`` is the new display order: ids of the photos to keep and ``"new:N"``
+    """Edit a note; with ``publish``, a draft is published with the edit (``note_publish``), and a draft
+    edited without it stays a draft. ``image_order`` is the new display order: ids of the photos to keep and ``"new:N"``
     for the N-th of ``new_images`` (photos left out are removed; uploads left out go last, in file
     order). ``None`` keeps the photos as they are and appends ``new_images``.
 
@@ -309,20 +312,52 @@ def note_update(
                 locked.partnership = sponsor
                 update_fields.append("partnership")
             locked.save(update_fields=update_fields)
-            _topics_attach(locked, _topics_of(fields))
-            locked.mentions.set(_mentions_resolve(text.mentions_parse(fields["body"]), author=locked.author))
             if links is not None:
                 note_products_set(note=locked, items=links)
-            note_disclosure_check(note=locked)
-            note_search_index(note_id=locked.pk)
             _renditions_enqueue([i.pk for i in created])
-            _mentions_notify(locked.pk)
+            if locked.status == Note.Status.DRAFT and publish:
+                _draft_publish(locked)
+            elif locked.status != Note.Status.DRAFT:
+                _note_go_live(locked)
             files = [f for i in removed for f in (i.original, i.feed, i.detail) if f]
             transaction.on_commit(lambda: _files_delete(files))
     except Exception:
         _names_delete([name for name, _w, _h in saved])
         raise
     return locked
+
+
+def note_publish(*, note: Note) -> Note:
+    """Publish a draft as it is: from now on it is a new note, dated now, with what publishing sets off
+    (hot score, topics, mentions and their notifications, search index, disclosure review). Publishing a
+    note that is no longer a draft changes nothing."""
+    with transaction.atomic(durable=True):
+        locked = Note.objects.select_for_update().filter(pk=note.pk).first()
+        if locked is None:
+            raise NotFound(_("This note no longer exists."))
+        if locked.status == Note.Status.DRAFT:
+            _draft_publish(locked)
+    return locked
+
+
+def _draft_publish(note: Note) -> None:
+    """In the caller's transaction, on the locked row."""
+    note.status = Note.Status.PUBLISHED
+    note.created_at = timezone.now()
+    note.save(update_fields=["status", "created_at", "updated_at"])
+    _note_go_live(note)
+
+
+def _note_go_live(note: Note) -> None:
+    """What a published note's text sets off, on create, on edit and when a draft is published. Runs in
+    the caller's transaction; tasks leave at commit."""
+    fields = {"title": note.title, "body": note.body}
+    note_hot_score_initial(note_id=note.pk)  # in the discovery feed at once, not at the next refresh
+    _topics_attach(note, _topics_of(fields))
+    note.mentions.set(_mentions_resolve(text.mentions_parse(note.body), author=note.author))
+    note_disclosure_check(note=note)
+    note_search_index(note_id=note.pk)
+    _mentions_notify(note.pk)
 
 
 def note_delete(*, note: Note) -> None:

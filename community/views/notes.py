@@ -26,7 +26,7 @@ from community.selectors.links import (
 from community.selectors.note_page import note_page
 from community.selectors.topics import topic_suggest
 from community.services.links import LinkItem, link_items_parse
-from community.services.notes import note_create, note_delete, note_update
+from community.services.notes import note_create, note_delete, note_publish, note_update
 from community.text import text_linkify
 from core.errors import DomainError
 from core.forms import form_add_service_errors
@@ -110,10 +110,13 @@ def note_new(request):
                 visibility=data["visibility"],
                 products=data["products"],
                 partnership=data["partnership"],
+                draft=_saving_draft(request),
             )
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
+            if note.status == Note.Status.DRAFT:
+                return _draft_saved(request)
             messages.success(request, _("Published. Your photos are being prepared."))
             _disclosure_reminder(request, note.pk)
             return redirect("community:note", note_id=note.pk)
@@ -129,6 +132,7 @@ def note_new(request):
 @login_required
 def note_edit(request, note_id):
     note = access_note_for_edit(user=request.user, note_id=note_id)
+    was_draft = note.status == Note.Status.DRAFT
     images = list(note.images.order_by("position"))
     initial = {
         "title": note.title,
@@ -149,7 +153,7 @@ def note_edit(request, note_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            note_update(
+            note = note_update(
                 note=note,
                 title=data["title"],
                 body=data["body"],
@@ -159,11 +163,14 @@ def note_edit(request, note_id):
                 new_images=data["images"],
                 products=data["products"],
                 partnership=data["partnership"],
+                publish=not _saving_draft(request),
             )
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, _("Changes saved."))
+            if note.status == Note.Status.DRAFT:
+                return _draft_saved(request)
+            messages.success(request, _("Published.") if was_draft else _("Changes saved."))
             _disclosure_reminder(request, note.pk)
             return redirect("community:note", note_id=note.pk)
     tagged = note_link_items(note_id=note.pk)
@@ -174,6 +181,29 @@ def note_edit(request, note_id):
         {"form": form, "note": note, "images": images, **links, **_limits()},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def note_publish_view(request, note_id):
+    """The "Publish" button on a draft's page: the draft goes out as it was saved."""
+    note = note_publish(note=access_note_for_edit(user=request.user, note_id=note_id))
+    messages.success(request, _("Published."))
+    _disclosure_reminder(request, note.pk)
+    return redirect("community:note", note_id=note.pk)
+
+
+def _saving_draft(request) -> bool:
+    """The compose form's "Save draft" button (any other submit publishes)."""
+    return request.POST.get("save") == "draft"
+
+
+def _draft_saved(request):
+    messages.success(request, _("Draft saved. Find it under Me to finish and publish it."))
+    try:
+        return redirect(reverse("accounts:me") + "#drafts")
+    except NoReverseMatch:
+        return redirect("home")
 
 
 @login_required

@@ -8,22 +8,12 @@ if so.
 
 from __future__ import annotations
 
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
+from core.slots import optional_template
 
 FLASH_STRIP_TEMPLATE = "flashsale/slots/strip.html"
 RECOMMENDED_TEMPLATE = "community/slots/recommended.html"
 PRODUCT_NOTES_TEMPLATE = "community/slots/product_notes.html"
 ORDER_INVITE_TEMPLATE = "community/slots/order_invite.html"
-
-
-def optional_template(name: str) -> str | None:
-    """``name`` when an installed app provides that template, else None."""
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return None
-    return name
 
 
 def flash_strip_template() -> str | None:
