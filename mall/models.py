@@ -390,6 +390,7 @@ class Order(models.Model):
     payment_deadline = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(max_length=40, blank=True)
     tracking_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -198,7 +198,7 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         ),
         (
             gettext_lazy("Purchaser and delivery"),
-            {"fields": ["purchaser", "ship_to_display", "tracking_number"]},
+            {"fields": ["purchaser", "ship_to_display", "carrier", "tracking_number"]},
         ),
         (gettext_lazy("Customs and returns"), {"fields": ["customs_detail", "return_detail"]}),
     ]
@@ -331,7 +331,12 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
 
             def ship(order):
                 number = form.tracking_number(order)
-                order_services.order_ship(order=order, tracking_number=number, actor=request.user)
+                order_services.order_ship(
+                    order=order,
+                    tracking_number=number,
+                    carrier=form.cleaned_data["carrier"],
+                    actor=request.user,
+                )
                 return _("Order %(order)s shipped, tracking number %(tracking)s.") % {
                     "order": order.number,
                     "tracking": number,
