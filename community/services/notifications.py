@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,11 +147,12 @@ def notify_note_mentions(*, note_id: int) -> None:
 
 
 def _notice(*, recipient_id: int, kind: str, dedupe_key: str, params: dict, note_id=None) -> int:
-    """One notice, once per cause (ON CONFLICT (dedupe_key) DO NOTHING). ``params`` are plain values the
-    text is built from when it is read (community/notices.py), so it reads in the reader's language."""
-    created = Notification.objects.bulk_create(
-        [
-            Notification(
+    """One notice, once per cause: the unique ``dedupe_key`` refuses a second (a retried task), and 0
+    says so. ``params`` are plain values the text is built from when it is read (community/notices.py),
+    so it reads in the reader's language."""
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
                 recipient_id=recipient_id,
                 kind=kind,
                 inbox=Notification.INBOX_OF[kind],
@@ -159,10 +160,9 @@ def _notice(*, recipient_id: int, kind: str, dedupe_key: str, params: dict, note
                 params=params,
                 dedupe_key=dedupe_key[:64],
             )
-        ],
-        ignore_conflicts=True,
-    )
-    return len(created)
+    except IntegrityError:
+        return 0
+    return 1
 
 
 def notify_order_event(*, order_event_id: int) -> int:

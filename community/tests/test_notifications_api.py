@@ -95,7 +95,10 @@ def test_read_one_inbox_up_to_an_id_then_all(member_api):
     body = member_api.post(
         "/api/notifications/read/", {"inbox": "likes", "up_to": first.pk}, format="json"
     ).json()
-    assert body == {"marked": 1, "unread": {"likes": 1, "follows": 1, "comments": 0, "notices": 0, "total": 2}}
+    assert body == {
+        "marked": 1,
+        "unread": {"likes": 1, "follows": 1, "comments": 0, "notices": 0, "total": 2},
+    }
 
     body = member_api.post("/api/notifications/read/", {}, format="json").json()
     assert body["marked"] == 2 and body["unread"]["total"] == 0
