@@ -390,7 +390,8 @@ class Order(models.Model):
     payment_deadline = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    carrier = models.CharField(max_length=40, blank=True)
+    # A database default too: the flash-sale materialiser inserts orders with its own SQL.
+    carrier = models.CharField(max_length=40, blank=True, db_default="")
     tracking_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
