@@ -80,6 +80,19 @@ def test_ship_asks_for_a_tracking_number_per_order_then_ships_through_the_servic
     assert stock_reconcile() == []
 
 
+def test_ship_records_the_carrier_given_for_the_batch(admin_client):
+    order = cleared_order()
+    page = run_action(admin_client, CHANGELIST, "ship", [order])
+    assert 'name="carrier"' in page.content.decode()
+
+    apply_action(
+        admin_client, CHANGELIST, "ship", [order], carrier=" SF Express ", **{f"tracking_{order.pk}": "SF3"}
+    )
+    order.refresh_from_db()
+    assert (order.state, order.carrier, order.tracking_number) == (S.SHIPPED, "SF Express", "SF3")
+    assert order.events.last().message == "Shipped with SF Express, tracking number SF3."
+
+
 def test_ship_without_a_tracking_number_stays_on_the_form(admin_client):
     order = cleared_order()
     before = snapshot(order)
