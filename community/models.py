@@ -266,6 +266,7 @@ class Notification(models.Model):
         ORDER_CLEARED = "order_cleared", _("order cleared by customs")
         ORDER_SHIPPED = "order_shipped", _("order shipped")
         ORDER_DELIVERED = "order_delivered", _("order delivered")
+        RETURN_APPROVED = "return_approved", _("return approved")
         RETURN_RECEIVED = "return_received", _("return received")
         REFUND_MADE = "refund_made", _("refund made")
         SALE_OPENED = "sale_opened", _("flash sale open")
@@ -292,6 +293,7 @@ class Notification(models.Model):
                 Kind.ORDER_CLEARED,
                 Kind.ORDER_SHIPPED,
                 Kind.ORDER_DELIVERED,
+                Kind.RETURN_APPROVED,
                 Kind.RETURN_RECEIVED,
                 Kind.REFUND_MADE,
                 Kind.SALE_OPENED,

@@ -65,6 +65,10 @@ def notice_message(n: Notification) -> str:
     params = n.params or {}
     if n.kind in ORDER_NOTICE_OF_STATE.values():
         return _order_message(n)
+    if n.kind == Kind.RETURN_APPROVED:
+        return _(
+            "Order %(number)s: your return is approved. Send it back; the refund follows when it arrives."
+        ) % {"number": params.get("number", "")}
     if n.kind == Kind.REFUND_MADE:
         return _("Order %(number)s: ¥%(amount)s refunded to the account you paid with.") % {
             "number": params.get("number", ""),
@@ -105,7 +109,7 @@ def _reverse(name: str, *args) -> str | None:
 def notice_link(n: Notification) -> str | None:
     """Where a notice leads: the order, the sale, the hidden note, the note editor."""
     params = n.params or {}
-    if n.kind in ORDER_NOTICE_OF_STATE.values() or n.kind == Kind.REFUND_MADE:
+    if n.kind in ORDER_NOTICE_OF_STATE.values() or n.kind in (Kind.REFUND_MADE, Kind.RETURN_APPROVED):
         return _reverse("mall:order", params.get("number", "")) if params.get("number") else None
     if n.kind == Kind.SALE_OPENED:
         return _reverse("flash:sale", params.get("sale_id", 0))

@@ -13,6 +13,10 @@ def on_order_event(sender, order_event_id: int, to_state: str, **kwargs) -> None
         enqueue_on_commit("community.tasks.notify_order_event_task", order_event_id)
 
 
+def on_return_approved(sender, order_id: int, **kwargs) -> None:
+    enqueue_on_commit("community.tasks.notify_return_approved_task", order_id)
+
+
 def on_refund(sender, refund_id: int, **kwargs) -> None:
     enqueue_on_commit("community.tasks.notify_refund_task", refund_id)
 

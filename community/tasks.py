@@ -29,6 +29,7 @@ from community.services.notifications import (
     notify_order_event,
     notify_partnership,
     notify_refund,
+    notify_return_approved,
 )
 from community.services.views_count import note_views_flush
 
@@ -137,3 +138,8 @@ def notify_partnership_task(partnership_id: int) -> int:
 @shared_task
 def notify_notice_task(user_id: int, kind: str, params: dict, key: str) -> int:
     return notify_notice(user_id=user_id, kind=kind, params=params, key=key)
+
+
+@shared_task
+def notify_return_approved_task(order_id: int) -> int:
+    return notify_return_approved(order_id=order_id)

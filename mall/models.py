@@ -520,4 +520,6 @@ class ReturnRequest(models.Model):
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="return_request")
     reason = models.CharField(max_length=200)
     requested_at = models.DateTimeField(auto_now_add=True)
+    # An operator agreed to take it back: the buyer is told to send it (optional: receiving needs no approval).
+    approved_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)

@@ -14,5 +14,8 @@ order_stock_released = Signal()
 # ``to_state``; community.receivers tells the buyer in their inbox (paid, cleared, shipped, ...).
 order_event_recorded = Signal()
 
+# An operator approved a buyer's return request. Sent with ``order_id``; community.receivers tells the buyer.
+return_approved = Signal()
+
 # The payment provider confirmed a refund. Sent with ``refund_id``; community.receivers tells the buyer.
 refund_succeeded = Signal()

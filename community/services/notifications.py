@@ -186,6 +186,25 @@ def notify_order_event(*, order_event_id: int) -> int:
     )
 
 
+def notify_return_approved(*, order_id: int) -> int:
+    """Tell the buyer the shop agreed to take their return back."""
+    from mall.models import ReturnRequest
+
+    request = (
+        ReturnRequest.objects.filter(order_id=order_id, approved_at__isnull=False)
+        .select_related("order")
+        .first()
+    )
+    if request is None:
+        return 0
+    return _notice(
+        recipient_id=request.order.user_id,
+        kind=Kind.RETURN_APPROVED,
+        params={"number": request.order.number},
+        dedupe_key=f"return_approved:{request.pk}",
+    )
+
+
 def notify_refund(*, refund_id: int) -> int:
     """Tell the buyer the provider gave their money back."""
     from mall.models import Refund

@@ -18,11 +18,12 @@ from community.services.notifications import (
     notify_order_event,
     notify_partnership,
     notify_refund,
+    notify_return_approved,
 )
 from community.services.trust import partnership_record
 from community.tests.factories import NoteFactory
 from mall.models import Order, OrderEvent, Refund
-from mall.services.orders import order_receive_return, order_ship
+from mall.services.orders import order_approve_return, order_receive_return, order_ship
 from mall.services.payments import order_refund
 from mall.tests.factories import BrandFactory
 from tests.support.orders import paid_order, return_requested_order
@@ -94,6 +95,25 @@ def test_each_step_of_an_order_and_its_return_tells_the_buyer_once():
     refund_notice = Notification.objects.get(recipient=order.user, kind=Kind.REFUND_MADE)
     assert refund_notice.params == {"number": order.number, "amount": f"{order.total:.2f}"}
     assert f"{order.total:.2f}" in refund_notice.message
+
+
+@pytest.mark.django_db
+def test_an_approved_return_tells_the_buyer_once(client, django_capture_on_commit_callbacks):
+    order = return_requested_order()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert order_approve_return(order=order) is True
+    assert ("community.tasks.notify_return_approved_task", (order.pk,)) in enqueued(callbacks)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert order_approve_return(order=order) is False  # a second operator's click
+    assert enqueued(callbacks) == []
+    assert order.events.last().message == "Return approved."
+
+    assert notify_return_approved(order_id=order.pk) == 1
+    assert notify_return_approved(order_id=order.pk) == 0
+    notice = Notification.objects.get(kind=Kind.RETURN_APPROVED)
+    assert (notice.recipient_id, notice.link) == (order.user_id, reverse("mall:order", args=[order.number]))
+    client.force_login(order.user)
+    assert order.number in client.get(URL, {"inbox": "notices"}, **EN).content.decode()
 
 
 @pytest.mark.django_db

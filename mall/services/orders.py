@@ -200,6 +200,27 @@ def order_request_return(*, order: Order, reason: str, actor=None) -> Order:
     return order
 
 
+def order_approve_return(*, order: Order, actor=None) -> bool:
+    """Agree to take a requested return back; the buyer hears of it after commit. Once per request: a
+    second approval (two operators, a double click) changes nothing and returns False."""
+    from mall.models import ReturnRequest
+
+    with transaction.atomic(durable=True):
+        approved = ReturnRequest.objects.filter(
+            order_id=order.pk, order__state=S.RETURN_REQUESTED, approved_at__isnull=True
+        ).update(approved_at=timezone.now())
+        if approved:
+            OrderEvent.objects.create(
+                order=order,
+                from_state=S.RETURN_REQUESTED,
+                to_state=S.RETURN_REQUESTED,
+                actor=actor,
+                message=_("Return approved."),
+            )
+            transaction.on_commit(lambda: signals.return_approved.send(sender=Order, order_id=order.pk))
+    return bool(approved)
+
+
 def order_receive_return(*, order: Order, actor=None) -> Order:
     """The warehouse got the goods back: stock returns, the quota is restored, the buyer is refunded."""
     with transaction.atomic(durable=True):
