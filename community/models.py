@@ -263,11 +263,24 @@ class Notification(models.Model):
         COMMENT = "comment", _("commented on your note")
         REPLY = "reply", _("replied to your comment")
         MENTION = "mention", _("mentioned you")
+        # Notices: nobody did them to you, so they have no actor; their text is built from ``params``
+        # in the reader's language when shown (community/notices.py).
+        ORDER_PAID = "order_paid", _("order paid")
+        ORDER_CLEARED = "order_cleared", _("order cleared by customs")
+        ORDER_SHIPPED = "order_shipped", _("order shipped")
+        ORDER_DELIVERED = "order_delivered", _("order delivered")
+        RETURN_APPROVED = "return_approved", _("return approved")
+        RETURN_RECEIVED = "return_received", _("return received")
+        REFUND_MADE = "refund_made", _("refund made")
+        SALE_OPENED = "sale_opened", _("flash sale open")
+        NOTE_HIDDEN = "note_hidden", _("note hidden by moderation")
+        PARTNERSHIP = "partnership", _("brand partnership invitation")
 
     class Inbox(models.TextChoices):
         LIKES = "likes", _("Likes and collects")
         FOLLOWS = "follows", _("New followers")
         COMMENTS = "comments", _("Comments and @")
+        NOTICES = "notices", _("Notices")
 
     INBOX_OF = {
         Kind.LIKE_NOTE: Inbox.LIKES,
@@ -277,16 +290,37 @@ class Notification(models.Model):
         Kind.COMMENT: Inbox.COMMENTS,
         Kind.REPLY: Inbox.COMMENTS,
         Kind.MENTION: Inbox.COMMENTS,
+        **dict.fromkeys(
+            [
+                Kind.ORDER_PAID,
+                Kind.ORDER_CLEARED,
+                Kind.ORDER_SHIPPED,
+                Kind.ORDER_DELIVERED,
+                Kind.RETURN_APPROVED,
+                Kind.RETURN_RECEIVED,
+                Kind.REFUND_MADE,
+                Kind.SALE_OPENED,
+                Kind.NOTE_HIDDEN,
+                Kind.PARTNERSHIP,
+            ],
+            Inbox.NOTICES,
+        ),
     }
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # None for a notice (an order shipped, a sale opened): the shop told you, not a person.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     inbox = models.CharField(max_length=10, choices=Inbox.choices)
     note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # What a notice's text and link are built from when it is read (ids, numbers, codes; never text in
+    # the writer's language), so each reader sees it in their own language.
+    params = models.JSONField(default=dict, blank=True)
     # What caused it ("like:17"): a retried task finds the row already there and adds nothing.
     dedupe_key = models.CharField(max_length=64, unique=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -297,6 +331,20 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "inbox", "-id"], name="notification_inbox"),
             models.Index(fields=["recipient"], name="notification_unread", condition=Q(read_at=None)),
         ]
+
+    @property
+    def message(self) -> str:
+        """What happened, in the active (the reader's) language."""
+        from community.notices import notice_message
+
+        return notice_message(self)
+
+    @property
+    def link(self) -> str | None:
+        """Where a notice takes its reader (None for the social kinds, whose template links the note)."""
+        from community.notices import notice_link
+
+        return notice_link(self)
 
 
 class Report(models.Model):

@@ -23,7 +23,13 @@ from community.services.notifications import (
     notify_comment_like,
     notify_follow,
     notify_like,
+    notify_note_hidden,
     notify_note_mentions,
+    notify_notice,
+    notify_order_event,
+    notify_partnership,
+    notify_refund,
+    notify_return_approved,
 )
 from community.services.views_count import note_views_flush
 
@@ -107,3 +113,33 @@ def counters_recompute_task() -> dict[str, int]:
 def product_buzz_recompute_task() -> int:
     """Rewrite the buzz table from the raw rows (hourly); running it twice gives the same table."""
     return product_buzz_recompute().products
+
+
+@shared_task
+def notify_order_event_task(order_event_id: int) -> int:
+    return notify_order_event(order_event_id=order_event_id)
+
+
+@shared_task
+def notify_refund_task(refund_id: int) -> int:
+    return notify_refund(refund_id=refund_id)
+
+
+@shared_task
+def notify_note_hidden_task(note_id: int, reason: str, hidden_at: str) -> int:
+    return notify_note_hidden(note_id=note_id, reason=reason, hidden_at=hidden_at)
+
+
+@shared_task
+def notify_partnership_task(partnership_id: int) -> int:
+    return notify_partnership(partnership_id=partnership_id)
+
+
+@shared_task
+def notify_notice_task(user_id: int, kind: str, params: dict, key: str) -> int:
+    return notify_notice(user_id=user_id, kind=kind, params=params, key=key)
+
+
+@shared_task
+def notify_return_approved_task(order_id: int) -> int:
+    return notify_return_approved(order_id=order_id)

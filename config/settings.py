@@ -47,6 +47,8 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where a writer whose note was hidden by moderation asks for it to be shown again (the notice says so).
+MODERATION_APPEAL_EMAIL = env.str("MODERATION_APPEAL_EMAIL", default="appeals@hongshu.example")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from flashsale.services.materialize import orders_expire, sale_drain, sales_drain_live
-from flashsale.services.reminders import reminders_send
+from flashsale.services.reminders import reminder_send, reminders_send
 from flashsale.services.sales import sales_end_due, sales_reconcile, sales_warm_due, unit_return_for_order
 
 
@@ -48,3 +48,8 @@ def sales_end_due_task() -> int:
 @shared_task
 def reminders_send_task() -> int:
     return reminders_send()
+
+
+@shared_task
+def reminder_send_task(reminder_id: int) -> bool:
+    return reminder_send(reminder_id=reminder_id)

@@ -390,6 +390,8 @@ class Order(models.Model):
     payment_deadline = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A database default too: the flash-sale materialiser inserts orders with its own SQL.
+    carrier = models.CharField(max_length=40, blank=True, db_default="")
     tracking_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -518,4 +520,6 @@ class ReturnRequest(models.Model):
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="return_request")
     reason = models.CharField(max_length=200)
     requested_at = models.DateTimeField(auto_now_add=True)
+    # An operator agreed to take it back: the buyer is told to send it (optional: receiving needs no approval).
+    approved_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)

@@ -81,9 +81,10 @@ class PartnershipAdmin(ChangedFieldsOnlyAdmin):
         return partnership.starts_on <= timezone.localdate() <= partnership.ends_on
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            trust_services.partnership_record(partnership=obj, operator=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # Notes declared under it are bound to its brand and writer: changing either would relabel

@@ -55,9 +55,10 @@ class CommentRefOutput(serializers.Serializer):
 class NotificationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Notification.Kind.choices)
-    text = serializers.CharField(source="get_kind_display")
+    text = serializers.CharField(source="message", help_text="In the language of the request")
+    link = serializers.CharField(allow_null=True, help_text="Where a notice leads (an order, a sale, a note)")
     inbox = serializers.ChoiceField(choices=Notification.Inbox.choices)
-    actor = ActorOutput()
+    actor = ActorOutput(allow_null=True)
     note = NoteRefOutput(allow_null=True)
     comment = CommentRefOutput(allow_null=True)
     read = serializers.SerializerMethodField()
@@ -71,6 +72,7 @@ class UnreadOutput(serializers.Serializer):
     likes = serializers.IntegerField()
     follows = serializers.IntegerField()
     comments = serializers.IntegerField()
+    notices = serializers.IntegerField()
     total = serializers.IntegerField()
 
 

@@ -1,7 +1,7 @@
 """Reads for the notification inboxes: a page of one inbox and the unread counts per inbox.
 
 A page costs one query whatever its size (actor, note, cover and comment joined); the unread counts
-of the three inboxes cost one more (GROUP BY over the partial index of unread rows).
+of the inboxes cost one more (GROUP BY over the partial index of unread rows).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ PAGE_SIZE_MAX = 50
 def notification_base_qs() -> QuerySet[Notification]:
     """What an inbox entry shows: who, what, the note's cover, the comment's text."""
     return Notification.objects.select_related("actor", "note", "note__cover", "comment").only(
-        "id", "kind", "inbox", "read_at", "created_at", "recipient_id", "actor_id", "note_id", "comment_id",
+        "id", "kind", "inbox", "params", "read_at", "created_at", "recipient_id", "actor_id", "note_id",
+        "comment_id",
         "actor__id", "actor__username", "actor__nickname", "actor__avatar",
         "note__id", "note__title", "note__status", "note__visibility", "note__author_id", "note__cover_id",
         "note__cover__id", "note__cover__feed", "note__cover__width", "note__cover__height",

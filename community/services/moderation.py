@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community.models import Comment, Note, Report
 from core.errors import DomainError, NotFound
+from core.tasks import enqueue_on_commit
 
 DETAIL_MAX = 300
 
@@ -75,14 +77,34 @@ def _settle_reports(*, operator: User | None, state: str, **target) -> int:
     )
 
 
+def _main_reason(**target) -> str:
+    """The reason most of the open reports about the content give ("" when nobody reported it)."""
+    row = (
+        Report.objects.filter(state=Report.State.OPEN, **target)
+        .values("reason")
+        .annotate(n=Count("id"))
+        .order_by("-n", "reason")
+        .first()
+    )
+    return row["reason"] if row else ""
+
+
 def note_hide(*, note: Note, operator: User | None) -> bool:
-    """Hide a note from everyone but its author; its open reports are settled as "content hidden"."""
+    """Hide a note from everyone but its author; its open reports are settled as "content hidden". The
+    author is told why (the reports' main reason) and how to appeal, after commit."""
     with transaction.atomic(durable=True):
         changed = (
             Note.objects.filter(pk=note.pk)
             .exclude(status__in=(Note.Status.HIDDEN, Note.Status.DRAFT))
             .update(status=Note.Status.HIDDEN)
         )
+        if changed:
+            enqueue_on_commit(
+                "community.tasks.notify_note_hidden_task",
+                note.pk,
+                _main_reason(note_id=note.pk),
+                timezone.now().isoformat(),
+            )
         _settle_reports(operator=operator, state=Report.State.HIDDEN, note_id=note.pk)
     if changed:
         note.status = Note.Status.HIDDEN

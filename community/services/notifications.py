@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +141,135 @@ def notify_note_mentions(*, note_id: int) -> None:
                 note_id=note.pk,
                 dedupe_key=f"mention:n{note.pk}:{user_id}",
             )
+
+
+# --- notices: things that happened to you, not things a person did ------------------------------------------
+
+
+def _notice(*, recipient_id: int, kind: str, dedupe_key: str, params: dict, note_id=None) -> int:
+    """One notice, once per cause: the unique ``dedupe_key`` refuses a second (a retried task), and 0
+    says so. ``params`` are plain values the text is built from when it is read (community/notices.py),
+    so it reads in the reader's language."""
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient_id=recipient_id,
+                kind=kind,
+                inbox=Notification.INBOX_OF[kind],
+                note_id=note_id,
+                params=params,
+                dedupe_key=dedupe_key[:64],
+            )
+    except IntegrityError:
+        return 0
+    return 1
+
+
+def notify_order_event(*, order_event_id: int) -> int:
+    """Tell the buyer their order was paid, cleared, shipped (carrier, tracking number), delivered, or
+    that their return arrived. Other transitions tell nobody."""
+    from community.notices import ORDER_NOTICE_OF_STATE
+    from mall.models import OrderEvent
+
+    event = OrderEvent.objects.filter(pk=order_event_id).select_related("order").first()
+    if event is None or event.to_state not in ORDER_NOTICE_OF_STATE:
+        return 0
+    order = event.order
+    params = {"number": order.number, "state": event.to_state}
+    if event.to_state == order.State.SHIPPED:
+        params |= {"carrier": order.carrier, "tracking": order.tracking_number}
+    return _notice(
+        recipient_id=order.user_id,
+        kind=ORDER_NOTICE_OF_STATE[event.to_state],
+        params=params,
+        dedupe_key=f"order_event:{event.pk}",
+    )
+
+
+def notify_return_approved(*, order_id: int) -> int:
+    """Tell the buyer the shop agreed to take their return back."""
+    from mall.models import ReturnRequest
+
+    request = (
+        ReturnRequest.objects.filter(order_id=order_id, approved_at__isnull=False)
+        .select_related("order")
+        .first()
+    )
+    if request is None:
+        return 0
+    return _notice(
+        recipient_id=request.order.user_id,
+        kind=Kind.RETURN_APPROVED,
+        params={"number": request.order.number},
+        dedupe_key=f"return_approved:{request.pk}",
+    )
+
+
+def notify_refund(*, refund_id: int) -> int:
+    """Tell the buyer the provider gave their money back."""
+    from mall.models import Refund
+
+    refund = (
+        Refund.objects.filter(pk=refund_id, state=Refund.State.SUCCEEDED)
+        .select_related("payment__order")
+        .first()
+    )
+    if refund is None:
+        return 0
+    order = refund.payment.order
+    return _notice(
+        recipient_id=order.user_id,
+        kind=Kind.REFUND_MADE,
+        params={"number": order.number, "amount": f"{refund.amount:.2f}"},
+        dedupe_key=f"refund:{refund.pk}",
+    )
+
+
+def notify_note_hidden(*, note_id: int, reason: str, hidden_at: str) -> int:
+    """Tell a writer that moderation hid their note, why (a report reason code, or none), and how to appeal.
+
+    ``hidden_at`` names the hiding: a retried task tells once, a note hidden again later is told again.
+    """
+    note = Note.objects.filter(pk=note_id, status=Note.Status.HIDDEN).only("pk", "author_id", "title").first()
+    if note is None:  # restored meanwhile: nothing to tell
+        return 0
+    return _notice(
+        recipient_id=note.author_id,
+        kind=Kind.NOTE_HIDDEN,
+        note_id=note.pk,
+        params={"title": note.title, "reason": reason},
+        dedupe_key=f"note_hidden:{note.pk}:{hidden_at}",
+    )
+
+
+def notify_partnership(*, partnership_id: int) -> int:
+    """Tell a writer that a brand recorded a partnership with them."""
+    from community.models import Partnership
+
+    partnership = Partnership.objects.filter(pk=partnership_id).select_related("brand").first()
+    if partnership is None:
+        return 0
+    return _notice(
+        recipient_id=partnership.writer_id,
+        kind=Kind.PARTNERSHIP,
+        params={
+            "brand": partnership.brand.name,
+            "campaign": partnership.title,
+            "starts_on": partnership.starts_on.isoformat(),
+            "ends_on": partnership.ends_on.isoformat(),
+        },
+        dedupe_key=f"partnership:{partnership.pk}",
+    )
+
+
+NOTICES_FROM_OTHER_APPS = {Kind.SALE_OPENED}
+
+
+def notify_notice(*, user_id: int, kind: str, params: dict, key: str) -> int:
+    """A notice another app announced through ``core.signals.notice_for_user`` (a sale opened)."""
+    if kind not in NOTICES_FROM_OTHER_APPS:
+        return 0
+    return _notice(recipient_id=user_id, kind=kind, params=dict(params), dedupe_key=f"{kind}:{key}")
 
 
 # The badge never says more than "99+", so counting stops there: a writer with a million unread

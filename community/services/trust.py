@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community.models import DisclosureFlag, Note
+from community.models import DisclosureFlag, Note, Partnership
 from community.services import moderation
 from core.errors import Conflict
+from core.tasks import enqueue_on_commit
 
 State = DisclosureFlag.State
 
@@ -97,3 +98,13 @@ def disclosure_flag_dismiss(*, flag: DisclosureFlag, operator: User | None) -> D
             raise _already_handled()
     _refresh(flag)
     return flag
+
+
+def partnership_record(*, partnership: Partnership, operator: User | None) -> Partnership:
+    """Record a new brand partnership (the admin's form built it) and invite the writer: they get a
+    notice once it commits. Runs inside the admin's own transaction, so it is not durable here."""
+    with transaction.atomic():
+        partnership.created_by = operator
+        partnership.save()
+        enqueue_on_commit("community.tasks.notify_partnership_task", partnership.pk)
+    return partnership

@@ -292,7 +292,7 @@ def test_page_opens_the_first_inbox_with_news_marks_it_read_and_keeps_the_others
     # The tab of the comments inbox still says 1; the open one says nothing any more.
     assert 'data-testid="inbox-unread-comments"' in html
     assert 'data-testid="inbox-unread-follows"' not in html
-    assert _unread(writer) == {"likes": 0, "follows": 0, "comments": 1, "total": 1}
+    assert _unread(writer) == {"likes": 0, "follows": 0, "comments": 1, "notices": 0, "total": 1}
     # The Messages tab's badge shows what is left.
     assert '<span class="badge" data-testid="unread-badge">1</span>' in html
 

@@ -84,7 +84,7 @@ def test_unread_counts_per_inbox(member_api, django_assert_num_queries):
     with django_assert_num_queries(1):
         body = member_api.get("/api/notifications/unread/").json()
 
-    assert body == {"likes": 2, "follows": 1, "comments": 0, "total": 3}
+    assert body == {"likes": 2, "follows": 1, "comments": 0, "notices": 0, "total": 3}
 
 
 def test_read_one_inbox_up_to_an_id_then_all(member_api):
@@ -95,7 +95,10 @@ def test_read_one_inbox_up_to_an_id_then_all(member_api):
     body = member_api.post(
         "/api/notifications/read/", {"inbox": "likes", "up_to": first.pk}, format="json"
     ).json()
-    assert body == {"marked": 1, "unread": {"likes": 1, "follows": 1, "comments": 0, "total": 2}}
+    assert body == {
+        "marked": 1,
+        "unread": {"likes": 1, "follows": 1, "comments": 0, "notices": 0, "total": 2},
+    }
 
     body = member_api.post("/api/notifications/read/", {}, format="json").json()
     assert body["marked"] == 2 and body["unread"]["total"] == 0

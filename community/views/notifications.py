@@ -1,4 +1,4 @@
-"""The Messages page: three inboxes as tabs, each with its unread count; opening one marks it read."""
+"""The Messages page: four inboxes as tabs, each with its unread count; opening one marks it read."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ TABS = [
     (Inbox.LIKES, "heart", _("Likes & collects"), _("When people like or collect your notes, you'll see it here.")),
     (Inbox.FOLLOWS, "user", _("New followers"), _("New followers show up here. Post notes so people find you.")),
     (Inbox.COMMENTS, "comment", _("Comments & @"), _("Comments, replies and @mentions of you land here.")),
+    (Inbox.NOTICES, "bell", _("Notices"), _("Your orders, flash-sale reminders and notices about your notes land here.")),
 ]  # fmt: skip
 
 

@@ -1,6 +1,8 @@
-"""Reminders ("Remind me" before a sale opens): a buyer asks, a periodic task marks the reminders notified when the
-sale opens, and the strip and the sale page tell the buyer (the notice stays inside this app: flashsale
-knows nothing of community's inbox)."""
+"""Reminders ("Remind me" before a sale opens): a buyer asks, and a task scheduled for the sale's opening
+second (``eta=starts_at``) marks the reminder notified, once, with a conditional UPDATE. The strip and the
+sale page then tell the buyer, and ``core.signals.notice_for_user`` puts a notice in their inbox (flashsale
+knows nothing of the community: whoever listens makes the notice). The periodic ``reminders_send`` is the
+safety net for a lost task or a sale whose start moved."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
+from core.signals import notice_for_user
+from core.tasks import enqueue_on_commit
 from flashsale.models import FlashSale, Reminder
 
 
@@ -22,7 +26,9 @@ def reminder_create(*, user, sale: FlashSale) -> Reminder:
         raise Conflict(_("This sale is already open: buy now."))
     try:
         with transaction.atomic(durable=True):
-            return Reminder.objects.create(sale=sale, user=user)
+            reminder = Reminder.objects.create(sale=sale, user=user)
+            enqueue_on_commit("flashsale.tasks.reminder_send_task", reminder.pk, eta=sale.starts_at)
+            return reminder
     except IntegrityError:
         return Reminder.objects.get(sale=sale, user=user)
 
@@ -32,13 +38,50 @@ def reminder_delete(*, user, sale: FlashSale) -> bool:
     return bool(deleted)
 
 
-def reminders_send(*, now: datetime | None = None) -> int:
-    """Mark the reminders of every sale that has opened as notified, once each (one UPDATE, so two
-    overlapping runs cannot notify a reminder twice). Returns how many were notified now."""
-    now = now or timezone.now()
+def _open_sale_reminders(now: datetime):
     return Reminder.objects.filter(
         notified_at__isnull=True,
         sale__state=FlashSale.State.PUBLISHED,
         sale__starts_at__lte=now,
         sale__ends_at__gt=now,
-    ).update(notified_at=now)
+    )
+
+
+def _notice_send(reminder: Reminder) -> None:
+    sale = reminder.sale
+    notice_for_user.send(
+        sender=Reminder,
+        user_id=reminder.user_id,
+        kind="sale_opened",
+        params={"sale_id": sale.pk, "title": sale.title or sale.sku.product.name},
+        key=f"reminder:{reminder.pk}",
+    )
+
+
+def reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
+    """Notify one reminder if its sale is open now; False if it is not open yet, is over, or the reminder
+    was notified already. A conditional UPDATE decides, so two runs (a retried task, the periodic sweep)
+    notify it once. Run early (a clock ahead, a sale moved later), it schedules itself for the opening."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        if not _open_sale_reminders(now).filter(pk=reminder_id).update(notified_at=now):
+            upcoming = Reminder.objects.filter(
+                pk=reminder_id,
+                notified_at__isnull=True,
+                sale__state=FlashSale.State.PUBLISHED,
+                sale__starts_at__gt=now,
+            ).values_list("sale__starts_at", flat=True)
+            for starts_at in upcoming:
+                enqueue_on_commit("flashsale.tasks.reminder_send_task", reminder_id, eta=starts_at)
+            return False
+        reminder = Reminder.objects.select_related("sale__sku__product").get(pk=reminder_id)
+        transaction.on_commit(lambda: _notice_send(reminder))
+    return True
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """The periodic sweep: notify every reminder of an open sale that its own task has not (lost, or the
+    sale's start moved). Returns how many were notified now."""
+    now = now or timezone.now()
+    ids = list(_open_sale_reminders(now).order_by("pk").values_list("pk", flat=True)[:5000])
+    return sum(reminder_send(reminder_id=pk, now=now) for pk in ids)

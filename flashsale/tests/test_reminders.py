@@ -1,5 +1,5 @@
-""" "Remind me": reminders are notified once when their sale opens, by the periodic task on a real
-worker, and the buyer then sees the notice on the mall's strip and the sale page."""
+""" "Remind me": reminders are notified once when their sale opens, by a task scheduled for the opening
+second (the periodic task is the safety net) on a real worker, and the buyer then sees the notice on the mall's strip and the sale page."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict
+from core.signals import notice_for_user
+from core.tasks import _send
 from flashsale.models import FlashSale, Reminder
-from flashsale.services.reminders import reminder_create, reminder_delete, reminders_send
+from flashsale.services.reminders import reminder_create, reminder_delete, reminder_send, reminders_send
 from flashsale.tests.factories import FlashSaleFactory
 from flashsale.tests.helpers import live_sale, render_strip, upcoming_sale
 from mall.tests.factories import buyer
@@ -82,3 +84,50 @@ def test_the_periodic_task_runs_on_a_real_worker_and_the_buyer_sees_the_notice(c
     client.force_login(user)
     html = client.get(reverse("flash:sale", args=[sale.pk])).content.decode()
     assert 'data-testid="reminder-open"' in html
+
+
+@pytest.mark.django_db
+def test_asking_schedules_the_reminder_for_the_opening_second(django_capture_on_commit_callbacks):
+    sale = upcoming_sale(in_minutes=10)
+    with django_capture_on_commit_callbacks() as callbacks:
+        reminder = reminder_create(user=buyer()[0], sale=sale)
+    sent = [c.args for c in callbacks if getattr(c, "func", None) is _send]
+    assert sent == [("flashsale.tasks.reminder_send_task", (reminder.pk,), {}, {"eta": sale.starts_at})]
+
+
+@pytest.mark.clocks
+@pytest.mark.django_db
+def test_a_reminder_is_announced_once_at_the_opening_and_not_before(django_capture_on_commit_callbacks):
+    sale = upcoming_sale(in_minutes=10)
+    user = buyer()[0]
+    reminder = reminder_create(user=user, sale=sale)
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs)
+
+    notice_for_user.connect(listener, weak=False)
+    try:
+        # Run early (a clock ahead): nothing is announced, and it is scheduled again for the opening.
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert reminder_send(reminder_id=reminder.pk, now=sale.starts_at - timedelta(seconds=1)) is False
+        assert [c.args[3] for c in callbacks if getattr(c, "func", None) is _send] == [
+            {"eta": sale.starts_at}
+        ]
+        assert heard == []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminder_send(reminder_id=reminder.pk, now=sale.starts_at) is True
+            assert reminder_send(reminder_id=reminder.pk, now=sale.starts_at) is False  # the task ran twice
+            assert reminders_send(now=sale.starts_at + timedelta(seconds=10)) == 0  # and the sweep after it
+    finally:
+        notice_for_user.disconnect(listener)
+    assert heard == [
+        {
+            "signal": notice_for_user,
+            "user_id": user.pk,
+            "kind": "sale_opened",
+            "params": {"sale_id": sale.pk, "title": sale.title or sale.sku.product.name},
+            "key": f"reminder:{reminder.pk}",
+        }
+    ]

@@ -195,6 +195,16 @@ class ReceiveForm(ActionForm):
 
 
 class ShipForm(ActionForm):
+    """A tracking number per order, and the carrier that takes them all (the buyer's notice names both)."""
+
+    carrier = forms.CharField(
+        label=gettext_lazy("Carrier"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "vTextField"}),
+    )
+    shared_fields = ("carrier",)
+
     def __init__(self, *args, orders: list[Order], **kwargs):
         super().__init__(*args, **kwargs)
         self.orders = orders

@@ -175,7 +175,7 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
     ordering = ["-id"]
     show_facets = admin.ShowFacets.ALWAYS
     inlines = [OrderLineInline, OrderEventInline, PaymentInline, RefundInline]
-    actions = ["ship", "refund", "receive_return", "cancel_unpaid"]
+    actions = ["ship", "refund", "approve_return", "receive_return", "cancel_unpaid"]
     fieldsets = [
         (
             None,
@@ -198,7 +198,7 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         ),
         (
             gettext_lazy("Purchaser and delivery"),
-            {"fields": ["purchaser", "ship_to_display", "tracking_number"]},
+            {"fields": ["purchaser", "ship_to_display", "carrier", "tracking_number"]},
         ),
         (gettext_lazy("Customs and returns"), {"fields": ["customs_detail", "return_detail"]}),
     ]
@@ -218,12 +218,15 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         offered = {
             "ship": order.state == S.CLEARED or (not order.is_cross_border and order.state == S.PAID),
             "refund": order.state in (*payment_services.REFUNDABLE_STATES, S.RETURNED),
+            "approve_return": order.state == S.RETURN_REQUESTED
+            and getattr(getattr(order, "return_request", None), "approved_at", None) is None,
             "receive_return": order.state == S.RETURN_REQUESTED,
             "cancel_unpaid": order.state == S.PENDING_PAYMENT,
         }
         labels = {
             "ship": _("Ship…"),
             "refund": _("Refund…"),
+            "approve_return": _("Approve return"),
             "receive_return": _("Receive return"),
             "cancel_unpaid": _("Cancel…"),
         }
@@ -312,11 +315,14 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         if request is None:
             return "—"
         received = when(request.received_at) if request.received_at else _("not yet")
+        approved = when(request.approved_at) if request.approved_at else _("not yet")
         return format_html(
-            "{} ({} {}) · {} {}",
+            "{} ({} {}) · {} {} · {} {}",
             request.reason,
             _("asked"),
             when(request.requested_at),
+            _("approved"),
+            approved,
             _("received"),
             received,
         )
@@ -331,7 +337,12 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
 
             def ship(order):
                 number = form.tracking_number(order)
-                order_services.order_ship(order=order, tracking_number=number, actor=request.user)
+                order_services.order_ship(
+                    order=order,
+                    tracking_number=number,
+                    carrier=form.cleaned_data["carrier"],
+                    actor=request.user,
+                )
                 return _("Order %(order)s shipped, tracking number %(tracking)s.") % {
                     "order": order.number,
                     "tracking": number,
@@ -440,6 +451,20 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
             submit_label=_("Refund"),
             danger=True,
         )
+
+    @admin.action(
+        description=gettext_lazy("Approve return (the buyer is told to send it)"), permissions=["operate"]
+    )
+    def approve_return(self, request, queryset):
+        def approve(order):
+            if order_services.order_approve_return(order=order, actor=request.user):
+                return _("Order %(order)s: return approved; the buyer is told to send it back.") % {
+                    "order": order.number
+                }
+            return False  # approved already, or no longer waiting for approval
+
+        run_action(self, request, queryset.order_by("pk"), approve)
+        return action_done(request)
 
     @admin.action(
         description=gettext_lazy("Receive return (stock back, refund follows)"), permissions=["operate"]

@@ -65,8 +65,11 @@ def order_transition(
     from_state = order.state
     for name, value in fields.items():
         setattr(order, name, value)
-    OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         order=order, from_state=from_state, to_state=to_state, actor=actor, message=message
+    )
+    transaction.on_commit(
+        lambda: signals.order_event_recorded.send(sender=Order, order_event_id=event.pk, to_state=to_state)
     )
     return order
 
@@ -129,18 +132,27 @@ def orders_expire_overdue(*, limit: int = 500) -> int:
     return sum(order_expire(order_id=i) for i in ids)
 
 
-def order_ship(*, order: Order, tracking_number: str, actor=None) -> Order:
+def order_ship(*, order: Order, tracking_number: str, carrier: str = "", actor=None) -> Order:
+    """Hand the order to ``carrier`` under ``tracking_number``: both go on the order and the buyer's notice."""
     tracking_number = (tracking_number or "").strip()
+    carrier = (carrier or "").strip()
     if not tracking_number:
         raise DomainError(_("Enter the tracking number."), field="tracking_number")
+    if len(carrier) > Order._meta.get_field("carrier").max_length:
+        raise DomainError(_("The carrier's name is too long."), field="carrier")
     allowed = [S.CLEARED] if order.is_cross_border else [S.PAID, S.CLEARED]
     with transaction.atomic(durable=True):
         order_transition(
             order=order,
             to_state=S.SHIPPED,
             actor=actor,
-            message=_("Shipped, tracking number %(n)s.") % {"n": tracking_number},
-            extra={"tracking_number": tracking_number},
+            message=(
+                _("Shipped with %(carrier)s, tracking number %(n)s.")
+                % {"carrier": carrier, "n": tracking_number}
+                if carrier
+                else _("Shipped, tracking number %(n)s.") % {"n": tracking_number}
+            ),
+            extra={"tracking_number": tracking_number, "carrier": carrier},
             allowed_from=allowed,
         )
         for line in order.lines.all():
@@ -186,6 +198,27 @@ def order_request_return(*, order: Order, reason: str, actor=None) -> Order:
         order_transition(order=order, to_state=S.RETURN_REQUESTED, actor=actor, message=reason)
         ReturnRequest.objects.create(order=order, reason=reason)
     return order
+
+
+def order_approve_return(*, order: Order, actor=None) -> bool:
+    """Agree to take a requested return back; the buyer hears of it after commit. Once per request: a
+    second approval (two operators, a double click) changes nothing and returns False."""
+    from mall.models import ReturnRequest
+
+    with transaction.atomic(durable=True):
+        approved = ReturnRequest.objects.filter(
+            order_id=order.pk, order__state=S.RETURN_REQUESTED, approved_at__isnull=True
+        ).update(approved_at=timezone.now())
+        if approved:
+            OrderEvent.objects.create(
+                order=order,
+                from_state=S.RETURN_REQUESTED,
+                to_state=S.RETURN_REQUESTED,
+                actor=actor,
+                message=_("Return approved."),
+            )
+            transaction.on_commit(lambda: signals.return_approved.send(sender=Order, order_id=order.pk))
+    return bool(approved)
 
 
 def order_receive_return(*, order: Order, actor=None) -> Order:

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.idnumbers import id_number_mask, real_name_mask
 from core.errors import Conflict, DomainError, NotFound
 from core.tasks import enqueue_on_commit
-from mall import lock_objects
+from mall import lock_objects, signals
 from mall.errors import InvalidTransition
 from mall.models import Order, OrderLine, Payment, PaymentEvent, Refund, StockMovement
 from mall.payments import get_provider
@@ -256,6 +257,9 @@ def _refunds_execute(*, order_id: int) -> list[Refund]:
                 Payment.objects.filter(pk=refund.payment_id, state=P.SUCCEEDED).update(state=P.REFUNDED)
                 refund.state, refund.reference = Refund.State.SUCCEEDED, reference
                 done.append(refund)
+                transaction.on_commit(
+                    partial(signals.refund_succeeded.send, sender=Refund, refund_id=refund.pk)
+                )
                 logger.info(
                     "refunded ¥%s of payment %s: %s", refund.amount, refund.payment.reference, reference
                 )

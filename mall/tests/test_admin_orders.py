@@ -80,6 +80,33 @@ def test_ship_asks_for_a_tracking_number_per_order_then_ships_through_the_servic
     assert stock_reconcile() == []
 
 
+def test_approve_return_marks_the_request_once(admin_client):
+    order = return_requested_order()
+    apply_action(admin_client, CHANGELIST, "approve_return", [order])
+    order.return_request.refresh_from_db()
+    approved_at = order.return_request.approved_at
+    assert approved_at is not None
+    response = apply_action(admin_client, CHANGELIST, "approve_return", [order])
+    order.return_request.refresh_from_db()
+    assert order.return_request.approved_at == approved_at
+    assert "return approved" not in said(response)
+    order.refresh_from_db()
+    assert order.state == S.RETURN_REQUESTED  # receiving it is still its own step
+
+
+def test_ship_records_the_carrier_given_for_the_batch(admin_client):
+    order = cleared_order()
+    page = run_action(admin_client, CHANGELIST, "ship", [order])
+    assert 'name="carrier"' in page.content.decode()
+
+    apply_action(
+        admin_client, CHANGELIST, "ship", [order], carrier=" SF Express ", **{f"tracking_{order.pk}": "SF3"}
+    )
+    order.refresh_from_db()
+    assert (order.state, order.carrier, order.tracking_number) == (S.SHIPPED, "SF Express", "SF3")
+    assert order.events.last().message == "Shipped with SF Express, tracking number SF3."
+
+
 def test_ship_without_a_tracking_number_stays_on_the_form(admin_client):
     order = cleared_order()
     before = snapshot(order)

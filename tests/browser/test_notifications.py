@@ -101,9 +101,10 @@ def test_the_same_on_a_phone_fits_the_screen(phone_page, login_as, liked_and_com
     page.goto(page.base_url + "/notifications/?inbox=comments")
     assert page.get_by_test_id("notification").count() == 1
     assert scroll_width(page) <= 390
-    # The three inbox tabs sit side by side in one row.
+    # The four inbox tabs sit side by side in one row.
     ys = {
-        round(page.get_by_test_id(f"inbox-{k}").bounding_box()["y"]) for k in ("likes", "follows", "comments")
+        round(page.get_by_test_id(f"inbox-{k}").bounding_box()["y"])
+        for k in ("likes", "follows", "comments", "notices")
     }
     assert len(ys) == 1
     _shot(page, "phone-notifications")
