@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0004_purchase_links_disclosure_stats'),
+        ('community', '0005_note_draft_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
