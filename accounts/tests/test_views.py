@@ -166,3 +166,28 @@ def test_address_form_returns_to_a_page_of_this_site_only(user_client):
     assert back.status_code == 302 and back.url == "/mall/checkout/"
     away = user_client.post(reverse("accounts:address_new") + "?next=https://evil.example/", data)
     assert away.status_code == 302 and away.url == reverse("accounts:addresses")
+
+
+def test_removing_an_identity_asks_first_and_changes_nothing_until_confirmed(user_client):
+    identity = CustomsIdentityFactory(user=user_client.user, is_default=True)
+    url = reverse("accounts:identity_delete", kwargs={"identity_id": identity.pk})
+
+    asked = user_client.get(url)
+    assert asked.status_code == 200 and 'data-testid="identity-delete-confirm"' in asked.content.decode()
+    assert identity.masked_number in asked.content.decode()
+    unconfirmed = user_client.post(url)  # an old form, a script, a double submit: still asks
+    assert unconfirmed.status_code == 200
+    assert CustomsIdentity.objects.filter(pk=identity.pk).exists()
+
+    done = user_client.post(url, {"confirm": "yes"})
+
+    assert done.status_code == 302 and done["Location"] == reverse("accounts:identities")
+    assert not CustomsIdentity.objects.filter(pk=identity.pk).exists()
+
+
+def test_a_strangers_confirmation_page_is_a_404(user_client):
+    other = CustomsIdentityFactory(user=UserFactory())
+    url = reverse("accounts:identity_delete", kwargs={"identity_id": other.pk})
+    assert user_client.get(url).status_code == 404
+    assert user_client.post(url, {"confirm": "yes"}).status_code == 404
+    assert CustomsIdentity.objects.filter(pk=other.pk).exists()

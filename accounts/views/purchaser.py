@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import AddressForm, IdentityDisputeForm, IdentityForm
@@ -123,14 +124,18 @@ def identity_dispute(request):
     )
 
 
-def _own_row_action(*, access, act, back: str, done=None):
-    """A POST-only view on one of the viewer's rows: fetch it (``access``: anyone else's answers 404), run
-    ``act`` (one service call) on it, say ``done`` and go back to the list."""
+def _own_row_action(*, access, act, back: str, done=None, confirm_template: str | None = None):
+    """A view on one of the viewer's rows: fetch it (``access``: anyone else's answers 404), run ``act``
+    (one service call) on it, say ``done`` and go back to the list. With ``confirm_template`` it asks
+    first: a GET, or a POST without ``confirm=yes``, shows that page and changes nothing."""
 
     @login_required
-    @require_POST
+    @require_http_methods(["GET", "POST"] if confirm_template else ["POST"])
     def view(request, **row_id):
-        act(access(user=request.user, **row_id))
+        row = access(user=request.user, **row_id)
+        if confirm_template and (request.method != "POST" or request.POST.get("confirm") != "yes"):
+            return render(request, confirm_template, {"row": row, "back": reverse(back)})
+        act(row)
         if done:
             messages.success(request, done)
         return redirect(back)
@@ -154,6 +159,7 @@ identity_delete = _own_row_action(
     act=lambda identity: services.identity_delete(identity=identity),
     back="accounts:identities",
     done=gettext_lazy("Identity removed."),
+    confirm_template="accounts/identity_delete.html",
 )
 identity_default = _own_row_action(
     access=selectors.access_identity,
