@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.visitor.VisitorMiddleware",
+    "community.middleware.SponsoredChoiceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.ForgedInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

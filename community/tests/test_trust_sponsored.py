@@ -127,14 +127,15 @@ def test_hide_sponsored_filters_every_feed_page_and_keeps_the_choice_while_pagin
         reverse("community:feed_following"),
         reverse("community:topic", args=["护肤"]),
     ):
-        shown = client.get(url)
+        shown = client.get(url, {"sponsored": "show"})  # the choice is remembered: start from "shown"
         assert toggle_url(shown).endswith("?sponsored=hide"), url
         assert 'data-hidden="false"' in shown.content.decode()
 
         first = client.get(url, {"sponsored": "hide"})
         html = first.content.decode()
         assert 'data-hidden="true"' in html and 'aria-current="true"' in html
-        assert toggle_url(first) == unquote(url)  # switching back: the same page, from the top
+        # switching back: the same page, from the top
+        assert toggle_url(first) == unquote(url) + "?sponsored=show"
         next_url = sentinel_url(first)
         assert "sponsored=hide" in next_url
         rest = client.get(next_url, headers={"HX-Request": "true"})
@@ -308,5 +309,20 @@ def test_a_topic_whose_notes_are_all_sponsored_keeps_the_switch_to_show_them_aga
     assert card_ids(client.get(url, {"sponsored": "hide"})) == []
     assert 'data-testid="sponsored-toggle"' in hidden and 'data-hidden="true"' in hidden
     assert "?sort=new&amp;sponsored=hide" in hidden and "?sort=hot&amp;sponsored=hide" in hidden
-    shown = client.get(url).content.decode()
+    shown = client.get(url, {"sponsored": "show"}).content.decode()
     assert 'data-hidden="false"' in shown and "?sort=new&amp;sponsored=hide" not in shown
+
+
+def test_the_choice_to_hide_sponsored_notes_is_remembered_until_flipped_back(client):
+    sponsored = sponsored_note(brand_name="Glossier", title="paid", topics=["护肤"])
+    plain = FeedNoteFactory(topics=["护肤"])
+    topic = reverse("community:topic", args=["护肤"])
+
+    client.get(reverse("home"), {"sponsored": "hide"})  # chosen on the feed ...
+
+    later = client.get(topic)  # ... kept on another page, with no parameter
+    assert 'data-hidden="true"' in later.content.decode()
+    assert sponsored.pk not in card_ids(later) and plain.pk in card_ids(later)
+    client.get(topic, {"sponsored": "show"})
+    again = client.get(reverse("home"))
+    assert 'data-hidden="false"' in again.content.decode() and sponsored.pk in card_ids(again)

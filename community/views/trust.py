@@ -18,19 +18,24 @@ SPONSORED_PARAM = "sponsored"
 SPONSORED_HIDE = "hide"
 
 
+SPONSORED_SHOW = "show"
+SPONSORED_COOKIE = "hs_sponsored"
+
+
 def sponsored_hidden(request) -> bool:
-    """The reader asked to leave sponsored notes out (``?sponsored=hide``); any other value shows them."""
-    return request.GET.get(SPONSORED_PARAM) == SPONSORED_HIDE
+    """Whether the reader leaves sponsored notes out: ``?sponsored=hide`` or ``?sponsored=show`` decides (and
+    ``community.middleware.SponsoredChoiceMiddleware`` remembers it in a cookie); without either, the remembered choice."""
+    asked = request.GET.get(SPONSORED_PARAM)
+    if asked in (SPONSORED_HIDE, SPONSORED_SHOW):
+        return asked == SPONSORED_HIDE
+    return request.COOKIES.get(SPONSORED_COOKIE) == SPONSORED_HIDE
 
 
 def sponsored_toggle_url(request) -> str:
     """This page from the top with the sponsored filter flipped (other parameters kept)."""
     query = request.GET.copy()
     query.pop("cursor", None)
-    if sponsored_hidden(request):
-        query.pop(SPONSORED_PARAM, None)
-    else:
-        query[SPONSORED_PARAM] = SPONSORED_HIDE
+    query[SPONSORED_PARAM] = SPONSORED_SHOW if sponsored_hidden(request) else SPONSORED_HIDE
     encoded = query.urlencode()
     return f"{request.path}?{encoded}" if encoded else request.path
 
