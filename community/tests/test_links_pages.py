@@ -534,3 +534,17 @@ def test_the_writer_is_reminded_to_declare_a_partner_brand_they_tagged(writer_cl
     html = writer_client.get(response["Location"]).content.decode()
     assert f"This note tags {deal.brand.name}, a brand you have a partnership with." in html
     assert DisclosureFlag.objects.filter(state=DisclosureFlag.State.OPEN).count() == 1
+
+
+@pytest.mark.parametrize(("case", "words"), [("sold out", "Sold out"), ("off sale", "No longer on sale")])
+def test_a_card_that_cannot_be_bought_says_why_once(client, case, words):
+    serum, (sku,) = product("Serum", stock=0 if case == "sold out" else 5)
+    if case == "off sale":
+        type(serum).objects.filter(pk=serum.pk).update(is_active=False)
+    note = tagged_note(products=[serum])
+
+    html = client.get(reverse("community:note", args=[note.pk])).content.decode()
+
+    section = html[html.index('data-testid="note-products"') :]
+    assert section.count(words) == 1
+    assert 'data-testid="card-buy"' not in section
