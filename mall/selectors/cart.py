@@ -1,6 +1,6 @@
 """The cart page: lines with product, brand, cover, stock and tax, the product's other variants (to change
-a line's), and the totals of the selected ones. Three queries whatever the number of lines (lines joined
-with their products; stock for all SKUs; the products' active variants)."""
+a line's), and the totals of the selected ones. Two queries whatever the number of lines (lines joined
+with their products; stock for all SKUs), and one for the products' active variants when asked."""
 
 from __future__ import annotations
 
@@ -80,13 +80,15 @@ def cart_lines_qs(cart: Cart):
     )
 
 
-def cart_page(*, cart: Cart | None) -> CartPage:
+def cart_page(*, cart: Cart | None, with_variants: bool = False) -> CartPage:
+    """``with_variants``: each row also lists its product's active variants when several (the cart page
+    offers to change a line's; one query more)."""
     if cart is None or cart.pk is None:
         return CartPage(cart=cart, rows=[])
     lines = list(cart_lines_qs(cart))
     available = available_by_sku(sku_ids=[line.sku_id for line in lines])
     variants: dict[int, list[Sku]] = {}
-    if lines:
+    if lines and with_variants:
         for sku in Sku.objects.filter(
             product_id__in={line.sku.product_id for line in lines}, is_active=True, product__is_active=True
         ).order_by("price", "id"):

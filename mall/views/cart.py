@@ -25,7 +25,7 @@ def _safe_next(request, url: str | None, default: str) -> str:
 
 
 def cart(request):
-    data = cart_page(cart=cart_for_request(request, create=False))
+    data = cart_page(cart=cart_for_request(request, create=False), with_variants=True)
     template = "mall/partials/cart_body.html" if request.htmx else "mall/cart.html"
     return render(request, template, {"data": data})
 
