@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from mall.cart_session import SESSION_KEY
 from mall.models import Cart, CartLine
+from mall.services.cart import cart_line_variant_change
 from mall.tests.factories import cart_with, shop_product
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +257,16 @@ def test_someone_elses_line_cannot_change_variant(client):
 
     assert _variant(client, cart.lines.get(), large.pk).status_code == 404
     assert cart.lines.get().sku_id == small.pk
+
+
+def test_a_merged_line_keeps_the_referral_it_had_when_the_moved_one_has_none():
+    user = UserFactory()
+    _product, (small, large) = shop_product(prices=("80.00", "120.00"))
+    cart_with(user=user, sku=large, quantity=1, referral="note:9")
+    cart = cart_with(user=user, sku=small, quantity=2)
+    CartLine.objects.filter(cart=cart, sku=large).update(selected=False)
+
+    kept = cart_line_variant_change(cart=cart, line_id=cart.lines.get(sku=small).pk, sku_id=large.pk)
+
+    assert (kept.sku_id, kept.quantity, kept.referral, kept.selected) == (large.pk, 3, "note:9", True)
+    assert list(cart.lines.values_list("pk", flat=True)) == [kept.pk]
