@@ -23,6 +23,7 @@ urlpatterns = [
     path("cart/select/", cart.cart_select_all, name="cart_select_all"),
     path("cart/lines/<int:line_id>/", cart.cart_line, name="cart_line"),
     path("cart/lines/<int:line_id>/remove/", cart.cart_line_remove, name="cart_line_remove"),
+    path("cart/lines/<int:line_id>/variant/", cart.cart_line_variant, name="cart_line_variant"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("orders/", orders.orders, name="orders"),
     path("orders/<str:number>/", orders.order_detail, name="order"),

@@ -17,11 +17,11 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from community.models import PRODUCT_LINKS_MAX, Note, NoteProduct, Partnership, ProductCardClick
-from core.errors import Conflict
+from core.errors import Conflict, DomainError
 from core.visitor import Visitor, visitor_first
 from mall.models import Cart, CartLine, Product, Sku
 from mall.offers import Offer, live_offers
-from mall.selectors.stock import available_by_sku
+from mall.selectors.stock import available_by_sku, stock_state
 from mall.services.cart import cart_add
 
 logger = logging.getLogger(__name__)
@@ -188,17 +188,65 @@ def card_offer(*, link: NoteProduct) -> Offer | None:
     return min(offers.values(), key=lambda o: (o.price, o.sku_id), default=None)
 
 
-def card_sku(*, link: NoteProduct) -> Sku:
-    """The variant "Buy" and "Add to cart" put in the cart: the tagged one while it is sold, else the
-    product's cheapest variant with units free. Sold out or off sale: refused (409)."""
+def card_sku(*, link: NoteProduct, sku_id=None) -> Sku:
+    """The variant "Buy" and "Add to cart" put in the cart: the one the reader chose (``sku_id``, one of
+    the product's active variants with units free), else the tagged one while it is sold, else the
+    product's cheapest variant with units free. Not the product's: refused (400); sold out or off sale:
+    refused (409)."""
     if not link.product.is_active:
         raise Conflict(_("%(name)s is no longer on sale.") % {"name": link.product.name})
+    if sku_id not in (None, ""):
+        return _chosen_sku(link, sku_id)
     skus = _candidate_skus(link)
     available = available_by_sku(sku_ids=[s.pk for s in skus])
     for sku in skus:
         if available.get(sku.pk, 0) > 0:
             return sku
     raise Conflict(_("%(name)s is sold out.") % {"name": link.product.name})
+
+
+def _chosen_sku(link: NoteProduct, sku_id) -> Sku:
+    refused = DomainError(_("That variant is not one of %(name)s's.") % {"name": link.product.name})
+    try:
+        pk = _as_id(sku_id)
+    except (TypeError, ValueError):
+        raise refused from None
+    sku = Sku.objects.filter(pk=pk, product_id=link.product_id, is_active=True).first()
+    if sku is None:
+        raise refused
+    if available_by_sku(sku_ids=[sku.pk]).get(sku.pk, 0) <= 0:
+        raise Conflict(
+            _("%(name)s · %(variant)s is sold out.") % {"name": link.product.name, "variant": sku.name}
+        )
+    return sku
+
+
+@dataclass(frozen=True)
+class VariantChoice:
+    """One line of the "which variant?" chooser."""
+
+    sku: Sku
+    available: int
+
+    @property
+    def stock_state(self) -> str:
+        return stock_state(self.available)
+
+    @property
+    def can_buy(self) -> bool:
+        return self.available > 0
+
+
+def card_variant_choices(*, link: NoteProduct) -> list[VariantChoice]:
+    """What "Buy" asks the reader to choose from: the product's active variants (cheapest first) with
+    their free stock, when the card stands for several (no variant tagged, or the tagged one retired);
+    empty when there is nothing to choose or none has units free (then "Buy" says why)."""
+    skus = _candidate_skus(link) if link.product.is_active else []
+    if len(skus) < 2:
+        return []
+    available = available_by_sku(sku_ids=[s.pk for s in skus])
+    choices = [VariantChoice(sku=s, available=available.get(s.pk, 0)) for s in skus]
+    return choices if any(c.can_buy for c in choices) else []
 
 
 @dataclass
@@ -216,14 +264,16 @@ def card_cart_add(
     cart_for: Callable[[], Cart] | None = None,
     action: str = ProductCardClick.Action.CART,
     who: Visitor | None = None,
+    sku_id=None,
 ) -> CardAdded:
     """Put the card's variant in the reader's cart with the note's referral, then record the tap.
 
     Pass the ``cart``, or ``cart_for()`` to get it only once the variant is known (a page's anonymous
-    cart is made on demand): a refusal (sold out, off sale) then makes no cart and records nothing."""
+    cart is made on demand): a refusal (sold out, off sale, not the product's variant) then makes no cart
+    and records nothing. ``sku_id``: the variant the reader chose (see ``card_sku``)."""
     if (cart is None) == (cart_for is None):
         raise TypeError("card_cart_add needs exactly one of cart and cart_for")
-    sku = card_sku(link=link)
+    sku = card_sku(link=link, sku_id=sku_id)
     cart = cart if cart is not None else cart_for()
     line = cart_add(cart=cart, sku_id=sku.pk, quantity=1, referral=note_referral(link.note_id))
     card_click_record(link=link, user=user, action=action, who=who)
@@ -232,22 +282,30 @@ def card_cart_add(
 
 @dataclass
 class CardBuy:
-    """Where "Buy" sends the reader: into a live sale (``offer``) or to checkout with ``added``."""
+    """Where "Buy" sends the reader: into a live sale (``offer``), to checkout with ``added``, or to choose
+    a variant first (``choices``: nothing was added or recorded)."""
 
     offer: Offer | None = None
     added: CardAdded | None = None
+    choices: list[VariantChoice] | None = None
 
 
-def card_buy(*, link: NoteProduct, cart_for, user, who: Visitor | None = None) -> CardBuy:
-    """ "Buy": into the flash sale when one is live on the product (the sale decides who gets a unit),
-    else the variant goes in the cart with the note's referral and the reader goes to checkout.
-    ``cart_for()`` gives the reader's cart, so none is made for a reader sent to a sale."""
+def card_buy(*, link: NoteProduct, cart_for, user, who: Visitor | None = None, sku_id=None) -> CardBuy:
+    """ "Buy": into the flash sale when one is live on the product (the sale decides who gets a unit);
+    else, when the card stands for several variants and the reader has not chosen one (``sku_id``), the
+    variants to choose from; else the variant goes in the cart with the note's referral and the reader
+    goes to checkout. ``cart_for()`` gives the reader's cart, so none is made for a reader sent to a sale
+    or asked to choose."""
     if link.product.is_active:
         offer = card_offer(link=link)
         if offer is not None:
             card_click_record(link=link, user=user, action=ProductCardClick.Action.BUY, who=who)
             return CardBuy(offer=offer)
+        if sku_id in (None, ""):
+            choices = card_variant_choices(link=link)
+            if choices:
+                return CardBuy(choices=choices)
     added = card_cart_add(
-        link=link, cart_for=cart_for, user=user, action=ProductCardClick.Action.BUY, who=who
+        link=link, cart_for=cart_for, user=user, action=ProductCardClick.Action.BUY, who=who, sku_id=sku_id
     )
     return CardBuy(added=added)

@@ -357,15 +357,97 @@ def test_buy_puts_the_tagged_variant_in_the_cart_and_goes_to_checkout(client):
     assert checkout_page.status_code == 200 and "Serum" in checkout_page.content.decode()
 
 
-def test_buy_on_a_product_tag_takes_the_cheapest_variant_in_stock(client):
+def test_add_to_cart_on_a_product_tag_takes_the_cheapest_variant_in_stock(client):
     serum, (cheap_gone, mid, dear) = product("Serum", prices=("50.00", "80.00", "120.00"), stock=[0, 4, 9])
     note = tagged_note(products=[serum])
 
-    client.post(reverse("community:note_product_buy", args=[note.pk, serum.pk]))
+    client.post(reverse("community:note_product_cart", args=[note.pk, serum.pk]))
 
     # an anonymous reader has a cart too; checkout will ask them to sign in
     line = CartLine.objects.get()
     assert line.cart.user_id is None and (line.sku_id, line.referral) == (mid.pk, f"note:{note.pk}")
+
+
+# --- "Buy" on a card standing for several variants asks which one ------------------------------------------
+
+
+def test_buy_on_a_several_variant_product_tag_shows_the_chooser_and_adds_nothing(client):
+    serum, (gone, small, large) = product("Serum", prices=("50.00", "80.00", "120.00"), stock=[0, 4, 9])
+    note = tagged_note(products=[serum])
+    url = reverse("community:note_product_buy", args=[note.pk, serum.pk])
+    note_html = client.get(reverse("community:note", args=[note.pk])).content.decode()
+    assert f'hx-post="{url}" hx-target="#pcard-sheet-{serum.pk}"' in note_html
+
+    page = client.post(url)
+    sheet = client.post(url, headers={"HX-Request": "true"})
+
+    assert page.status_code == 200 and 'data-testid="variant-page"' in page.content.decode()
+    assert sheet.status_code == 200 and sheet.content.decode().lstrip().startswith(
+        '<dialog open class="vsheet"'
+    )
+    for response in (page, sheet):
+        html = response.content.decode()
+        assert [c.sku for c in response.context["choices"]] == [gone, small, large]
+        assert html.count('data-testid="variant-buy"') == 3 and html.count(" disabled>") == 1
+        assert f'name="sku" value="{small.pk}"' in html and "Sold out" in html
+    assert _clicks() == [] and CartLine.objects.count() == 0 and Cart.objects.count() == 0
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_choosing_a_variant_lands_in_checkout_with_it_and_the_notes_referral(client, htmx):
+    shopper = buyer()
+    client.force_login(shopper[0])
+    serum, (small, large) = product("Serum", prices=("80.00", "120.00"))
+    note = tagged_note(products=[serum])
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = client.post(
+        reverse("community:note_product_buy", args=[note.pk, serum.pk]), {"sku": large.pk}, headers=headers
+    )
+
+    if htmx:
+        assert response["HX-Redirect"] == reverse("mall:checkout")
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse("mall:checkout")
+    line = CartLine.objects.get(cart__user=shopper[0])
+    assert (line.sku_id, line.quantity, line.referral) == (large.pk, 1, f"note:{note.pk}")
+    assert _clicks() == [(note.pk, serum.pk, "buy")]
+    checkout_page = client.get(reverse("mall:checkout"))
+    assert checkout_page.status_code == 200 and large.name in checkout_page.content.decode()
+
+
+@pytest.mark.parametrize("case", ["another product's", "retired", "sold out", "unreadable"])
+def test_a_chosen_variant_that_cannot_be_bought_is_refused_and_adds_nothing(client, case):
+    serum, (small, large) = product("Serum", prices=("80.00", "120.00"), stock=[5, 0])
+    _other, (foreign,) = product("Cream")
+    note = tagged_note(products=[serum])
+    if case == "retired":
+        small.is_active = False
+        small.save(update_fields=["is_active"])
+    sku = {"another product's": foreign.pk, "retired": small.pk, "sold out": large.pk, "unreadable": "x1"}[
+        case
+    ]
+
+    response = client.post(
+        reverse("community:note_product_buy", args=[note.pk, serum.pk]), {"sku": sku}, follow=True
+    )
+
+    assert response.redirect_chain[0][0].startswith(reverse("community:note", args=[note.pk]))
+    words = "is sold out" if case == "sold out" else "not one of Serum"
+    assert words in response.content.decode()
+    assert _clicks() == [] and CartLine.objects.count() == 0 and Cart.objects.count() == 0
+
+
+def test_a_tagged_variant_card_still_buys_directly(client):
+    serum, (small, large) = product("Serum", prices=("80.00", "120.00"))
+    note = tagged_note(products=[(serum, small)])
+    url = reverse("community:note_product_buy", args=[note.pk, serum.pk])
+    assert f'hx-post="{url}"' not in client.get(reverse("community:note", args=[note.pk])).content.decode()
+
+    response = client.post(url)
+
+    assert response.status_code == 302 and response["Location"] == reverse("mall:checkout")
+    assert CartLine.objects.get().sku_id == small.pk
 
 
 def test_buy_during_a_live_flash_sale_goes_to_the_sale(client):

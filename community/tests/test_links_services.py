@@ -1,5 +1,6 @@
-"""Writing purchase links and declaring partnerships through note_create / note_update, and the
-disclosure check that flags a partner brand tagged without the partnership declared."""
+"""Writing purchase links and declaring partnerships through note_create / note_update, the
+disclosure check that flags a partner brand tagged without the partnership declared, and "Buy" on a card
+that stands for several variants (the choice, and a chosen variant's checks)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from community.models import DisclosureFlag, Note, NoteProduct
 from community.services.disclosure import note_disclosure_check
-from community.services.links import note_products_set
+from community.services.links import card_buy, card_variant_choices, note_products_set
 from community.services.notes import note_create, note_update
 from community.tests.support.links import partnership, product, tagged_note
+from core.errors import Conflict, DomainError
+from mall.models import Cart, CartLine
 from mall.tests.factories import BrandFactory, SkuFactory
 from tests.support.images import image_upload
 
@@ -217,3 +220,57 @@ def test_declaring_the_partnership_later_closes_the_open_flag_as_labelled():
 
     flag = DisclosureFlag.objects.get()
     assert flag.state == DisclosureFlag.State.LABELLED and flag.handled_at is not None
+
+
+# --- "Buy" on a card standing for several variants ---------------------------------------------------------
+
+
+def _no_cart():
+    raise AssertionError("no cart is made before the variant is known")
+
+
+def test_buy_without_a_choice_answers_the_variants_and_makes_nothing():
+    serum, (small, large) = product("Serum", prices=("80.00", "120.00"), stock=[0, 3])
+    link = tagged_note(products=[serum]).product_links.get()
+
+    result = card_buy(link=link, cart_for=_no_cart, user=None)
+
+    assert result.added is None and result.offer is None
+    assert [(c.sku, c.can_buy, c.stock_state) for c in result.choices] == [
+        (small, False, "sold_out"),
+        (large, True, "low"),
+    ]
+    assert Cart.objects.count() == 0
+
+
+def test_nothing_to_choose_for_a_tagged_variant_a_single_variant_or_all_sold_out():
+    serum, (small, _large) = product("Serum", prices=("80.00", "120.00"))
+    cream, _ = product("Cream")
+    gone, _ = product("Gone", prices=("10.00", "20.00"), stock=0)
+    note = tagged_note(products=[(serum, small), cream, gone])
+
+    assert [card_variant_choices(link=link) for link in note.product_links.order_by("position")] == [
+        [],
+        [],
+        [],
+    ]
+    with pytest.raises(Conflict, match="Gone is sold out"):
+        card_buy(link=note.product_links.get(product=gone), cart_for=_no_cart, user=None)
+
+
+@pytest.mark.parametrize(
+    ("case", "status"), [("another product's", 400), ("inactive", 400), ("sold out", 409)]
+)
+def test_a_chosen_variant_must_be_the_products_active_and_in_stock(case, status):
+    serum, (small, large, gone) = product("Serum", prices=("80.00", "120.00", "150.00"), stock=[5, 5, 0])
+    _cream, (foreign,) = product("Cream")
+    large.is_active = False
+    large.save(update_fields=["is_active"])
+    link = tagged_note(products=[serum]).product_links.get()
+    sku = {"another product's": foreign, "inactive": large, "sold out": gone}[case]
+
+    with pytest.raises(DomainError) as refused:
+        card_buy(link=link, cart_for=_no_cart, user=None, sku_id=sku.pk)
+
+    assert refused.value.status_code == status
+    assert CartLine.objects.count() == 0

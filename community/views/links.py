@@ -63,14 +63,32 @@ def _back(note_id: int) -> str:
 
 @require_POST
 def card_buy_view(request, note_id: int, product_id: int):
+    """ "Buy". A card standing for several variants first answers the chooser (with htmx, a bottom sheet
+    on the card; without, a page), whose buttons post the variant as ``sku``."""
     link = access_note_product(user=request.user, note_id=note_id, product_id=product_id)
     try:
         result = card_buy(
-            link=link, cart_for=lambda: cart_for_request(request), user=request.user, who=visitor(request)
+            link=link,
+            cart_for=lambda: cart_for_request(request),
+            user=request.user,
+            who=visitor(request),
+            sku_id=request.POST.get("sku"),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
+        if request.htmx:
+            return HttpResponseClientRedirect(_back(link.note_id))
         return redirect(_back(link.note_id))
+    if result.choices:
+        context = {
+            "link": link,
+            "choices": result.choices,
+            "buy_url": reverse("community:note_product_buy", args=[link.note_id, link.product_id]),
+            "back_url": _back(link.note_id),
+        }
+        if request.htmx:
+            return render(request, "community/partials/card_variants.html", {**context, "sheet": True})
+        return render(request, "community/card_variants.html", context)
     # Like the mall's "Buy now": the line is in the cart and selected; checkout asks a guest to log in.
     target = result.offer.url if result.offer else reverse("mall:checkout")
     if request.htmx:

@@ -1,12 +1,13 @@
-"""The cart page: lines with product, brand, cover, stock and tax, and the totals of the selected ones.
-Two queries whatever the number of lines (lines joined with their products; stock for all SKUs)."""
+"""The cart page: lines with product, brand, cover, stock and tax, the product's other variants (to change
+a line's), and the totals of the selected ones. Two queries whatever the number of lines (lines joined
+with their products; stock for all SKUs), and one for the products' active variants when asked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from mall.models import Cart, CartLine
+from mall.models import Cart, CartLine, Sku
 from mall.selectors.catalog import _cover_subquery, media_url
 from mall.selectors.stock import available_by_sku, stock_state
 from mall.services.pricing import PricedLine, line_price, money
@@ -18,6 +19,7 @@ class CartRow:
     priced: PricedLine
     available: int
     cover_url: str
+    variants: list[Sku] = field(default_factory=list)  # the product's active variants, when several
 
     @property
     def on_sale(self) -> bool:
@@ -78,17 +80,26 @@ def cart_lines_qs(cart: Cart):
     )
 
 
-def cart_page(*, cart: Cart | None) -> CartPage:
+def cart_page(*, cart: Cart | None, with_variants: bool = False) -> CartPage:
+    """``with_variants``: each row also lists its product's active variants when several (the cart page
+    offers to change a line's; one query more)."""
     if cart is None or cart.pk is None:
         return CartPage(cart=cart, rows=[])
     lines = list(cart_lines_qs(cart))
     available = available_by_sku(sku_ids=[line.sku_id for line in lines])
+    variants: dict[int, list[Sku]] = {}
+    if lines and with_variants:
+        for sku in Sku.objects.filter(
+            product_id__in={line.sku.product_id for line in lines}, is_active=True, product__is_active=True
+        ).order_by("price", "id"):
+            variants.setdefault(sku.product_id, []).append(sku)
     rows = [
         CartRow(
             line=line,
             priced=line_price(sku=line.sku, quantity=line.quantity, referral=line.referral),
             available=available.get(line.sku_id, 0),
             cover_url=media_url(line.cover_path),
+            variants=choices if len(choices := variants.get(line.sku.product_id, [])) > 1 else [],
         )
         for line in lines
     ]

@@ -90,6 +90,37 @@ def cart_line_update(
         CartLine.objects.filter(pk=line.pk).update(**fields)
 
 
+def cart_line_variant_change(*, cart: Cart, line_id, sku_id) -> CartLine:
+    """Swap a line to another active variant of the same product, keeping its quantity, choice and
+    referral. A line of that variant already in the cart takes this one in (quantities add up, capped;
+    this line's referral wins, else that line's stays). Another product's or a retired variant: refused,
+    nothing changes. Returns the line now holding the variant."""
+    line = cart_line_access(cart=cart, line_id=line_id)
+    try:
+        sku = Sku.objects.get(
+            pk=int(sku_id), product_id=line.sku.product_id, is_active=True, product__is_active=True
+        )
+    except (Sku.DoesNotExist, TypeError, ValueError):
+        raise DomainError(_("Choose one of this product's variants."), field="sku") from None
+    if sku.pk == line.sku_id:
+        return line
+    with transaction.atomic(durable=True):
+        line = CartLine.objects.select_for_update().filter(pk=line.pk, cart=cart).first()
+        if line is None:
+            raise NotFound(_("That item is not in your cart."))
+        into = CartLine.objects.select_for_update().filter(cart=cart, sku=sku).first()
+        if into is None:
+            line.sku = sku
+            line.save(update_fields=["sku"])
+            return line
+        into.quantity = min(into.quantity + line.quantity, MAX_QUANTITY)
+        into.referral = line.referral or into.referral
+        into.selected = into.selected or line.selected
+        into.save(update_fields=["quantity", "referral", "selected"])
+        line.delete()
+        return into
+
+
 def cart_line_remove(*, cart: Cart, line_id) -> None:
     line = cart_line_access(cart=cart, line_id=line_id)
     CartLine.objects.filter(pk=line.pk).delete()

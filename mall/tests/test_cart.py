@@ -1,5 +1,6 @@
 """The cart pages: adding (also before signing in), steppers, selection, removal, totals with tax, the
-anonymous cart folded into the shopper's own on login, referrals kept as data, other people's lines 404."""
+anonymous cart folded into the shopper's own on login, referrals kept as data, other people's lines 404,
+a line's variant changed (merging into a line of that variant; another product's refused)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from mall.cart_session import SESSION_KEY
 from mall.models import Cart, CartLine
+from mall.services.cart import cart_line_variant_change
 from mall.tests.factories import cart_with, shop_product
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +175,8 @@ def test_the_cart_page_costs_the_same_queries_for_2_or_6_lines(client, count, dj
         _product, (sku,) = shop_product(prices=(f"{10 + i}.00",))
         cart_with(user=user, sku=sku, quantity=1 + i)
     client.force_login(user)
-    # session, user, the user's cart, lines with products and covers, stock
-    with django_assert_num_queries(5):
+    # session, user, the user's cart, lines with products and covers, stock, the products' variants
+    with django_assert_num_queries(6):
         response = client.get(reverse("mall:cart"))
     assert len(response.context["data"].rows) == count
 
@@ -183,3 +185,88 @@ def test_an_empty_cart_says_what_to_do(client):
     html = client.get(reverse("mall:cart")).content.decode()
     assert "Your cart is empty" in html and 'data-testid="empty"' in html
     assert not Cart.objects.exists()
+
+
+# --- changing a line's variant --------------------------------------------------------------------------
+
+
+def _variant(client, line, sku, htmx=False):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(reverse("mall:cart_line_variant", args=[line.pk]), {"sku": sku}, headers=headers)
+
+
+def test_a_line_changes_to_another_variant_keeping_quantity_and_referral(client):
+    user = UserFactory()
+    _product, (small, large) = shop_product(prices=("80.00", "120.00"))
+    _single, (lonely,) = shop_product(prices=("30.00",))
+    cart_with(user=user, sku=lonely)
+    cart = cart_with(user=user, sku=small, quantity=3, referral="note:7")
+    line = cart.lines.get(sku=small)
+    client.force_login(user)
+
+    html = client.get(reverse("mall:cart")).content.decode()
+    # only a product with several variants offers the change
+    assert html.count('data-testid="line-variant"') == 1 and f'<option value="{large.pk}">' in html
+
+    response = _variant(client, line, large.pk)
+
+    assert response.status_code == 302 and response.url == reverse("mall:cart")
+    line.refresh_from_db()
+    assert (line.sku_id, line.quantity, line.referral) == (large.pk, 3, "note:7")
+
+
+def test_changing_to_a_variant_already_in_the_cart_merges_the_lines(client):
+    user = UserFactory()
+    _product, (small, large) = shop_product(prices=("80.00", "120.00"))
+    cart_with(user=user, sku=large, quantity=98)
+    cart = cart_with(user=user, sku=small, quantity=3, referral="note:7")
+    moved = cart.lines.get(sku=small)
+    client.force_login(user)
+
+    response = _variant(client, moved, large.pk, htmx=True)
+
+    # like the steppers: htmx follows the redirect and swaps in the cart body
+    assert response.status_code == 302 and response.url == reverse("mall:cart")
+    assert list(cart.lines.values_list("sku_id", "quantity", "referral")) == [(large.pk, 99, "note:7")]
+
+
+@pytest.mark.parametrize("case", ["another product's", "retired", "unreadable"])
+def test_a_variant_that_is_not_the_products_is_refused_and_nothing_changes(client, case):
+    user = UserFactory()
+    _product, (small, large) = shop_product(prices=("80.00", "120.00"))
+    _other, (foreign,) = shop_product(prices=("30.00",))
+    if case == "retired":
+        large.is_active = False
+        large.save(update_fields=["is_active"])
+    cart = cart_with(user=user, sku=small, quantity=2, referral="note:7")
+    line = cart.lines.get()
+    client.force_login(user)
+
+    sku = {"another product's": foreign.pk, "retired": large.pk, "unreadable": "x"}[case]
+    response = _variant(client, line, sku)
+
+    assert response.status_code == 302
+    assert "Choose one of this product" in client.get(reverse("mall:cart")).content.decode()
+    assert list(cart.lines.values_list("sku_id", "quantity", "referral")) == [(small.pk, 2, "note:7")]
+
+
+def test_someone_elses_line_cannot_change_variant(client):
+    _product, (small, large) = shop_product(prices=("80.00", "120.00"))
+    cart = cart_with(user=UserFactory(), sku=small)
+    client.force_login(UserFactory())
+
+    assert _variant(client, cart.lines.get(), large.pk).status_code == 404
+    assert cart.lines.get().sku_id == small.pk
+
+
+def test_a_merged_line_keeps_the_referral_it_had_when_the_moved_one_has_none():
+    user = UserFactory()
+    _product, (small, large) = shop_product(prices=("80.00", "120.00"))
+    cart_with(user=user, sku=large, quantity=1, referral="note:9")
+    cart = cart_with(user=user, sku=small, quantity=2)
+    CartLine.objects.filter(cart=cart, sku=large).update(selected=False)
+
+    kept = cart_line_variant_change(cart=cart, line_id=cart.lines.get(sku=small).pk, sku_id=large.pk)
+
+    assert (kept.sku_id, kept.quantity, kept.referral, kept.selected) == (large.pk, 3, "note:9", True)
+    assert list(cart.lines.values_list("pk", flat=True)) == [kept.pk]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from mall.cart_session import cart_for_request
 from mall.forms import AddToCartForm, CartLineForm
 from mall.selectors.cart import cart_count, cart_page
@@ -25,7 +25,7 @@ def _safe_next(request, url: str | None, default: str) -> str:
 
 
 def cart(request):
-    data = cart_page(cart=cart_for_request(request, create=False))
+    data = cart_page(cart=cart_for_request(request, create=False), with_variants=True)
     template = "mall/partials/cart_body.html" if request.htmx else "mall/cart.html"
     return render(request, template, {"data": data})
 
@@ -96,6 +96,21 @@ def cart_line(request, line_id: int):
             messages.error(request, exc.message)
     else:
         messages.error(request, _("Choose between 1 and 99."))
+    return redirect("mall:cart")
+
+
+@require_POST
+def cart_line_variant(request, line_id: int):
+    """Change a line's variant (a select of the product's active ones); merges into a line of that one."""
+    shopping_cart = _own_cart(request)
+    try:
+        cart_services.cart_line_variant_change(
+            cart=shopping_cart, line_id=line_id, sku_id=request.POST.get("sku")
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
     return redirect("mall:cart")
 
 
