@@ -88,7 +88,7 @@ def card_buy_view(request, note_id: int, product_id: int):
         }
         if request.htmx:
             return render(request, "community/partials/card_variants.html", {**context, "sheet": True})
-        return render(request, "community/card_variants.html", context)
+        return render(request, "community/variant_choice.html", context)
     # Like the mall's "Buy now": the line is in the cart and selected; checkout asks a guest to log in.
     target = result.offer.url if result.offer else reverse("mall:checkout")
     if request.htmx:
