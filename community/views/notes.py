@@ -27,6 +27,7 @@ from community.selectors.note_page import note_page
 from community.selectors.topics import topic_suggest
 from community.services.links import LinkItem, link_items_parse
 from community.services.notes import note_create, note_delete, note_publish, note_update
+from community.services.views_count import note_view_record
 from community.text import text_linkify
 from core.errors import DomainError
 from core.forms import form_add_service_errors
@@ -275,7 +276,5 @@ def _comments_first_page(*, note, viewer):
 def _view_record(request, note_id: int) -> None:
     """A view counts once per visitor per window: the account, or the signed visitor cookie with the client
     address (core.visitor), never the User-Agent a client chooses."""
-    from community.services.views_count import note_view_record
-
     who = visitor(request)
     note_view_record(note_id=note_id, viewer_key=who.key, address="" if who.signed_in else who.address)

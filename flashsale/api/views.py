@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -73,11 +70,8 @@ class BuyPassApi(APIView):
         summary="A pass for one sale, to send as the X-Flash-Pass header when buying (no session lookup)",
     )
     def post(self, request, sale_id: int):
-        ends_at = access_sale(sale_id=sale_id, published_only=True).ends_at
-        # Minutes, not the whole sale: a pass names its buyer with no lookup, so it must not outlive a ban
-        # by long (the buy path also refuses deactivated accounts at once, through their readiness).
-        expires_at = min(ends_at, timezone.now() + timedelta(minutes=settings.FLASHSALE_BUY_PASS_MINUTES))
-        buy_pass = admission.buy_pass_issue(user_id=request.user.pk, sale_id=sale_id, expires_at=expires_at)
+        sale = access_sale(sale_id=sale_id, published_only=True)
+        buy_pass, expires_at = admission.buy_pass_for(user_id=request.user.pk, sale=sale)
         return Response({"buy_pass": buy_pass, "expires_at": expires_at})
 
 

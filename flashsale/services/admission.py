@@ -6,6 +6,7 @@ checked in the same round trip as the rate limits.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,6 +66,16 @@ def buy_pass_issue(*, user_id: int, sale_id: int, expires_at) -> str:
     no database or session lookup, so a rush's requests reach neither PostgreSQL nor the session store."""
     value = f"{user_id}.{sale_id}.{int(expires_at.timestamp())}"
     return signing.Signer(salt=BUY_PASS_SALT).sign(value)
+
+
+def buy_pass_for(*, user_id: int, sale) -> tuple[str, datetime.datetime]:
+    """A pass for ``sale`` and when it expires: in FLASHSALE_BUY_PASS_MINUTES, never after the sale ends. Minutes,
+    not the whole sale: a pass names its buyer with no lookup, so it must not outlive a ban by long (the buy
+    path also refuses deactivated accounts at once, through their readiness)."""
+    expires_at = min(
+        sale.ends_at, timezone.now() + datetime.timedelta(minutes=settings.FLASHSALE_BUY_PASS_MINUTES)
+    )
+    return buy_pass_issue(user_id=user_id, sale_id=sale.pk, expires_at=expires_at), expires_at
 
 
 def buy_pass_read(*, token: str, sale_id: int) -> int | None:
