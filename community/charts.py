@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.templatetags.ui import abbrev
+from mall.templatetags.mall import yuan
 
 Number = int | float | Decimal
 
@@ -47,8 +48,8 @@ def compact_number(value: Number) -> str:
 
 
 def money(value: Number) -> str:
-    """¥ and two decimals, as prices show everywhere on the site."""
-    return f"¥{Decimal(value).quantize(Decimal('0.01')):,}"
+    """¥ and two decimals, as prices show everywhere on the site (the mall's one money filter)."""
+    return yuan(value)
 
 
 def money_compact(value: Number) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from community.models import Notification, Report
 from mall.models import Order
+from mall.templatetags.mall import yuan_digits
 
 Kind = Notification.Kind
 
@@ -72,7 +73,7 @@ def notice_message(n: Notification) -> str:
     if n.kind == Kind.REFUND_MADE:
         return _("Order %(number)s: ¥%(amount)s refunded to the account you paid with.") % {
             "number": params.get("number", ""),
-            "amount": params.get("amount", ""),
+            "amount": yuan_digits(params.get("amount", "")),
         }
     if n.kind == Kind.SALE_OPENED:
         return _("The flash sale “%(title)s” you asked to be reminded of is open now.") % {

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from mall.customs.base import CustomsDecision, CustomsGateway
+from mall.templatetags.mall import yuan_digits
 
 
 class SandboxCustoms(CustomsGateway):
@@ -38,7 +39,7 @@ class SandboxCustoms(CustomsGateway):
                 _(
                     "This order would take the purchaser's cross-border spend this year to ¥%(spent)s, over the ¥%(limit)s limit."
                 )
-                % {"spent": spent, "limit": limit},
+                % {"spent": yuan_digits(spent), "limit": yuan_digits(limit)},
             )
         return CustomsDecision(True, reference)
 

@@ -36,7 +36,7 @@ from mall.payments.base import (
     WebhookUnknownPayment,
 )
 from mall.services.orders import order_release_stock, order_transition
-from mall.services.pricing import money
+from mall.templatetags.mall import yuan_digits
 
 logger = logging.getLogger(__name__)
 S = Order.State
@@ -189,7 +189,7 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
             order=order,
             to_state=S.PAID,
             allowed_from=[S.PENDING_PAYMENT],
-            message=_("Paid ¥%(amount)s.") % {"amount": payment.amount},
+            message=_("Paid ¥%(amount)s.") % {"amount": yuan_digits(payment.amount)},
             extra={"paid_at": now},
         )
     except InvalidTransition:
@@ -288,7 +288,7 @@ def order_refund(*, order_id: int, reason: str) -> list[Refund]:
                 to_state=S.REFUNDED,
                 allowed_from=REFUNDABLE_STATES,
                 message=_("Refund of ¥%(amount)s: %(reason)s")
-                % {"amount": money(sum(p.amount for p in payments)), "reason": reason},
+                % {"amount": yuan_digits(sum(p.amount for p in payments)), "reason": reason},
             )
             if was_paid:
                 order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason=f"refunded: {reason}")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.idnumbers import id_number_hash
 from mall.errors import QuotaExceeded
 from mall.models import CENT, Order, Sku
+from mall.templatetags.mall import yuan_digits
 
 # Orders that count against the buyer's annual cross-border quota.
 QUOTA_STATES = [*Order.SOLD_STATES, Order.State.PENDING_PAYMENT]
@@ -73,7 +74,7 @@ def order_limit_check(*, order_total: Decimal) -> None:
             _(
                 "A cross-border order can be at most ¥%(limit)s; this one is ¥%(total)s. Split it into smaller orders."
             )
-            % {"limit": per_order, "total": order_total}
+            % {"limit": yuan_digits(per_order), "total": yuan_digits(order_total)}
         )
 
 
@@ -102,5 +103,5 @@ def quota_check(*, id_number: str, order_total: Decimal) -> None:
             _(
                 "This order (¥%(total)s) is over your annual cross-border quota: ¥%(left)s of ¥%(annual)s is left this year."
             )
-            % {"total": order_total, "left": money(left), "annual": annual}
+            % {"total": yuan_digits(order_total), "left": yuan_digits(left), "annual": yuan_digits(annual)}
         )

@@ -11,15 +11,34 @@ from django.utils.translation import ngettext
 register = template.Library()
 
 
-@register.filter
-def yuan(value) -> str:
-    """Decimal("12.3") -> "¥12.30"; thousands are separated so big totals stay readable."""
+def _cents(value) -> Decimal | None:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError, TypeError):
+        return None
+    if not amount.is_finite():
+        return None
+    return amount + 0  # -0.00 reads as 0.00
+
+
+@register.filter
+def yuan(value) -> str:
+    """Decimal("12.3") -> "¥12.30"; thousands are separated so big totals stay readable.
+
+    The one money format of the site, in both languages (Chinese and English both write ¥5,000.00):
+    every page shows money through this filter, and Python text through ``yuan_digits`` below."""
+    amount = _cents(value)
+    if amount is None:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}¥{abs(amount):,.2f}"
+
+
+def yuan_digits(value) -> str:
+    """The figure of ``yuan`` without its ¥, for translated sentences that carry the ¥ themselves
+    ("Paid ¥%(amount)s."): Decimal("26000") -> "26,000.00"."""
+    amount = _cents(value)
+    return "" if amount is None else f"{amount:,.2f}"
 
 
 @register.filter

@@ -160,7 +160,7 @@ def test_checkout_over_the_quota_is_a_clear_400_and_holds_nothing(api):
     cart_with(user=user, sku=sku, quantity=2)
     response = api.post("/api/mall/checkout/", {}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "quota_exceeded" and "¥5000.00" in response.json()["detail"]
+    assert response.json()["code"] == "quota_exceeded" and "¥5,000.00" in response.json()["detail"]
     assert not Reservation.objects.exists()
 
 

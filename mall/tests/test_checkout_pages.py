@@ -120,7 +120,7 @@ def test_an_order_over_the_per_order_limit_is_refused_with_the_amounts_and_holds
     response = client.get(reverse("mall:checkout"))
     html = response.content.decode()
     assert 'data-testid="quota-error"' in html
-    assert "at most ¥5000.00; this one is ¥6546.00" in html
+    assert "at most ¥5,000.00; this one is ¥6,546.00" in html
     assert "Nothing is held for you" in html
     assert 'data-testid="place-order"' not in html and 'data-testid="back-to-cart"' in html
     assert not Reservation.objects.exists()
@@ -139,7 +139,7 @@ def test_an_order_over_what_is_left_of_the_annual_quota_says_how_much_is_left(cl
     cart_with(user=user, sku=sku, quantity=1)
     response = client.get(reverse("mall:checkout"))
     html = response.content.decode()
-    assert "over your annual cross-border quota: ¥4180.00 of ¥26000.00 is left this year" in html
+    assert "over your annual cross-border quota: ¥4,180.00 of ¥26,000.00 is left this year" in html
     assert not Reservation.objects.exists()
 
     # A cancelled order gives its share back.
@@ -165,7 +165,7 @@ def test_a_purchaser_whose_quota_is_used_up_at_submit_holds_nothing_afterwards(c
         {"address": address.pk, "identity": spent.pk, "idempotency_key": key_of(page)},
     )
     assert response.status_code == 400
-    assert "¥4180.00 of ¥26000.00 is left" in response.content.decode()
+    assert "¥4,180.00 of ¥26,000.00 is left" in response.content.decode()
     assert not Reservation.objects.filter(stock_record__sku=sku).exists()
     assert Order.objects.filter(buyer_id_hash=spent.id_number_hash).count() == 5
     assert StockRecord.objects.get(sku=sku).allocated == 0

@@ -20,7 +20,7 @@ def test_reserve_refuses_an_order_over_the_per_order_limit_without_holding_anyth
     user, _address, _identity = buyer()
     _p, (sku,) = shop_product(prices=("2500.00",), stock=5)
     cart = cart_with(user=user, sku=sku, quantity=2)
-    with pytest.raises(QuotaExceeded, match=r"at most ¥5000.00; this one is ¥5455.00"):
+    with pytest.raises(QuotaExceeded, match=r"at most ¥5,000.00; this one is ¥5,455.00"):
         checkout.checkout_reserve(user=user, cart=cart)
     assert not Reservation.objects.exists()
 
@@ -38,7 +38,7 @@ def test_reserve_refuses_what_the_purchasers_annual_quota_cannot_cover_and_drops
     assert Reservation.objects.filter(checkout_token=held.token).count() == 1
 
     cart.lines.update(quantity=2)
-    with pytest.raises(QuotaExceeded, match=r"¥1452.50 of ¥26000.00 is left"):
+    with pytest.raises(QuotaExceeded, match=r"¥1,452.50 of ¥26,000.00 is left"):
         checkout.checkout_reserve(user=user, cart=cart, token=held.token, identity=identity)
     assert not Reservation.objects.filter(checkout_token=held.token).exists()
 
