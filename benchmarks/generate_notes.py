@@ -319,7 +319,7 @@ def _fill(rng: random.Random, template: str, cat: dict) -> str:
 
 def build_pools(rng: random.Random):
     """Sentences and titles per category, each segmented once: [(text, segmented)]."""
-    from community import segment
+    from core import segment
 
     sentences: dict[str, list[tuple[str, str]]] = {}
     titles: dict[str, list[tuple[str, str]]] = {}
@@ -539,7 +539,7 @@ def generate(name: str, *, notes: int, users: int, seed: int, recreate: bool) ->
 
     def _seg_topic(text: str) -> str:
         if text not in seg_cache:
-            from community import segment
+            from core import segment
 
             seg_cache[text] = segment.segment(text)
         return seg_cache[text]

@@ -51,6 +51,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 MODERATION_APPEAL_EMAIL = env.str("MODERATION_APPEAL_EMAIL", default="appeals@hongshu.example")
 
 INSTALLED_APPS = [
+    # Catalog text in both languages (mall/translation.py); it must come before the admin.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -220,6 +222,11 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Catalog text (names, descriptions, countries) is stored in each language (django-modeltranslation:
+# name_en, name_zh_hans, ...); a page shows the reader's language and falls back to the other one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "zh-hans")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "zh-hans")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -104,11 +106,15 @@ class Product(models.Model):
     min_price = models.DecimalField(**MONEY, default=Decimal("0.00"))
     sales_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Names, brand, categories and descriptions in every language, segmented by core.segment and kept by
+    # mall.services.search (docs/architecture.md, "Product search").
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         indexes = [
+            GinIndex(fields=["search_vector"], name="product_search"),
             models.Index(fields=["category", "-id"], name="product_category"),
             models.Index(fields=["brand", "-id"], name="product_brand"),
             models.Index(fields=["min_price", "id"], name="product_price"),

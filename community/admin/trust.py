@@ -61,7 +61,7 @@ class PartnershipAdmin(ChangedFieldsOnlyAdmin):
     form = PartnershipForm
     list_display = ["title", "brand", "writer", "starts_on", "ends_on", "is_active", "declared_notes"]
     list_filter = [PartnershipActiveFilter, "brand"]
-    search_fields = ["title", "brand__name", "writer__username", "writer__nickname"]
+    search_fields = ["title", "brand__name_en", "brand__name_zh_hans", "writer__username", "writer__nickname"]
     list_select_related = ["brand", "writer"]
     autocomplete_fields = ["brand", "writer"]
     fields = ["brand", "writer", "title", "starts_on", "ends_on", "created_by", "created_at"]
@@ -123,7 +123,8 @@ class DisclosureFlagAdmin(ViewOnlyAdmin):
     search_fields = [
         "note__title",
         "note__author__username",
-        "partnership__brand__name",
+        "partnership__brand__name_en",
+        "partnership__brand__name_zh_hans",
         "partnership__title",
     ]
     list_select_related = ["note", "note__author", "partnership", "partnership__brand", "handled_by"]

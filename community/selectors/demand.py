@@ -27,6 +27,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -333,9 +334,24 @@ def _unsold_note_topics(since) -> QuerySet:
         NoteTopic.objects.filter(note__status=Note.Status.PUBLISHED, note__visibility=Note.Visibility.PUBLIC)
         .filter(Exists(_asking_comments(since, OuterRef("note_id"))))
         .exclude(Exists(NoteProduct.objects.filter(note=OuterRef("note_id"))))
-        .exclude(Exists(Brand.objects.filter(name__iexact=OuterRef("topic__name"))))
+        .exclude(
+            Exists(
+                Brand.objects.filter(
+                    Q(name_en__iexact=OuterRef("topic__name"))
+                    | Q(name_zh_hans__iexact=OuterRef("topic__name"))
+                )
+            )
+        )
         # A product taken off sale is not sold here: readers asking for it is a reason to bring it back.
-        .exclude(Exists(Product.objects.filter(name__iexact=OuterRef("topic__name"), is_active=True)))
+        .exclude(
+            Exists(
+                Product.objects.filter(
+                    Q(name_en__iexact=OuterRef("topic__name"))
+                    | Q(name_zh_hans__iexact=OuterRef("topic__name")),
+                    is_active=True,
+                )
+            )
+        )
         .annotate(asks=_asking_count(since, OuterRef("note_id")))
     )
 

@@ -19,6 +19,7 @@ from community.services.links import LinkItem, note_referral
 from mall.models import Order, OrderLine, Product, Sku
 from mall.offers import Offer, live_offers
 from mall.selectors.catalog import _cover_subquery, media_url
+from mall.selectors.search import product_search
 from mall.selectors.stock import available_by_sku, stock_state
 
 SEARCH_LIMIT = 12
@@ -148,6 +149,7 @@ class PickedProduct:
 def _picker_qs() -> QuerySet[Product]:
     return (
         Product.objects.select_related("brand")
+        .defer("search_vector")
         .annotate(cover_path=_cover_subquery())
         .prefetch_related(
             Prefetch(
@@ -160,16 +162,17 @@ def _picker_qs() -> QuerySet[Product]:
 
 
 def catalog_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[PickedProduct]:
-    """Active products whose name or brand contains the words typed, best sellers first: 2 queries."""
-    words = _CONTROL.sub(" ", query or "").strip()[:QUERY_MAX].split()
-    if not words:
-        return []
-    condition = Q()
-    for word in words[:5]:
-        condition &= Q(name__icontains=word) | Q(brand__name__icontains=word)
-    products = _picker_qs().filter(condition, is_active=True).order_by("-sales_count", "-id")[:limit]
+    """Products on sale matching what the writer typed, the mall's search (mall.selectors.search:
+    synonyms, both languages, relevance then sales): 2 queries (products, variants)."""
+    found = product_search(
+        query=_CONTROL.sub(" ", query or "").strip()[:QUERY_MAX],
+        queryset=_picker_qs().filter(is_active=True),
+        size=limit,
+        salt="community.links.picker",
+    )
     return [
-        PickedProduct(product=p, cover_url=media_url(p.cover_path), variants=p.variants) for p in products
+        PickedProduct(product=p, cover_url=media_url(p.cover_path), variants=p.variants)
+        for p in found.page.items
     ]
 
 

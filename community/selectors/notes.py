@@ -27,7 +27,8 @@ def note_card_qs() -> QuerySet[Note]:
             "hot_score", "created_at", "author_id", "cover_id", "partnership_id",
             "author__id", "author__username", "author__nickname", "author__avatar",
             "cover__id", "cover__feed", "cover__detail", "cover__width", "cover__height", "cover__state",
-            "partnership__id", "partnership__brand_id", "partnership__brand__id", "partnership__brand__name",
+            "partnership__id", "partnership__brand_id", "partnership__brand__id",
+            "partnership__brand__name_en", "partnership__brand__name_zh_hans",
         )
         .annotate(bought_here=note_bought_here_exists())
     )  # fmt: skip

@@ -1,6 +1,6 @@
 """Keeping each note's full-text vector current.
 
-The vector is built by PostgreSQL's ``to_tsvector('simple', ...)`` from text that ``community.segment``
+The vector is built by PostgreSQL's ``to_tsvector('simple', ...)`` from text that ``core.segment``
 has already cut into lexemes (jieba words plus Chinese bigrams, lower-cased, punctuation gone), so the
 'simple' configuration only splits on the spaces we put in. Weights: title and topics A, location C,
 body B; ``community.selectors.search.notes`` ranks with the same labels.
@@ -14,8 +14,8 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import Value
 
-from community import segment
 from community.models import Note
+from core import segment
 
 # The SQL that turns pre-segmented texts into a note's vector; the benchmark's bulk loader uses it too.
 VECTOR_SQL = (

@@ -150,7 +150,8 @@ def test_suggestions_list_topics_and_note_titles_escaped(client, django_assert_n
     TopicFactory(name="面霜推荐", note_count=5)
     note = indexed_note(title="<b>面霜</b>红黑榜")
 
-    with django_assert_num_queries(3):
+    # topics, the newest id, titles, products
+    with django_assert_num_queries(4):
         response = client.get(SUGGEST, {"q": "面"})
 
     html = response.content.decode()

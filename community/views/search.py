@@ -1,5 +1,6 @@
-"""Search pages: results in three tabs (notes, users, topics) with sort chips for notes, infinite scroll
-through htmx fragments, and the suggestions dropdown of the top search box."""
+"""Search pages: results in four tabs (notes, products, users, topics) with sort chips for notes, the
+strip of the products a query names above its notes, infinite scroll through htmx fragments, and the
+suggestions dropdown of the top search box."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from community.selectors import search as search_selectors
 from community.selectors.search import suggestions as search_suggestions
 from community.selectors.search.notes import SORTS, notes_search, sort_clean
 from community.selectors.search.people import topics_search, users_search
+from community.selectors.search.products import product_strip, products_search
 from community.views.trust import SPONSORED_HIDE, sponsored_context, sponsored_hidden
 
-TABS = [("notes", _("Notes")), ("users", _("Users")), ("topics", _("Topics"))]
+TABS = [("notes", _("Notes")), ("products", _("Products")), ("users", _("Users")), ("topics", _("Topics"))]
 POPULAR_TOPICS = 12
 
 
@@ -44,6 +46,7 @@ def search(request):
     sort = sort_clean(request.GET.get("sort"))
     cursor = request.GET.get("cursor") or None
     hide_sponsored = sponsored_hidden(request)
+    query_next = query
     if tab == "notes":
         page = notes_search(
             query=query,
@@ -53,12 +56,17 @@ def search(request):
             page_size=search_selectors.PAGE_SIZE,
             hide_sponsored=hide_sponsored,
         )
+    elif tab == "products":
+        page = products_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
+        query_next = page.query  # a misspelt brand put right: the next page asks for the brand
     elif tab == "users":
         page = users_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
     else:
         page = topics_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
     next_url = (
-        _page_url(query=query, tab=tab, sort=sort, cursor=page.next_cursor, hide_sponsored=hide_sponsored)
+        _page_url(
+            query=query_next, tab=tab, sort=sort, cursor=page.next_cursor, hide_sponsored=hide_sponsored
+        )
         if page.next_cursor
         else ""
     )
@@ -69,6 +77,7 @@ def search(request):
         "sort": sort,
         "page": page,
         "notes": page.items if tab == "notes" else [],
+        "products": page.items if tab == "products" else [],
         "state": page.state,
         "next_url": next_url,
     }
@@ -83,6 +92,9 @@ def search(request):
             (key, label, _search_url({"q": query, "sort": key}, hide_sponsored=hide_sponsored))
             for key, label in SORTS
         ],
+        # The products the query names, above the notes about them (first page of the notes tab).
+        strip=product_strip(query=query) if tab == "notes" and page.searched else [],
+        products_url=_search_url({"q": query, "type": "products"}, hide_sponsored=hide_sponsored),
         popular_topics=(
             list(Topic.objects.filter(note_count__gt=0).order_by("-note_count", "id")[:POPULAR_TOPICS])
             if not page.searched

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from demo.drawing import SHOT_SIZE, product_shot
+from demo.seed import catalog_zh
 from mall.models import (
     Brand,
     Category,
@@ -32,6 +33,7 @@ from mall.models import (
 )
 from mall.services.catalog import product_refresh_min_price
 from mall.services.inbound import inbound_advance, inbound_put_away, inbound_receive
+from mall.services.search import products_search_index
 
 OFFICIAL = Brand.Authorization.OFFICIAL
 DISTRIBUTOR = Brand.Authorization.DISTRIBUTOR
@@ -338,12 +340,30 @@ def _shipments(warehouses) -> int:
     return walked
 
 
+def _chinese() -> None:
+    """The catalog's Chinese text (English was written as each row was made), then every product's
+    search vector, which ``QuerySet.update`` does not refresh."""
+    with transaction.atomic():
+        for english, chinese in catalog_zh.COUNTRIES.items():
+            Brand.objects.filter(country_en=english).update(country_zh_hans=chinese)
+        for slug, name in catalog_zh.BRANDS.items():
+            Brand.objects.filter(slug=slug).update(name_zh_hans=name)
+        for slug, name in catalog_zh.CATEGORIES.items():
+            Category.objects.filter(slug=slug).update(name_zh_hans=name)
+        for slug, (name, description) in catalog_zh.PRODUCTS.items():
+            Product.objects.filter(slug=slug).update(name_zh_hans=name, description_zh_hans=description)
+        for english, chinese in catalog_zh.VARIANTS.items():
+            Sku.objects.filter(name_en=english).update(name_zh_hans=chinese)
+        products_search_index()
+
+
 def seed(stdout) -> None:
     brands = _brands()
     categories = _categories()
     taxes = _taxes()
     warehouses = _warehouses()
     products, drawn = _products(brands, categories, taxes)
+    _chinese()
     walked = _shipments(warehouses)
     stdout.write(
         f"Mall: {len(brands)} brands, {len(categories)} categories, {len(products)} products "

@@ -44,7 +44,7 @@ class FlashSaleAdmin(ToolkitAdmin):
     list_display = ["__str__", "sku_code", "state_label", "window", "sold_of_quota", "price", "console_link"]
     list_filter = ["state", "frozen", "is_cross_border", "warehouse"]
     list_select_related = ["sku__product", "warehouse"]
-    search_fields = ["title", "sku__code", "sku__product__name"]
+    search_fields = ["title", "sku__code", "sku__product__name_en", "sku__product__name_zh_hans"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at", "-id"]
     actions = [_list_action(name) for name in ACTIONS]

@@ -1,5 +1,7 @@
 """The catalog in admin: brands with their authorization record, the category tree, tax categories with
-the cross-border rate they give, warehouses, and products with their SKUs, photos and stock.
+the cross-border rate they give, warehouses, and products with their SKUs, photos and stock. Names,
+descriptions and countries are edited in every language (``TranslationAdmin``: one field per language,
+mall/translation.py); saving one reindexes the products it names (mall.receivers).
 
 Stock numbers on these pages are read-only: they move only through the ledger (mall.services.stock).
 """
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from core.admintools import ChangedFieldsOnlyAdmin, ThroughInline, ToolkitInline, badge, related_total
 from mall.admin.display import money, rate
@@ -35,7 +38,7 @@ def _units_on_hand(**outer):
 
 
 @admin.register(Brand)
-class BrandAdmin(ChangedFieldsOnlyAdmin):
+class BrandAdmin(ChangedFieldsOnlyAdmin, TranslationAdmin):
     list_display = [
         "name",
         "country",
@@ -45,7 +48,7 @@ class BrandAdmin(ChangedFieldsOnlyAdmin):
         "products",
     ]
     list_filter = ["authorization", "country"]
-    search_fields = ["name", "authorization_ref"]
+    search_fields = ["name_en", "name_zh_hans", "authorization_ref"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "country", "description", "logo"]}),
@@ -75,13 +78,13 @@ class BrandAdmin(ChangedFieldsOnlyAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(ChangedFieldsOnlyAdmin):
+class CategoryAdmin(ChangedFieldsOnlyAdmin, TranslationAdmin):
     form = CategoryForm
     list_display = ["tree_name", "parent", "slug", "position", "icon", "products"]
     list_display_links = ["tree_name"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
     list_select_related = ["parent__parent"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_zh_hans", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["parent__position", "parent_id", "position", "id"]
 
@@ -155,7 +158,7 @@ class WarehouseAdmin(ChangedFieldsOnlyAdmin):
 # --- products ----------------------------------------------------------------------------------------------
 
 
-class SkuInline(ToolkitInline):
+class SkuInline(ToolkitInline, TranslationTabularInline):
     model = Sku
     classes = ["admin-inline", "mall-sku-inline"]
     form = SkuInlineForm
@@ -238,7 +241,7 @@ class ProductImageInline(ToolkitInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ChangedFieldsOnlyAdmin):
+class ProductAdmin(ChangedFieldsOnlyAdmin, TranslationAdmin):
     list_display = [
         "name",
         "brand",
@@ -251,7 +254,7 @@ class ProductAdmin(ChangedFieldsOnlyAdmin):
     ]
     list_filter = ["is_active", "is_cross_border", "brand", "category", "tax_category"]
     list_select_related = ["brand", "category"]
-    search_fields = ["name", "slug", "skus__code", "skus__barcode"]
+    search_fields = ["name_en", "name_zh_hans", "slug", "skus__code", "skus__barcode"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SkuInline, StockInline, ProductImageInline]
     fieldsets = [

@@ -84,7 +84,7 @@ class StockRecordAdmin(ObjectActionsMixin, ChangedFieldsOnlyAdmin):
     list_editable = ["low_stock_threshold"]
     list_filter = [LowStockFilter, "warehouse"]
     list_select_related = ["sku__product", "warehouse"]
-    search_fields = ["sku__code", "sku__barcode", "sku__product__name"]
+    search_fields = ["sku__code", "sku__barcode", "sku__product__name_en", "sku__product__name_zh_hans"]
     ordering = ["warehouse__code", "sku__code", "id"]
     fields = [
         "sku_code",

@@ -15,23 +15,29 @@ from django.utils.translation import gettext_lazy
 from core.errors import NotFound
 from core.keyset import Page, keyset_page
 from mall.models import Brand, Category, Product, ProductImage, Sku
+from mall.offers import Offer, live_offers
 from mall.selectors import CURSOR_SALT, PAGE_SIZE_DEFAULT
+from mall.selectors.search import RELEVANCE_KEYS, product_search, products_matching
 from mall.selectors.stock import available_by_product, available_by_sku, stock_state
 from mall.services.pricing import tax_estimate
 
 SORTS: dict[str, tuple[str, ...]] = {
+    "relevance": RELEVANCE_KEYS,
     "new": ("-id",),
     "price_asc": ("min_price", "id"),
     "price_desc": ("-min_price", "-id"),
     "sales": ("-sales_count", "-id"),
 }
 SORT_LABELS = {
+    "relevance": gettext_lazy("Best match"),
     "new": gettext_lazy("Newest"),
     "sales": gettext_lazy("Best selling"),
     "price_asc": gettext_lazy("Lowest price"),
     "price_desc": gettext_lazy("Highest price"),
 }
 DEFAULT_SORT = "new"
+# A search is sorted by relevance unless the shopper picks another order; without words there is none.
+SEARCH_SORT = "relevance"
 
 
 # --- categories --------------------------------------------------------------------------------------------
@@ -116,17 +122,38 @@ def product_covers(*, product_ids) -> dict[int, str]:
 def product_card_qs() -> QuerySet[Product]:
     """Products on sale with what a card shows: brand, price, cover (as ``cover_path``)."""
     return (
-        Product.objects.filter(is_active=True).select_related("brand").annotate(cover_path=_cover_subquery())
+        Product.objects.filter(is_active=True)
+        .select_related("brand")
+        .defer("search_vector")
+        .annotate(cover_path=_cover_subquery())
     )
 
 
-def _with_cards(products: list[Product]) -> list[Product]:
+def _with_cards(products: list[Product], *, offers: bool = False) -> list[Product]:
+    """Each product's cover URL, availability and stock state; with ``offers`` its cheapest live special
+    price too (``offer``, a flash sale's while it runs: mall.offers)."""
     available = available_by_product(product_ids=[p.pk for p in products])
+    best = product_offers(product_ids=[p.pk for p in products]) if offers and products else {}
     for product in products:
+        product.offer = best.get(product.pk)
         product.cover_url = media_url(product.cover_path)
         product.available = available.get(product.pk, 0)
         product.stock_state = stock_state(product.available)
     return products
+
+
+def product_offers(*, product_ids) -> dict[int, Offer]:
+    """The cheapest live offer on any active SKU of each product: one query for the SKUs, then the
+    offer providers'."""
+    sku_products = dict(
+        Sku.objects.filter(product_id__in=list(product_ids), is_active=True).values_list("pk", "product_id")
+    )
+    best: dict[int, Offer] = {}
+    for sku_id, offer in live_offers(sku_ids=sku_products).items():
+        product_id = sku_products[sku_id]
+        if product_id not in best or offer.price < best[product_id].price:
+            best[product_id] = offer
+    return best
 
 
 # --- listing ----------------------------------------------------------------------------------------------
@@ -156,15 +183,18 @@ class ListingQuery:
 
     @classmethod
     def from_params(cls, params, *, category: str = "") -> ListingQuery:
-        sort = params.get("sort") or DEFAULT_SORT
+        q = (params.get("q") or "").strip()[:60]
+        sort = params.get("sort") or (SEARCH_SORT if q else DEFAULT_SORT)
+        if sort not in SORTS or (sort == SEARCH_SORT and not q):
+            sort = DEFAULT_SORT
         return cls(
             category=category or (params.get("category") or "").strip()[:60],
             brands=[b.strip()[:60] for b in params.getlist("brand") if b.strip()][:20],
             countries=[c.strip()[:40] for c in params.getlist("origin") if c.strip()][:20],
             price_min=_decimal(params.get("price_min")) if params.get("price_min") else None,
             price_max=_decimal(params.get("price_max")) if params.get("price_max") else None,
-            sort=sort if sort in SORTS else DEFAULT_SORT,
-            q=(params.get("q") or "").strip()[:60],
+            sort=sort,
+            q=q,
         )
 
     @property
@@ -172,9 +202,10 @@ class ListingQuery:
         return bool(self.brands or self.countries or self.price_min is not None or self.price_max is not None)
 
     def salt(self) -> str:
-        # A cursor is only valid for the list (sort and filters) it was made for.
+        # A cursor is only valid for the list (sort and filters) it was made for; product_search adds
+        # the words it searched.
         parts = [self.category, ",".join(sorted(self.brands)), ",".join(sorted(self.countries))]
-        parts += [str(self.price_min or ""), str(self.price_max or ""), self.sort, self.q]
+        parts += [str(self.price_min or ""), str(self.price_max or ""), self.sort]
         return f"{CURSOR_SALT}.products:" + "|".join(parts)
 
 
@@ -185,6 +216,9 @@ class ProductListing:
     tree: CategoryTree
     category: Category | None
     brands: list[Brand]
+    # What was searched: the typed words, or the brand they were read as (``corrected``).
+    searched: str = ""
+    corrected: bool = False
 
     @property
     def products(self) -> list[Product]:
@@ -202,6 +236,7 @@ class ProductListing:
 
 
 def product_filter(qs: QuerySet[Product], *, query: ListingQuery, tree: CategoryTree) -> QuerySet[Product]:
+    """``qs`` narrowed by the listing's category and filters (its words are ``product_search``'s)."""
     category = None
     if query.category:
         category = tree.by_slug(query.category)
@@ -211,35 +246,73 @@ def product_filter(qs: QuerySet[Product], *, query: ListingQuery, tree: Category
     if query.brands:
         qs = qs.filter(brand__slug__in=query.brands)
     if query.countries:
-        qs = qs.filter(brand__country__in=query.countries)
+        # Either language's name of the country: the filter's values are shown in the reader's language.
+        qs = qs.filter(
+            Q(brand__country_en__in=query.countries) | Q(brand__country_zh_hans__in=query.countries)
+        )
     if query.price_min is not None:
         qs = qs.filter(min_price__gte=query.price_min)
     if query.price_max is not None:
         qs = qs.filter(min_price__lte=query.price_max)
-    if query.q:
-        qs = qs.filter(Q(name__icontains=query.q) | Q(brand__name__icontains=query.q))
     return qs
 
 
 def product_list(
-    *, query: ListingQuery, cursor: str | None = None, size: int = PAGE_SIZE_DEFAULT, facets: bool = True
+    *,
+    query: ListingQuery,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE_DEFAULT,
+    facets: bool = True,
+    offers: bool = False,
 ) -> ProductListing:
     """A page of product cards: 4 queries (categories, products, stock, and the brands to filter by
-    unless ``facets`` is false) whatever the size."""
+    unless ``facets`` is false) whatever the size; 2 more with ``offers`` (the live special prices). A
+    search whose words match nothing tries the brand they were probably meant as (see
+    ``mall.selectors.search.product_search``)."""
     tree = category_tree()
     qs = product_filter(product_card_qs(), query=query, tree=tree)
-    page = keyset_page(qs, keys=SORTS[query.sort], cursor=cursor, size=size, salt=query.salt())
-    _with_cards(page.items)
-    # The brand filter offers the brands of this category (or search), whatever else is filtered.
-    scope = ListingQuery(category=query.category, q=query.q)
-    in_scope = product_filter(Product.objects.filter(is_active=True), query=scope, tree=tree)
+    searched, corrected = query.q, False
+    if query.q:
+        found = product_search(
+            query=query.q, queryset=qs, cursor=cursor, size=size, salt=query.salt(), keys=SORTS[query.sort]
+        )
+        page, searched, corrected = found.page, found.query, found.corrected
+    else:
+        page = keyset_page(qs, keys=SORTS[query.sort], cursor=cursor, size=size, salt=query.salt())
+    _with_cards(page.items, offers=offers)
+    brands: list[Brand] = []
+    if facets:
+        # The brand filter offers the brands of this category (or search), whatever else is filtered.
+        scope = ListingQuery(category=query.category)
+        in_scope = product_filter(Product.objects.filter(is_active=True), query=scope, tree=tree)
+        if searched:
+            in_scope = products_matching(in_scope, searched)
+        brands = brand_list(products=in_scope)
     return ProductListing(
         page=page,
         query=query,
         tree=tree,
         category=tree.by_slug(query.category) if query.category else None,
-        brands=brand_list(products=in_scope) if facets else [],
+        brands=brands,
+        searched=searched,
+        corrected=corrected,
     )
+
+
+def products_named(*, query: str, size: int = 6, cards: bool = True) -> list[Product]:
+    """The products a query names: their name or brand matches it (the index's A weight), best match
+    first, for the strip above notes about them and the search box's suggestions (no spelling is put
+    right: these run as someone types). One query; with ``cards`` and a match, 3 more: stock, and the
+    live offers' SKUs and prices."""
+    found = product_search(
+        query=query,
+        queryset=product_card_qs(),
+        size=size,
+        salt=f"{CURSOR_SALT}.named",
+        weights="A",
+        correct=False,
+    )
+    return _with_cards(found.page.items, offers=True) if cards else found.page.items
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from mall.models import Category, Product, ProductImage, Sku, StockMovement, StockRecord
+from mall.selectors.catalog import ListingQuery, product_list
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import (
     BrandFactory,
@@ -80,28 +81,33 @@ def test_a_sku_price_of_zero_is_refused_with_a_message(admin_client):
     assert sku.price == Decimal("120.00")
 
 
+def catalog_list(*, q: str):
+    return product_list(query=ListingQuery(q=q, sort="relevance"), facets=False).products
+
+
 def test_adding_a_product_with_skus_and_a_photo(admin_client):
     brand, tax = BrandFactory(), cosmetics_tax()
     _parent, child = category_pair()
     data = form_data(admin_client.get(reverse("admin:mall_product_add")), "product_form")
     data.update(
         {
-            "name": "Sakura essence",
+            "name_en": "Sakura essence",
+            "name_zh_hans": "樱花精华",
             "slug": "sakura-essence",
             "brand": brand.pk,
             "category": child.pk,
             "tax_category": tax.pk,
-            "description": "Light essence.",
+            "description_en": "Light essence.",
             "is_active": "on",
             "is_cross_border": "on",
             "skus-TOTAL_FORMS": "2",
             "skus-0-code": "SE-150",
-            "skus-0-name": "150 ml",
+            "skus-0-name_en": "150 ml",
             "skus-0-price": "168.00",
             "skus-0-weight_grams": "220",
             "skus-0-is_active": "on",
             "skus-1-code": "SE-50",
-            "skus-1-name": "50 ml",
+            "skus-1-name_en": "50 ml",
             "skus-1-price": "78.00",
             "skus-1-weight_grams": "90",
             "skus-1-is_active": "on",
@@ -113,7 +119,11 @@ def test_adding_a_product_with_skus_and_a_photo(admin_client):
     response = admin_client.post(reverse("admin:mall_product_add"), data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     product = Product.objects.get(slug="sakura-essence")
+    assert (product.name_en, product.name_zh_hans) == ("Sakura essence", "樱花精华")
     assert sorted(product.skus.values_list("code", flat=True)) == ["SE-150", "SE-50"]
+    # Found at once, in either language, by the name or the variant (mall.receivers)
+    assert [p.slug for p in catalog_list(q="樱花")] == ["sakura-essence"]
+    assert [p.slug for p in catalog_list(q="sakura 150")] == ["sakura-essence"]
     assert product.min_price == Decimal("78.00")
     image = ProductImage.objects.get(product=product)
     assert (image.width, image.height) == (640, 480)
@@ -128,7 +138,7 @@ def test_stock_numbers_and_counters_cant_be_posted_around(admin_client):
     Product.objects.filter(pk=product.pk).update(sales_count=F("sales_count") + 3)
     data.update(
         {
-            "name": "Renamed cream",
+            "name_en": "Renamed cream",
             "stockrecord_rows-0-on_hand": "999",
             "stockrecord_rows-0-allocated": "0",
             "stockrecord_rows-0-low_stock_threshold": "4",

@@ -28,10 +28,6 @@ def _with_params(request, **changes) -> str:
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
-def next_page_url(request, cursor: str | None) -> str | None:
-    return _with_params(request, cursor=cursor) if cursor else None
-
-
 def home(request):
     data = catalog.mall_home()
     return render(
@@ -57,10 +53,13 @@ def product_list(request, slug: str | None = None):
         "listing": listing,
         "query": query,
         "sorts": catalog.SORT_LABELS,
-        "next_url": next_page_url(request, listing.page.next_cursor),
+        # After a misspelt brand was put right, the next page and the other sorts ask for the brand.
+        "next_url": listing.page.next_cursor
+        and _with_params(request, cursor=listing.page.next_cursor, q=listing.searched or None),
         "sort_links": [
-            (key, label, _with_params(request, sort=key, cursor=None))
+            (key, label, _with_params(request, sort=key, cursor=None, q=listing.searched or None))
             for key, label in catalog.SORT_LABELS.items()
+            if key != catalog.SEARCH_SORT or query.q
         ],
     }
     if request.htmx and request.GET.get("cursor"):

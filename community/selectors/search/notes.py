@@ -15,10 +15,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy
 
-from community import segment
 from community.models import Note
 from community.selectors.notes import note_public_qs, viewer_state, without_sponsored
 from community.selectors.search import PAGE_SIZE, SearchPage, cursor_salt
+from core import segment
 from core.keyset import cursor_decode, cursor_encode, keyset_after, keyset_page
 
 # How many matches relevance ranks at a time (see ``relevance_page``), and the id windows, newest

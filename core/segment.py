@@ -168,7 +168,15 @@ def query_terms(query: str) -> list[Term]:
     return list(unique)[:QUERY_MAX_TERMS]
 
 
-def _lexeme(word: str, *, prefix: bool = False, weights: str = "") -> str:
+def fold(text: str) -> str:
+    """``text`` without accents ("Lancôme" -> "Lancome"), for searches where a shopper types brands
+    without them; Chinese is left as it is."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return unicodedata.normalize("NFKC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def lexeme(word: str, *, prefix: bool = False, weights: str = "") -> str:
+    """One quoted tsquery lexeme, ``:*`` for a prefix and the weight labels it may match."""
     quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
     suffix = ("*" if prefix else "") + weights
     return f"{quoted}:{suffix}" if suffix else quoted
@@ -183,10 +191,10 @@ def tsquery(query: str, *, prefix_last: bool = False, weights: str = "") -> str:
     parts = []
     for index, term in enumerate(terms):
         prefix = (prefix_last and index == len(terms) - 1) or (term.cjk and len(term.word) == 1)
-        word = _lexeme(term.word, prefix=prefix, weights=weights)
+        word = lexeme(term.word, prefix=prefix, weights=weights)
         if term.bigrams:
-            grams = [_lexeme(g, weights=weights) for g in term.bigrams[:-1]]
-            grams.append(_lexeme(term.bigrams[-1], prefix=prefix, weights=weights))
+            grams = [lexeme(g, weights=weights) for g in term.bigrams[:-1]]
+            grams.append(lexeme(term.bigrams[-1], prefix=prefix, weights=weights))
             parts.append(f"({word} | {' & '.join(grams)})")
         else:
             parts.append(word)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from community import segment
+from core import segment
 
 
 def test_domain_words_from_the_dictionary_are_single_tokens():
