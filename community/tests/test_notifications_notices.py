@@ -54,7 +54,7 @@ def test_a_shipped_order_reaches_its_buyer_through_the_worker_with_carrier_and_t
     order = paid_order(cross_border=False)
     someone_else = UserFactory()
 
-    order_ship(order=order, tracking_number="SF1234567890", carrier="SF Express")
+    order_ship(order=order, tracking_number="SF1234567890", carrier="sf_express")
 
     assert wait_until(
         lambda: Notification.objects.filter(recipient=order.user, kind=Kind.ORDER_SHIPPED).exists()
@@ -120,7 +120,7 @@ def test_an_approved_return_tells_the_buyer_once(client, django_capture_on_commi
 def test_transitions_and_refunds_enqueue_the_notice_task_after_commit(django_capture_on_commit_callbacks):
     order = paid_order(cross_border=False)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        order_ship(order=order, tracking_number="YT42", carrier="YTO")
+        order_ship(order=order, tracking_number="YT424242", carrier="yto")
     event = OrderEvent.objects.get(order=order, to_state=Order.State.SHIPPED)
     assert ("community.tasks.notify_order_event_task", (event.pk,)) in enqueued(callbacks)
 
@@ -136,7 +136,7 @@ def test_transitions_and_refunds_enqueue_the_notice_task_after_commit(django_cap
 @pytest.mark.django_db
 def test_order_notices_read_in_the_readers_language(client):
     order = paid_order(cross_border=False)
-    order_ship(order=order, tracking_number="SF77", carrier="SF Express")
+    order_ship(order=order, tracking_number="SF777777", carrier="sf_express")
     _notify_all_events(order)
     client.force_login(order.user)
 
