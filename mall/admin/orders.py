@@ -362,16 +362,15 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         if confirmed(request) and form.is_valid():
 
             def ship(order):
-                number = form.tracking_number(order)
                 order_services.order_ship(
                     order=order,
-                    tracking_number=number,
+                    tracking_number=form.tracking_number(order),  # blank: the carrier gives one
                     carrier=form.cleaned_data["carrier"],
                     actor=request.user,
                 )
                 return _("Order %(order)s shipped, tracking number %(tracking)s.") % {
                     "order": order.number,
-                    "tracking": number,
+                    "tracking": order.tracking_number,
                 }
 
             run_action(self, request, orders, ship)
@@ -385,7 +384,8 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
             title=_("Ship orders"),
             intro=_(
                 "Cross-border orders ship once customs has cleared them; shipping takes the units out of the "
-                "warehouse's stock on the ledger."
+                "warehouse's stock on the ledger. Leave a tracking number blank to book the parcel with the "
+                "carrier, which gives the number."
             ),
             headers=[_("order"), _("state"), _("ship to"), _("total"), _("tracking number")],
             groups=[
