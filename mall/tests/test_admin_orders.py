@@ -102,7 +102,12 @@ def test_ship_records_the_carrier_given_for_the_batch(admin_client):
     assert '<option value="jd_logistics">JD Logistics</option>' in page.content.decode()
 
     apply_action(
-        admin_client, CHANGELIST, "ship", [order], carrier="sf_express", **{f"tracking_{order.pk}": "SF333333"}
+        admin_client,
+        CHANGELIST,
+        "ship",
+        [order],
+        carrier="sf_express",
+        **{f"tracking_{order.pk}": "SF333333"},
     )
     order.refresh_from_db()
     assert (order.state, order.carrier, order.tracking_number) == (S.SHIPPED, "sf_express", "SF333333")
@@ -135,7 +140,12 @@ def test_a_carrier_off_the_gateways_list_stays_on_the_form(admin_client):
     order = cleared_order()
     before = snapshot(order)
     response = apply_action(
-        admin_client, CHANGELIST, "ship", [order], carrier="Bob's Vans", **{f"tracking_{order.pk}": "SF123456"}
+        admin_client,
+        CHANGELIST,
+        "ship",
+        [order],
+        carrier="Bob's Vans",
+        **{f"tracking_{order.pk}": "SF123456"},
     )
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()

@@ -177,7 +177,9 @@ def test_orders_list_detail_and_actions(api):
         unpaid.number
     ]
     detail = api.get(f"/api/mall/orders/{shipped.number}/").json()
-    assert detail["tracking_number"] == "SF100001" and [e["to_state"] for e in detail["events"]][-1] == "shipped"
+    assert (
+        detail["tracking_number"] == "SF100001" and [e["to_state"] for e in detail["events"]][-1] == "shipped"
+    )
     assert "server_time" in detail
 
     assert (
