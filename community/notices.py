@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community.models import Notification, Report
+from mall.carriers import carrier_label
 from mall.models import Order
 from mall.templatetags.mall import yuan_digits
 
@@ -50,7 +51,7 @@ def _order_message(n: Notification) -> str:
     if n.kind == Kind.ORDER_CLEARED:
         return _("Order %(number)s: %(state)s. It leaves the bonded warehouse next.") % p
     if n.kind == Kind.ORDER_SHIPPED:
-        p |= {"carrier": n.params.get("carrier", ""), "tracking": n.params.get("tracking", "")}
+        p |= {"carrier": carrier_label(n.params.get("carrier", "")), "tracking": n.params.get("tracking", "")}
         if p["carrier"]:
             return _("Order %(number)s: %(state)s with %(carrier)s, tracking number %(tracking)s.") % p
         return _("Order %(number)s: %(state)s, tracking number %(tracking)s.") % p

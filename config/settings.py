@@ -419,6 +419,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "mall-reservations-cleanup": {"task": "mall.tasks.reservations_delete_expired_task", "schedule": 300.0},
     "mall-stock-reconcile": {"task": "mall.tasks.stock_reconcile_task", "schedule": crontab(minute=5)},
+    "mall-parcels-poll": {"task": "mall.tasks.parcels_poll_task", "schedule": 300.0},
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=4, minute=10),
@@ -502,6 +503,14 @@ REALNAME_PROVIDER = env.str("REALNAME_PROVIDER", default="sandbox")
 # Identity verifications one account may ask for per day: each asks the provider (a paid call) whether a
 # name goes with a number, so it is also an oracle to be rationed.
 REALNAME_ATTEMPTS_PER_DAY = env.int("REALNAME_ATTEMPTS_PER_DAY", default=10)
+# The carrier gateway behind mall.carriers ("sandbox" or a dotted path): books parcels, reports their events.
+CARRIER_PROVIDER = env.str("CARRIER_PROVIDER", default="sandbox")
+# How long the sandbox carrier takes from shipping to delivery (minutes); a demo sets a few.
+CARRIER_SANDBOX_MINUTES = env.float("CARRIER_SANDBOX_MINUTES", default=48 * 60)
+# Where buyers send returns when the goods' warehouse has no return address of its own.
+RETURN_ADDRESS = env.str(
+    "RETURN_ADDRESS", default="Hongshu Returns, Bonded Logistics Park Gate 3, Qianhai, Shenzhen 518000"
+)
 
 # --- Personal data at rest (core.crypto) -------------------------------------------------------------
 

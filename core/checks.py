@@ -13,7 +13,8 @@ def sandbox_gateways_check(app_configs=None, **kwargs) -> list[Error]:
     """``check --deploy`` fails on a production configuration that names a sandbox gateway, unless the
     deployment says it is a demo (DEMO=1)."""
     hint = (
-        "Set PAYMENT_PROVIDER / CUSTOMS_GATEWAY / REALNAME_PROVIDER to real gateways, or DEMO=1 for a demo."
+        "Set PAYMENT_PROVIDER / CUSTOMS_GATEWAY / REALNAME_PROVIDER / CARRIER_PROVIDER to real gateways, "
+        "or DEMO=1 for a demo."
     )
     return [Error(refusal, id="core.E001", hint=hint) for refusal in sandbox_refusals()]
 

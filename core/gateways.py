@@ -1,4 +1,4 @@
-"""Gateways outside the company (payment, customs, real-name verification) are chosen by setting: a short
+"""Gateways outside the company (payment, customs, real-name verification, carriers) are chosen by setting: a short
 name from the app's registry or a dotted path. Each has a "sandbox" that decides locally, which is how
 development, tests and demos run, and which would let anyone pay by pressing a button if it ran in
 production. So a sandbox loads only where ``sandbox_allowed()``: with DEBUG, in tests, or on a deployment
@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 
 SANDBOX = "sandbox"
 # Settings that name a gateway; ``core.checks`` refuses a sandbox in any of them outside a demo.
-GATEWAY_SETTINGS = ("PAYMENT_PROVIDER", "CUSTOMS_GATEWAY", "REALNAME_PROVIDER")
+GATEWAY_SETTINGS = ("PAYMENT_PROVIDER", "CUSTOMS_GATEWAY", "REALNAME_PROVIDER", "CARRIER_PROVIDER")
 
 
 def sandbox_allowed() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mall.carriers import get_carrier
 from mall.services.cart import MAX_QUANTITY
 
 
@@ -68,6 +69,22 @@ class ReturnForm(forms.Form):
         label = dict(RETURN_REASONS)[self.cleaned_data["reason"]]
         detail = (self.cleaned_data.get("detail") or "").strip()
         return f"{label}: {detail}" if detail else str(label)
+
+
+class ReturnParcelForm(forms.Form):
+    """The carrier and tracking number of an approved return's parcel (the service checks the format)."""
+
+    carrier = forms.ChoiceField(label=_("Carrier"))
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 30, "class": "mono"}),
+        help_text=_("As printed on the carrier's receipt: 6 to 30 letters and digits."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].choices = get_carrier().carrier_choices()
 
 
 class CancelForm(forms.Form):

@@ -168,6 +168,9 @@ class Warehouse(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BONDED)
     customs_district = models.CharField(_("customs district"), max_length=40, blank=True)
     supervision_mode = models.CharField(_("supervision mode"), max_length=8, default="1210")
+    # Where buyers send returns of goods that left from here (shown on an approved return's order page);
+    # blank: the setting RETURN_ADDRESS.
+    return_address = models.TextField(_("return address"), blank=True, db_default="")
 
     class Meta:
         verbose_name = _("warehouse")
@@ -395,8 +398,11 @@ class Order(models.Model):
     buyer_id_hash = KeyedHashField(source="buyer_id_number")
     payment_deadline = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When it left the warehouse: the sandbox carrier's timeline starts here.
+    shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     # A database default too: the flash-sale materialiser inserts orders with its own SQL.
+    # A code of mall.carriers.CARRIER_NAMES (older orders: a name as typed); shown by carrier_label.
     carrier = models.CharField(max_length=40, blank=True, db_default="")
     tracking_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -455,6 +461,29 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class ParcelEvent(models.Model):
+    """What the carrier reported about an order's parcel. The description is the code's label, made in
+    the reader's language when shown; one row per (order, code), so polling again never duplicates."""
+
+    class Code(models.TextChoices):
+        PICKED_UP = "picked_up", _("Picked up by the carrier")
+        DEPARTED_WAREHOUSE = "departed_warehouse", _("Left the bonded warehouse")
+        IN_TRANSIT = "in_transit", _("In transit")
+        ARRIVED_CITY = "arrived_city", _("Arrived in your city")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+        DELIVERED = "delivered", _("Delivered")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parcel_events")
+    code = models.CharField(max_length=20, choices=Code.choices)
+    occurred_at = models.DateTimeField()
+    location = models.CharField(max_length=80, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order", "code"], name="parcel_event_once")]
 
 
 class Payment(models.Model):
@@ -528,4 +557,8 @@ class ReturnRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     # An operator agreed to take it back: the buyer is told to send it (optional: receiving needs no approval).
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The buyer's parcel back to us (once, after approval): a carrier code and its tracking number.
+    return_carrier = models.CharField(max_length=40, blank=True, db_default="")
+    return_tracking_number = models.CharField(max_length=40, blank=True, db_default="")
+    return_sent_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,7 @@ from mall.payments.sandbox import sandbox_deliver
 from mall.services.checkout import reservations_delete_expired
 from mall.services.customs import order_declare
 from mall.services.orders import order_complete_due, order_expire, orders_expire_overdue
+from mall.services.parcels import parcels_poll
 from mall.services.payments import order_refund, payment_refund
 from mall.services.stock import stock_reconcile
 
@@ -30,6 +31,11 @@ def orders_expire_overdue_task() -> None:
 @shared_task
 def order_complete_due_task() -> None:
     order_complete_due()
+
+
+@shared_task
+def parcels_poll_task() -> None:
+    parcels_poll()
 
 
 @shared_task

@@ -33,6 +33,7 @@ urlpatterns = [
         "orders/<str:number>/confirm-delivery/", orders.order_confirm_delivery, name="order_confirm_delivery"
     ),
     path("orders/<str:number>/return/", orders.order_return, name="order_return"),
+    path("orders/<str:number>/return/parcel/", orders.order_return_parcel, name="order_return_parcel"),
 ]
 
 payment_urlpatterns = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -23,7 +24,8 @@ from community.services.notifications import (
 from community.services.trust import partnership_record
 from community.tests.factories import NoteFactory
 from mall.models import Order, OrderEvent, Refund
-from mall.services.orders import order_approve_return, order_receive_return, order_ship
+from mall.services.orders import order_approve_return, order_receive_return, order_return_parcel, order_ship
+from mall.services.parcels import parcels_poll
 from mall.services.payments import order_refund
 from mall.tests.factories import BrandFactory
 from tests.support.orders import paid_order, return_requested_order
@@ -54,7 +56,7 @@ def test_a_shipped_order_reaches_its_buyer_through_the_worker_with_carrier_and_t
     order = paid_order(cross_border=False)
     someone_else = UserFactory()
 
-    order_ship(order=order, tracking_number="SF1234567890", carrier="SF Express")
+    order_ship(order=order, tracking_number="SF1234567890", carrier="sf_express")
 
     assert wait_until(
         lambda: Notification.objects.filter(recipient=order.user, kind=Kind.ORDER_SHIPPED).exists()
@@ -98,6 +100,50 @@ def test_each_step_of_an_order_and_its_return_tells_the_buyer_once():
 
 
 @pytest.mark.django_db
+def test_a_parcel_the_carrier_delivered_tells_the_buyer_once_however_often_beat_polls(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.CARRIER_SANDBOX_MINUTES = 60
+    order = paid_order(cross_border=False)
+    order_ship(order=order, tracking_number="SF1234567890", carrier="sf_express")
+    order.refresh_from_db()
+    sent = []
+    with time_machine.travel(order.shipped_at + datetime.timedelta(hours=2), tick=False):
+        for _run in range(2):
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                parcels_poll()
+            sent += [
+                args
+                for name, args in enqueued(callbacks)
+                if name == "community.tasks.notify_order_event_task"
+            ]
+    delivered = OrderEvent.objects.get(order=order, to_state=Order.State.DELIVERED)
+    assert sent == [(delivered.pk,)]
+    for (event_id,) in sent * 2:  # the task, and a retry of it
+        notify_order_event(order_event_id=event_id)
+    notice = Notification.objects.get(recipient=order.user, kind=Kind.ORDER_DELIVERED)
+    assert notice.params == {"number": order.number, "state": Order.State.DELIVERED}
+
+
+@pytest.mark.django_db
+def test_the_return_parcel_tells_nobody_and_its_receipt_tells_the_buyer_once(
+    django_capture_on_commit_callbacks,
+):
+    order = return_requested_order()
+    order_approve_return(order=order)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        order_return_parcel(order=order, carrier="ems", tracking_number="EM123456789", actor=order.user)
+    assert enqueued(callbacks) == []  # the buyer's own doing
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        order_receive_return(order=order)
+    received = OrderEvent.objects.get(order=order, to_state=Order.State.RETURNED)
+    assert ("community.tasks.notify_order_event_task", (received.pk,)) in enqueued(callbacks)
+    assert notify_order_event(order_event_id=received.pk) == 1
+    assert notify_order_event(order_event_id=received.pk) == 0
+    assert Notification.objects.filter(recipient=order.user, kind=Kind.RETURN_RECEIVED).count() == 1
+
+
+@pytest.mark.django_db
 def test_an_approved_return_tells_the_buyer_once(client, django_capture_on_commit_callbacks):
     order = return_requested_order()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -120,7 +166,7 @@ def test_an_approved_return_tells_the_buyer_once(client, django_capture_on_commi
 def test_transitions_and_refunds_enqueue_the_notice_task_after_commit(django_capture_on_commit_callbacks):
     order = paid_order(cross_border=False)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        order_ship(order=order, tracking_number="YT42", carrier="YTO")
+        order_ship(order=order, tracking_number="YT424242", carrier="yto")
     event = OrderEvent.objects.get(order=order, to_state=Order.State.SHIPPED)
     assert ("community.tasks.notify_order_event_task", (event.pk,)) in enqueued(callbacks)
 
@@ -136,7 +182,7 @@ def test_transitions_and_refunds_enqueue_the_notice_task_after_commit(django_cap
 @pytest.mark.django_db
 def test_order_notices_read_in_the_readers_language(client):
     order = paid_order(cross_border=False)
-    order_ship(order=order, tracking_number="SF77", carrier="SF Express")
+    order_ship(order=order, tracking_number="SF777777", carrier="sf_express")
     _notify_all_events(order)
     client.force_login(order.user)
 

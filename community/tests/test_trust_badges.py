@@ -70,7 +70,7 @@ def test_the_badge_follows_the_order_from_paid_to_delivered_to_returned(client, 
     order = order_paid(shopper, sku)
     assert badge_everywhere(client, api, note) == NONE  # paid, not received
 
-    order_ship(order=order, tracking_number="SF1")
+    order_ship(order=order, tracking_number="SF100001")
     assert badge_everywhere(client, api, note) == NONE  # on its way, not received
 
     order_confirm_delivery(order=order)

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admintools import ActionForm, ChangedFieldsOnlyForm
+from core.errors import DomainError
 from core.images import image_check
+from mall.carriers import get_carrier, tracking_number_clean
 from mall.models import Category, InboundLine, InboundShipment, Order, ProductImage, Sku, StockRecord
 
 
@@ -195,26 +197,37 @@ class ReceiveForm(ActionForm):
 
 
 class ShipForm(ActionForm):
-    """A tracking number per order, and the carrier that takes them all (the buyer's notice names both)."""
+    """A tracking number per order (blank: the carrier books the parcel and gives one), and the carrier
+    that takes them all, from the carrier gateway's list. The service checks the number's format."""
 
-    carrier = forms.CharField(
-        label=gettext_lazy("Carrier"),
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "vTextField"}),
-    )
+    # Not posted (an old form, a script): the gateway's first carrier, as the service decides.
+    carrier = forms.ChoiceField(label=gettext_lazy("Carrier"), required=False)
     shared_fields = ("carrier",)
 
     def __init__(self, *args, orders: list[Order], **kwargs):
         super().__init__(*args, **kwargs)
         self.orders = orders
+        self.fields["carrier"].choices = get_carrier().carrier_choices()
         for order in orders:
             self.fields[f"tracking_{order.pk}"] = forms.CharField(
                 label=gettext_lazy("Tracking number"),
                 max_length=40,
+                required=False,
                 initial=order.tracking_number,
+                help_text=gettext_lazy("Blank: the carrier books the parcel and gives the number."),
                 widget=forms.TextInput(attrs={"autocomplete": "off", "class": "vTextField"}),
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        for order in self.orders:
+            name = f"tracking_{order.pk}"
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = tracking_number_clean(cleaned[name])
+                except DomainError as exc:
+                    self.add_error(name, exc.message)
+        return cleaned
 
     def row_field(self, order):
         return self[f"tracking_{order.pk}"]

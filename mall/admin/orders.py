@@ -33,7 +33,8 @@ from core.admintools import (
 )
 from mall.admin.display import money, rate, when
 from mall.admin.forms import ReasonForm, ShipForm
-from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, Payment, Refund
+from mall.carriers import carrier_label
+from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, ParcelEvent, Payment, Refund
 from mall.services import orders as order_services
 from mall.services import payments as payment_services
 
@@ -114,6 +115,17 @@ class OrderEventInline(ReadOnlyInline):
         return format_html("{} → {}", order_state_badge(event.from_state), order_state_badge(event.to_state))
 
 
+class ParcelEventInline(ReadOnlyInline):
+    model = ParcelEvent
+    verbose_name = gettext_lazy("parcel event")
+    verbose_name_plural = gettext_lazy("parcel (as the carrier reports it)")
+    fields = ["occurred_at", "code", "location", "recorded_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-occurred_at", "-id")
+
+
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["reference", "provider", "amount_display", "state", "payer", "created_at", "succeeded_at"]
@@ -170,11 +182,11 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         ("declaration__state", titled(admin.ChoicesFieldListFilter, gettext_lazy("customs"))),
     ]
     list_select_related = ["user", "declaration"]
-    search_fields = ["number", "user__username", "tracking_number"]
+    search_fields = ["number", "user__username", "tracking_number", "return_request__return_tracking_number"]
     date_hierarchy = "created_at"
     ordering = ["-id"]
     show_facets = admin.ShowFacets.ALWAYS
-    inlines = [OrderLineInline, OrderEventInline, PaymentInline, RefundInline]
+    inlines = [OrderLineInline, OrderEventInline, ParcelEventInline, PaymentInline, RefundInline]
     actions = ["ship", "refund", "approve_return", "receive_return", "cancel_unpaid"]
     fieldsets = [
         (
@@ -198,7 +210,7 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         ),
         (
             gettext_lazy("Purchaser and delivery"),
-            {"fields": ["purchaser", "ship_to_display", "carrier", "tracking_number"]},
+            {"fields": ["purchaser", "ship_to_display", "carrier_display", "tracking_number", "shipped_at"]},
         ),
         (gettext_lazy("Customs and returns"), {"fields": ["customs_detail", "return_detail"]}),
     ]
@@ -279,6 +291,10 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
             return "—"
         return f"{real_name_mask(order.buyer_name)} · {order.masked_id_number}"
 
+    @admin.display(description=gettext_lazy("carrier"))
+    def carrier_display(self, order):
+        return carrier_label(order.carrier) or "—"
+
     @admin.display(description=gettext_lazy("ship to"))
     def ship_to_display(self, order):
         ship_to = order.ship_to or {}
@@ -316,7 +332,7 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
             return "—"
         received = when(request.received_at) if request.received_at else _("not yet")
         approved = when(request.approved_at) if request.approved_at else _("not yet")
-        return format_html(
+        text = format_html(
             "{} ({} {}) · {} {} · {} {}",
             request.reason,
             _("asked"),
@@ -326,6 +342,16 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
             _("received"),
             received,
         )
+        if request.return_tracking_number:
+            text = format_html(
+                "{}<br>{}: {} {} ({})",
+                text,
+                _("Sent back by the buyer"),
+                carrier_label(request.return_carrier),
+                request.return_tracking_number,
+                when(request.return_sent_at),
+            )
+        return text
 
     # --- actions ---
 
@@ -336,16 +362,15 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         if confirmed(request) and form.is_valid():
 
             def ship(order):
-                number = form.tracking_number(order)
                 order_services.order_ship(
                     order=order,
-                    tracking_number=number,
+                    tracking_number=form.tracking_number(order),  # blank: the carrier gives one
                     carrier=form.cleaned_data["carrier"],
                     actor=request.user,
                 )
                 return _("Order %(order)s shipped, tracking number %(tracking)s.") % {
                     "order": order.number,
-                    "tracking": number,
+                    "tracking": order.tracking_number,
                 }
 
             run_action(self, request, orders, ship)
@@ -359,7 +384,8 @@ class OrderAdmin(ObjectActionsMixin, ReadOnlyAdmin):
             title=_("Ship orders"),
             intro=_(
                 "Cross-border orders ship once customs has cleared them; shipping takes the units out of the "
-                "warehouse's stock on the ledger."
+                "warehouse's stock on the ledger. Leave a tracking number blank to book the parcel with the "
+                "carrier, which gives the number."
             ),
             headers=[_("order"), _("state"), _("ship to"), _("total"), _("tracking number")],
             groups=[

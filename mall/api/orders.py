@@ -14,8 +14,9 @@ from accounts import selectors as accounts_selectors
 from core.keyset import page_size_parse
 from core.pagination import CURSOR, page_body, paginated
 from mall.api.common import PAGE_SIZE
+from mall.carriers import carrier_label
 from mall.cart_session import cart_for_request
-from mall.models import Order
+from mall.models import Order, ParcelEvent
 from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, orders
 from mall.services import checkout as checkout_services
 from mall.services import orders as order_services
@@ -96,6 +97,13 @@ class MallOrderEventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class MallParcelEventOutput(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ParcelEvent.Code.choices)
+    description = serializers.CharField(source="get_code_display")
+    location = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+
+
 class MallOrderSummaryOutput(serializers.Serializer):
     number = serializers.CharField()
     state = serializers.CharField(help_text="One of: " + ", ".join(Order.State.values))
@@ -113,11 +121,19 @@ class MallOrderOutput(MallOrderSummaryOutput):
     is_cross_border = serializers.BooleanField()
     ship_to = serializers.DictField(child=serializers.CharField())
     purchaser_id_number = serializers.CharField(source="masked_id_number", help_text="Masked.")
+    carrier = serializers.CharField(help_text="The carrier's code (empty until shipped).")
+    carrier_name = serializers.SerializerMethodField(
+        help_text="The carrier's name, in the request's language."
+    )
     tracking_number = serializers.CharField()
+    parcel_events = MallParcelEventOutput(many=True, help_text="What the carrier reported, newest first.")
     paid_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
     events = MallOrderEventOutput(many=True)
     server_time = serializers.SerializerMethodField(help_text="For a countdown to payment_deadline.")
+
+    def get_carrier_name(self, order) -> str:
+        return carrier_label(order.carrier)
 
     def get_server_time(self, order) -> str:
         return timezone.now().isoformat()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import NotFound
 from core.keyset import Page, keyset_page
-from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, ReturnRequest
+from mall.models import CustomsDeclaration, Order, OrderEvent, OrderLine, ParcelEvent, ReturnRequest
 from mall.selectors import CURSOR_SALT, PAGE_SIZE_DEFAULT
 from mall.selectors.catalog import _cover_subquery, media_url
 
@@ -33,11 +33,9 @@ ORDER_TABS: dict[str, tuple[object, list[str] | None]] = {
 }
 
 
-def _lines_prefetch() -> Prefetch:
-    return Prefetch(
-        "lines",
-        queryset=OrderLine.objects.annotate(cover_path=_cover_subquery("sku__product_id")).order_by("id"),
-    )
+def _lines_prefetch(*, warehouses: bool = False) -> Prefetch:
+    lines = OrderLine.objects.annotate(cover_path=_cover_subquery("sku__product_id")).order_by("id")
+    return Prefetch("lines", queryset=lines.select_related("warehouse") if warehouses else lines)
 
 
 def _with_covers(orders: list[Order]) -> list[Order]:
@@ -76,6 +74,7 @@ class OrderPage:
     order: Order
     lines: list[OrderLine]
     events: list[OrderEvent]
+    parcel_events: list[ParcelEvent]
     declaration: CustomsDeclaration | None
     return_request: ReturnRequest | None
     now: object
@@ -109,6 +108,29 @@ class OrderPage:
         )
 
     @property
+    def return_approved(self) -> bool:
+        return (
+            self.order.state == S.RETURN_REQUESTED
+            and self.return_request is not None
+            and self.return_request.approved_at is not None
+        )
+
+    @property
+    def can_send_return(self) -> bool:
+        """An approved return the buyer has not yet told us the tracking number of."""
+        return self.return_approved and not self.return_request.return_tracking_number
+
+    @property
+    def return_addresses(self) -> list[str]:
+        """Where to send the goods back: each of the order's warehouses' return address (or the shop's)."""
+        addresses = []
+        for line in self.lines:
+            address = (line.warehouse.return_address or "").strip() or settings.RETURN_ADDRESS
+            if address not in addresses:
+                addresses.append(address)
+        return addresses
+
+    @property
     def is_settling(self) -> bool:
         """States the order leaves by itself soon (the page keeps its status fresh)."""
         return self.order.state in (S.PAID, S.DECLARED, S.CUSTOMS_REJECTED, S.REFUND_DUE)
@@ -136,12 +158,17 @@ def order_state(*, user, number) -> str:
 
 
 def order_page(*, user, number) -> OrderPage:
-    """One of the buyer's orders: 3 queries (order with declaration and return; lines; events)."""
+    """One of the buyer's orders: 4 queries (order with declaration and return; lines with their
+    warehouses; events; the parcel's events, newest first)."""
     order = (
         order_qs(user=user)
         .filter(number=str(number)[:24])
         .select_related("declaration", "return_request")
-        .prefetch_related(_lines_prefetch(), Prefetch("events", queryset=OrderEvent.objects.order_by("id")))
+        .prefetch_related(
+            _lines_prefetch(warehouses=True),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
+            Prefetch("parcel_events", queryset=ParcelEvent.objects.order_by("-occurred_at", "-id")),
+        )
         .first()
     )
     if order is None:
@@ -151,6 +178,7 @@ def order_page(*, user, number) -> OrderPage:
         order=order,
         lines=list(order.lines.all()),
         events=list(order.events.all()),
+        parcel_events=list(order.parcel_events.all()),
         declaration=getattr(order, "declaration", None),
         return_request=getattr(order, "return_request", None),
         now=timezone.now(),

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, Unavailable
 from core.tasks import enqueue_on_commit
 from mall import signals
+from mall.carriers import carrier_label, get_carrier, tracking_number_clean
 from mall.errors import InvalidTransition
 from mall.models import Order, OrderEvent, StockMovement, StockRecord
 from mall.services.stock import stock_move
@@ -132,27 +133,62 @@ def orders_expire_overdue(*, limit: int = 500) -> int:
     return sum(order_expire(order_id=i) for i in ids)
 
 
-def order_ship(*, order: Order, tracking_number: str, carrier: str = "", actor=None) -> Order:
-    """Hand the order to ``carrier`` under ``tracking_number``: both go on the order and the buyer's notice."""
-    tracking_number = (tracking_number or "").strip()
+def parcel_details(order: Order) -> dict:
+    """What the carrier is told about the parcel: where it leaves from and where it goes."""
+    line = order.lines.select_related("warehouse").first()
+    address = (order.ship_to or {}).get("address", "")
+    # Chinese addresses start with the province and city ("上海市浦东新区…"): the city is enough.
+    city = (order.ship_to or {}).get("city") or (
+        address.split("市")[0] + "市" if "市" in address else address
+    )
+    return {
+        "origin": line.warehouse.name if line else "",
+        "destination": city[:40],
+        "lines": order.lines.count(),
+    }
+
+
+def carrier_check(*, carrier: str, gateway=None) -> str:
+    """``carrier`` as one of the codes the configured gateway books (blank: its first)."""
+    gateway = gateway or get_carrier()
     carrier = (carrier or "").strip()
-    if not tracking_number:
-        raise DomainError(_("Enter the tracking number."), field="tracking_number")
-    if len(carrier) > Order._meta.get_field("carrier").max_length:
-        raise DomainError(_("The carrier's name is too long."), field="carrier")
+    if not carrier:
+        return gateway.carriers[0]
+    if carrier not in gateway.carriers:
+        raise DomainError(_("Choose one of the carriers we ship with."), field="carrier")
+    return carrier
+
+
+def order_ship(*, order: Order, tracking_number: str = "", carrier: str = "", actor=None) -> Order:
+    """Hand the order to ``carrier`` (a code of the carrier gateway's list; blank: its first) under
+    ``tracking_number`` (6 to 30 letters and digits; blank: the carrier books the parcel and gives one).
+    Both go on the order and the buyer's notice; the parcel's events follow (``parcel_poll``)."""
+    gateway = get_carrier()
+    carrier = carrier_check(carrier=carrier, gateway=gateway)
+    tracking_number = (tracking_number or "").strip()
+    if tracking_number:
+        tracking_number = tracking_number_clean(tracking_number)
     allowed = [S.CLEARED] if order.is_cross_border else [S.PAID, S.CLEARED]
+    if not tracking_number and order.state in allowed:
+        # Booked before the transaction: no row is locked while the carrier is asked. Booking the same
+        # order twice gives the same number, so a retry after a refused transition costs nothing.
+        try:
+            tracking_number = tracking_number_clean(
+                gateway.register_parcel(carrier=carrier, reference=order.number, parcel=parcel_details(order))
+            )
+        except OSError as exc:
+            raise Unavailable(
+                _("The carrier did not answer. Try again, or type the tracking number from the label.")
+            ) from exc
+    name = carrier_label(carrier)
     with transaction.atomic(durable=True):
         order_transition(
             order=order,
             to_state=S.SHIPPED,
             actor=actor,
-            message=(
-                _("Shipped with %(carrier)s, tracking number %(n)s.")
-                % {"carrier": carrier, "n": tracking_number}
-                if carrier
-                else _("Shipped, tracking number %(n)s.") % {"n": tracking_number}
-            ),
-            extra={"tracking_number": tracking_number, "carrier": carrier},
+            message=_("Shipped with %(carrier)s, tracking number %(n)s.")
+            % {"carrier": name, "n": tracking_number},
+            extra={"tracking_number": tracking_number, "carrier": carrier, "shipped_at": timezone.now()},
             allowed_from=allowed,
         )
         for line in order.lines.all():
@@ -168,14 +204,16 @@ def order_ship(*, order: Order, tracking_number: str, carrier: str = "", actor=N
     return order
 
 
-def order_confirm_delivery(*, order: Order, actor=None) -> Order:
+def order_confirm_delivery(*, order: Order, actor=None, message: str = "", delivered_at=None) -> Order:
+    """A shipped order arrived: the buyer says so, or the carrier's "delivered" event does (``parcel_poll``,
+    which passes when it happened). Once: a second confirmation is InvalidTransition."""
     with transaction.atomic(durable=True):
         order_transition(
             order=order,
             to_state=S.DELIVERED,
             actor=actor,
-            message=_("Delivery confirmed."),
-            extra={"delivered_at": timezone.now()},
+            message=message or _("Delivery confirmed."),
+            extra={"delivered_at": delivered_at or timezone.now()},
             allowed_from=[S.SHIPPED],
         )
     return order
@@ -219,6 +257,47 @@ def order_approve_return(*, order: Order, actor=None) -> bool:
             )
             transaction.on_commit(lambda: signals.return_approved.send(sender=Order, order_id=order.pk))
     return bool(approved)
+
+
+def order_return_parcel(*, order: Order, carrier: str, tracking_number: str, actor=None) -> Order:
+    """The buyer sent an approved return back with ``carrier`` under ``tracking_number``. Once: the first
+    answer stands (the warehouse may already be watching for that parcel), and a second is refused with
+    the number we have. Refused too before approval and after the return was received."""
+    from mall.models import ReturnRequest
+
+    carrier = carrier_check(carrier=carrier)
+    tracking_number = tracking_number_clean(tracking_number)
+    with transaction.atomic(durable=True):
+        sent = ReturnRequest.objects.filter(
+            order_id=order.pk,
+            order__state=S.RETURN_REQUESTED,
+            approved_at__isnull=False,
+            return_tracking_number="",
+        ).update(
+            return_carrier=carrier, return_tracking_number=tracking_number, return_sent_at=timezone.now()
+        )
+        if not sent:
+            request = ReturnRequest.objects.filter(order_id=order.pk).select_related("order").first()
+            if request is None or request.order.state != S.RETURN_REQUESTED:
+                raise Conflict(_("This order has no open return."))
+            if request.approved_at is None:
+                raise Conflict(_("Wait until we approve your return before sending the goods back."))
+            raise Conflict(
+                _(
+                    "You already told us the return's tracking number (%(n)s). If it was wrong, write to "
+                    "customer service."
+                )
+                % {"n": request.return_tracking_number}
+            )
+        OrderEvent.objects.create(
+            order=order,
+            from_state=S.RETURN_REQUESTED,
+            to_state=S.RETURN_REQUESTED,
+            actor=actor,
+            message=_("Return sent back with %(carrier)s, tracking number %(n)s.")
+            % {"carrier": carrier_label(carrier), "n": tracking_number},
+        )
+    return order
 
 
 def order_receive_return(*, order: Order, actor=None) -> Order:

@@ -109,6 +109,14 @@ def state_label(state: str) -> str:
         return str(state)
 
 
+@register.filter
+def carrier_label(code: str) -> str:
+    """A carrier's name in the reader's language, from the code an order stores."""
+    from mall.carriers import carrier_label as label
+
+    return label(code)
+
+
 @register.simple_tag
 def customs_limit(which: str) -> Decimal:
     """The cross-border limits in force (settings): "order" (per order) or "annual" (per person)."""

@@ -60,11 +60,11 @@ def test_ship_asks_for_a_tracking_number_per_order_then_ships_through_the_servic
         CHANGELIST,
         "ship",
         [first, second],
-        **{f"tracking_{first.pk}": " SF111 ", f"tracking_{second.pk}": "SF222"},
+        **{f"tracking_{first.pk}": " sf111111 ", f"tracking_{second.pk}": "SF222222"},
     )
     assert response.redirect_chain[-1][0] == CHANGELIST
-    assert f"Order {first.number} shipped, tracking number SF111." in said(response)
-    for order, tracking in ((first, "SF111"), (second, "SF222")):
+    assert f"Order {first.number} shipped, tracking number SF111111." in said(response)
+    for order, tracking in ((first, "SF111111"), (second, "SF222222")):
         order.refresh_from_db()
         assert (order.state, order.tracking_number) == (S.SHIPPED, tracking)
         event = order.events.last()
@@ -99,21 +99,56 @@ def test_ship_records_the_carrier_given_for_the_batch(admin_client):
     page = run_action(admin_client, CHANGELIST, "ship", [order])
     assert 'name="carrier"' in page.content.decode()
 
+    assert '<option value="jd_logistics">JD Logistics</option>' in page.content.decode()
+
     apply_action(
-        admin_client, CHANGELIST, "ship", [order], carrier=" SF Express ", **{f"tracking_{order.pk}": "SF3"}
+        admin_client,
+        CHANGELIST,
+        "ship",
+        [order],
+        carrier="sf_express",
+        **{f"tracking_{order.pk}": "SF333333"},
     )
     order.refresh_from_db()
-    assert (order.state, order.carrier, order.tracking_number) == (S.SHIPPED, "SF Express", "SF3")
-    assert order.events.last().message == "Shipped with SF Express, tracking number SF3."
+    assert (order.state, order.carrier, order.tracking_number) == (S.SHIPPED, "sf_express", "SF333333")
+    assert order.events.last().message == "Shipped with SF Express, tracking number SF333333."
 
 
-def test_ship_without_a_tracking_number_stays_on_the_form(admin_client):
+def test_ship_without_a_tracking_number_books_the_parcel_with_the_carrier(admin_client):
+    order = cleared_order()
+    response = apply_action(
+        admin_client, CHANGELIST, "ship", [order], carrier="jd_logistics", **{f"tracking_{order.pk}": "  "}
+    )
+    order.refresh_from_db()
+    assert (order.state, order.carrier) == (S.SHIPPED, "jd_logistics")
+    assert order.tracking_number.startswith("JD") and len(order.tracking_number) == 14
+    assert f"Order {order.number} shipped, tracking number {order.tracking_number}." in said(response)
+
+
+@pytest.mark.parametrize("typed", ["SF-123-456", "SF12", "X" * 31, "顺丰123456"])
+def test_a_malformed_tracking_number_stays_on_the_form_and_changes_nothing(admin_client, typed):
     order = cleared_order()
     before = snapshot(order)
-    response = apply_action(admin_client, CHANGELIST, "ship", [order], **{f"tracking_{order.pk}": "  "})
+    response = apply_action(admin_client, CHANGELIST, "ship", [order], **{f"tracking_{order.pk}": typed})
     assert response.status_code == 200
     assert response.templates[0].name == "admin/admintools/action_form.html"
-    assert "This field is required." in response.content.decode()
+    assert "6 to 30 letters and digits" in response.content.decode()
+    assert snapshot(order) == before
+
+
+def test_a_carrier_off_the_gateways_list_stays_on_the_form(admin_client):
+    order = cleared_order()
+    before = snapshot(order)
+    response = apply_action(
+        admin_client,
+        CHANGELIST,
+        "ship",
+        [order],
+        carrier="Bob's Vans",
+        **{f"tracking_{order.pk}": "SF123456"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
     assert snapshot(order) == before
 
 
@@ -125,7 +160,7 @@ def test_shipping_an_order_customs_has_not_cleared_is_refused_and_changes_nothin
         CHANGELIST,
         "ship",
         [unpaid, paid],
-        **{f"tracking_{unpaid.pk}": "SF1", f"tracking_{paid.pk}": "SF2"},
+        **{f"tracking_{unpaid.pk}": "SF100001", f"tracking_{paid.pk}": "SF200002"},
     )
     messages = said(response)
     assert f"{unpaid.number}: This order is Awaiting payment and can't become Shipped." in messages
@@ -150,7 +185,7 @@ def test_the_order_page_offers_ship_and_comes_back_to_the_order(admin_client):
             "_selected_action": order.pk,
             "_next": url,
             "apply": "1",
-            f"tracking_{order.pk}": "YT9",
+            f"tracking_{order.pk}": "YT900009",
         },
     )
     assert response.status_code == 302 and response.url == url
@@ -167,7 +202,7 @@ def test_a_foreign_next_address_is_not_followed(admin_client):
             "_selected_action": order.pk,
             "_next": "https://evil.example/",
             "apply": "1",
-            f"tracking_{order.pk}": "YT9",
+            f"tracking_{order.pk}": "YT900009",
         },
     )
     assert response.status_code == 302 and response.url == CHANGELIST

@@ -169,7 +169,7 @@ def test_orders_list_detail_and_actions(api):
     unpaid = place_order(shopper=shopper)
     _p, (sku,) = shop_product(is_cross_border=False)
     shipped = order_move(place_order(shopper=shopper, sku=sku), S.PAID)
-    order_ship(order=shipped, tracking_number="SF1")
+    order_ship(order=shipped, tracking_number="SF100001")
 
     listed = api.get("/api/mall/orders/").json()["results"]
     assert [o["number"] for o in listed] == [shipped.number, unpaid.number]
@@ -177,7 +177,9 @@ def test_orders_list_detail_and_actions(api):
         unpaid.number
     ]
     detail = api.get(f"/api/mall/orders/{shipped.number}/").json()
-    assert detail["tracking_number"] == "SF1" and [e["to_state"] for e in detail["events"]][-1] == "shipped"
+    assert (
+        detail["tracking_number"] == "SF100001" and [e["to_state"] for e in detail["events"]][-1] == "shipped"
+    )
     assert "server_time" in detail
 
     assert (
@@ -196,7 +198,7 @@ def test_orders_list_detail_and_actions(api):
 def test_a_return_after_the_window_is_refused(api):
     _p, (sku,) = shop_product(is_cross_border=False)
     order = order_move(place_order(shopper=api.who, sku=sku), S.PAID)
-    order_ship(order=order, tracking_number="SF2")
+    order_ship(order=order, tracking_number="SF200002")
     order_move(order, S.DELIVERED, **{S.DELIVERED: {"delivered_at": timezone.now() - timedelta(days=31)}})
     response = api.post(f"/api/mall/orders/{order.number}/return/", {"reason": "late"}, format="json")
     assert response.status_code == 400 and "30 days" in response.json()["detail"]

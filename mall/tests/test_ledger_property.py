@@ -101,7 +101,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def ship(self):
         order = self._order(Order.State.PAID)
         if order:
-            orders.order_ship(order=order, tracking_number="SF123")
+            orders.order_ship(order=order, tracking_number="SF123456")
 
     @rule()
     def deliver_and_return(self):

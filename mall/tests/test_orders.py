@@ -94,7 +94,8 @@ def test_the_order_page_costs_the_same_queries_for_1_or_4_lines(
     order, _replayed = checkout.order_place(
         user=user, cart=cart, token=summary.token, address=address, identity=identity, idempotency_key="x"
     )
-    with django_assert_num_queries(5):  # session, user, order with declaration and return, lines, events
+    # session, user, order with declaration and return, lines with warehouses, events, parcel events
+    with django_assert_num_queries(6):
         response = client.get(reverse("mall:order", args=[order.number]))
     assert response.content.decode().count('data-testid="order-line"') == lines
 

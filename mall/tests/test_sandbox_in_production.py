@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from core.checks import sandbox_gateways_check
 from core.gateways import sandbox_guard
+from mall.carriers import get_carrier
 from mall.customs import get_gateway
 from mall.models import Order, Payment
 from mall.payments import get_provider
@@ -35,9 +36,9 @@ def production(settings):
 def test_check_refuses_each_sandbox_gateway_in_production(production):
     errors = sandbox_gateways_check()
 
-    assert [error.id for error in errors] == ["core.E001", "core.E001", "core.E001"]
+    assert [error.id for error in errors] == ["core.E001"] * 4
     assert "PAYMENT_PROVIDER=sandbox" in errors[0].msg and "CUSTOMS_GATEWAY=sandbox" in errors[1].msg
-    assert "REALNAME_PROVIDER=sandbox" in errors[2].msg
+    assert "REALNAME_PROVIDER=sandbox" in errors[2].msg and "CARRIER_PROVIDER=sandbox" in errors[3].msg
     with pytest.raises(SystemCheckError, match="PAYMENT_PROVIDER=sandbox"):
         call_command("check", "--deploy")
 
@@ -47,12 +48,14 @@ def test_a_demo_deployment_may_run_on_the_sandboxes(production):
 
     assert sandbox_gateways_check() == []
     assert get_provider().name == "sandbox"
+    assert get_carrier().name == "sandbox"
 
 
 def test_a_real_gateway_named_by_setting_passes_the_check(production):
     production.PAYMENT_PROVIDER = "mall.payments.sandbox.SandboxProvider"  # a dotted path: not "sandbox"
     production.CUSTOMS_GATEWAY = "mall.customs.sandbox.SandboxCustoms"
     production.REALNAME_PROVIDER = "accounts.realname.sandbox.SandboxRealname"
+    production.CARRIER_PROVIDER = "mall.carriers.sandbox.SandboxCarrier"
 
     assert sandbox_gateways_check() == []
 
@@ -62,6 +65,8 @@ def test_running_processes_refuse_to_load_a_sandbox_in_production(production):
         get_provider()
     with pytest.raises(ImproperlyConfigured, match="CUSTOMS_GATEWAY"):
         get_gateway()
+    with pytest.raises(ImproperlyConfigured, match="CARRIER_PROVIDER"):
+        get_carrier()
     with pytest.raises(ImproperlyConfigured, match="PAYMENT_PROVIDER=sandbox"):
         sandbox_guard()
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.keyset import page_size_parse
-from mall.forms import CancelForm, ReturnForm
+from mall.forms import CancelForm, ReturnForm, ReturnParcelForm
 from mall.selectors import PAGE_SIZE_MAX
 from mall.selectors.orders import ORDER_TABS, access_order, order_list, order_page, order_state
 from mall.services import orders as order_services
@@ -36,8 +36,7 @@ def orders(request):
     return render(request, "mall/orders.html", context)
 
 
-@login_required
-def order_detail(request, number: str):
+def _detail(request, number: str, *, return_parcel_form=None, status: int = 200):
     data = order_page(user=request.user, number=number)
     return render(
         request,
@@ -46,9 +45,17 @@ def order_detail(request, number: str):
             "data": data,
             "order": data.order,
             "return_form": ReturnForm(),
+            "return_parcel_form": return_parcel_form
+            or (ReturnParcelForm() if data.can_send_return else None),
             "order_invite_template": optional_template(ORDER_INVITE_TEMPLATE),
         },
+        status=status,
     )
+
+
+@login_required
+def order_detail(request, number: str):
+    return _detail(request, number)
 
 
 @never_cache
@@ -116,3 +123,28 @@ def order_return(request, number: str):
         lambda o: order_services.order_request_return(order=o, reason=form.reason_text(), actor=request.user),
         _("Return requested. We will tell you where to send the goods."),
     )
+
+
+@login_required
+@require_POST
+def order_return_parcel(request, number: str):
+    """The buyer's tracking number for an approved return. Someone else's order is a 404; a malformed
+    number is the page again with the error (400); a return not approved, or already sent, 409."""
+    order = access_order(user=request.user, number=number)
+    form = ReturnParcelForm(request.POST)
+    if form.is_valid():
+        try:
+            order_services.order_return_parcel(
+                order=order,
+                carrier=form.cleaned_data["carrier"],
+                tracking_number=form.cleaned_data["tracking_number"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return _detail(request, order.number, return_parcel_form=form, status=exc.status_code)
+        messages.success(request, _("Thank you. We will tell you when the goods arrive."))
+        return redirect("mall:order", number=order.number)
+    return _detail(request, order.number, return_parcel_form=form, status=400)
