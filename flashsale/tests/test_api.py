@@ -57,6 +57,20 @@ def test_another_users_request_is_unknown(api):
     assert other.get(f"/api/flash/sales/{sale.pk}/requests/mine-123456/").json()["status"] == "unknown"
 
 
+def test_another_users_request_is_unknown_before_it_becomes_an_order_too(api):
+    """Found by the access sweep (tests/sweep/): while a request waited for the materialiser (or had been
+    refused as over the limit), anyone who knew its id was told its answer."""
+    sale = live_sale(quota=2, per_user_limit=1)
+    api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "waiting-1234"}, format="json")
+    api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "refused-1234"}, format="json")
+    other = APIClient()
+    other.force_authenticate(buyer()[0])
+    for request_id, owners_answer in (("waiting-1234", "pending"), ("refused-1234", "over_limit")):
+        path = f"/api/flash/sales/{sale.pk}/requests/{request_id}/"
+        assert api.get(path).json()["status"] == owners_answer
+        assert other.get(path).json()["status"] == "unknown"
+
+
 def test_a_retry_of_an_admitted_request_hears_its_first_answer_not_the_workers_sold_out_memory(api):
     # Given the buyer's request took the last unit and this worker then learned the sale is sold out
     sale = live_sale(quota=1)
