@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from core.keyset import page_size_parse
 from mall.cart_session import cart_for_request
@@ -32,6 +33,7 @@ def next_page_url(request, cursor: str | None) -> str | None:
     return _with_params(request, cursor=cursor) if cursor else None
 
 
+@require_safe
 def home(request):
     data = catalog.mall_home()
     return render(
@@ -46,6 +48,7 @@ def home(request):
     )
 
 
+@require_safe
 def product_list(request, slug: str | None = None):
     query = catalog.ListingQuery.from_params(request.GET, category=slug or "")
     listing = catalog.product_list(

@@ -1,0 +1,214 @@
+"""Access sweep (issue 13): every route the resolver knows is tried with every method by people who do not
+own what it points at. One owner has private things (a draft, a private note and its comment, a private
+board with a collect, an address, a customs identity, an order and its payment, a cart line, a
+notification, a flash-sale request, a reminder), each marked with a secret string. Then anonymous, another
+signed-in user and, on /admin/, a signed-in non-staff user try GET, HEAD, POST, PUT, PATCH and DELETE on
+every route:
+
+- a route that points at the owner's private object (``PRIVATE`` in tests/support/sweep.py) refuses them
+  all: a redirect to the login page, 401, 403, 404 or 405;
+- a route public by design (``PUBLIC``) may answer, but never with a secret marker;
+- a route without a parameter refuses anonymous visitors unless it is listed as public;
+- no answer is a 5xx, and afterwards every row of the owner's (and every row anyone made on the owner's
+  notes) is exactly as it was.
+
+A route with a parameter that is in neither registry fails the test: a new route must say who may reach it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import resolve, reverse
+from drf_spectacular.generators import SchemaGenerator
+
+from accounts.tests.factories import UserFactory
+from tests.support.sweep import (
+    MARK,
+    PRIVATE,
+    PUBLIC,
+    PUBLIC_WITHOUT_PARAMETERS,
+    SAME_AS_MISSING,
+    admin_values,
+    build_world,
+    snapshot,
+)
+from tests.support.urlwalk import routes
+
+METHODS = ("get", "head", "post", "put", "patch", "delete")
+LOGOUTS = {"accounts:logout", "admin:logout"}
+
+
+def _site_routes():
+    return [r for r in routes() if not r.is_admin]
+
+
+def test_every_route_with_a_parameter_says_who_may_reach_it():
+    """The registries cover the resolver exactly: nothing unclassified, nothing stale, nothing twice."""
+    walked = _site_routes()
+    with_parameters = {r.key for r in walked if r.params}
+    registries = (PRIVATE, PUBLIC, SAME_AS_MISSING)
+    classified = set().union(*registries)
+    unclassified = sorted(with_parameters - classified)
+    assert unclassified == [], "classify these routes in tests/support/sweep.py (PRIVATE, PUBLIC, ...)"
+    assert sorted(classified - with_parameters) == []
+    assert sum(len(r) for r in registries) == len(classified), "a route is in two registries"
+    without = {r.key for r in walked if not r.params} | {r.key for r in routes() if r.is_admin}
+    assert sorted(PUBLIC_WITHOUT_PARAMETERS.keys() - without) == []
+    assert len(with_parameters) > 60
+
+
+def test_every_api_operation_with_a_parameter_is_swept():
+    """The API schema's operations, read by drf-spectacular, resolve to routes the sweep knows."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = 0
+    for path, item in schema["paths"].items():
+        if "{" not in path:
+            continue
+        sample = path
+        for name in ("action",):
+            sample = sample.replace("{" + name + "}", "cancel")
+        sample = "".join(
+            part if i % 2 == 0 else "1" for i, part in enumerate(sample.replace("}", "{").split("{"))
+        )
+        match = resolve(sample)
+        key = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        assert key in PRIVATE or key in PUBLIC or key in SAME_AS_MISSING, f"{path} ({key}) is not swept"
+        operations += sum(1 for method in item if method in METHODS)
+    print(f"\nschema: {operations} API operations with a parameter, all on swept routes")
+    assert operations > 30
+
+
+def _refused(response, login: str) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    return response.status_code == 302 and response["Location"].startswith(login)
+
+
+def _body(response) -> bytes:
+    return b"" if response.streaming else response.content
+
+
+_PER_REQUEST = re.compile(rb'[A-Za-z0-9]{64}|nonce="[^"]*"')
+
+
+def _seen(response, path: str) -> tuple:
+    """What a visitor learns from an answer, less what differs on every request (tokens, nonces) and the
+    path it was asked for."""
+    body = _PER_REQUEST.sub(b"", _body(response).replace(path.encode(), b"PATH"))
+    for part in path.strip("/").split("/"):
+        body = body.replace(part.encode(), b"PART")
+    return response.status_code, body
+
+
+class Sweep:
+    def __init__(self, client: Client, user=None):
+        self.client, self.user = client, user
+        self.requests = 0
+        self.failures: list[str] = []
+
+    def hit(self, route, values: dict, *, must_refuse, login: str, missing: dict | None = None) -> None:
+        """``must_refuse``: True, False, or the methods that must be refused. With ``missing`` (the values
+        of objects that do not exist), each refusal must also be the one a missing object gets."""
+        path = route.path(**values)
+        for method in METHODS:
+            response = getattr(self.client, method)(path)
+            self.requests += 1
+            said = f"{method.upper()} {path} [{route.key}] -> {response.status_code}"
+            if missing is not None:
+                unknown = getattr(self.client, method)(route.path(**missing))
+                self.requests += 1
+                if unknown.status_code != response.status_code:
+                    self.failures.append(f"{said}: a missing one gets {unknown.status_code}")
+            if response.status_code >= 500:
+                self.failures.append(f"{said}: a server error")
+            elif (must_refuse is True or method in (must_refuse or ())) and not _refused(response, login):
+                self.failures.append(f"{said}: not refused")
+            if MARK.encode() in _body(response):
+                self.failures.append(f"{said}: shows the owner's secret")
+            if route.key in LOGOUTS and self.user is not None:
+                self.client.force_login(self.user)
+
+    def same_as_missing(self, route, values: dict, missing: dict) -> None:
+        path, missing_path = route.path(**values), route.path(**missing)
+        for method in METHODS:
+            response = getattr(self.client, method)(path)
+            unknown = getattr(self.client, method)(missing_path)
+            self.requests += 2
+            if _seen(response, path) != _seen(unknown, missing_path):
+                self.failures.append(
+                    f"{method.upper()} {path} [{route.key}] -> {response.status_code}: "
+                    f"not the answer for an id never made ({unknown.status_code})"
+                )
+
+
+def _never_made(values: dict) -> dict:
+    """The same values with the object's own ids replaced by ones no row has (the product a card links
+    and an order's action are not the owner's and stay)."""
+    return {
+        k: v
+        if k in ("action", "product_id")
+        else (2_000_000_000 if isinstance(v, int) else "never-made-1234")
+        for k, v in values.items()
+    }
+
+
+def _visitor(kind: str):
+    client = Client(raise_request_exception=False)
+    user = None
+    if kind != "anonymous":
+        user = UserFactory(is_staff=False)
+        client.force_login(user)
+    return client, user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["anonymous", "another-user"])
+def test_no_one_reads_or_changes_what_is_not_theirs(kind):
+    world = build_world()
+    before = snapshot(world)
+    client, user = _visitor(kind)
+    sweep = Sweep(client, user)
+    login = reverse("accounts:login")
+    swept = 0
+    for route in _site_routes():
+        if route.key in SAME_AS_MISSING:
+            sweep.same_as_missing(route, *SAME_AS_MISSING[route.key](world))
+            swept += 1
+            continue
+        if route.params:
+            private = route.key in PRIVATE
+            values_list = (PRIVATE if private else PUBLIC)[route.key](world)
+        else:
+            private = kind == "anonymous" and set(METHODS) - PUBLIC_WITHOUT_PARAMETERS.get(route.key, set())
+            values_list = [{}]
+        for values in values_list:
+            missing = _never_made(values) if route.key in PRIVATE else None
+            sweep.hit(route, values, must_refuse=private, login=login, missing=missing)
+        swept += 1
+    print(f"\naccess sweep as {kind}: {swept} routes, {sweep.requests} requests")
+    assert not sweep.failures, "\n".join(sweep.failures)
+    assert snapshot(world) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["anonymous", "non-staff"])
+def test_the_admin_refuses_everyone_but_staff(kind):
+    world = build_world()
+    before = snapshot(world)
+    client, user = _visitor(kind)
+    sweep = Sweep(client, user)
+    login = reverse("admin:login")
+    admin_routes = [r for r in routes() if r.is_admin]
+    for route in admin_routes:
+        sweep.hit(
+            route,
+            admin_values(route, world),
+            must_refuse=set(METHODS) - PUBLIC_WITHOUT_PARAMETERS.get(route.key, set()),
+            login=login,
+        )
+    print(f"\nadmin sweep as {kind}: {len(admin_routes)} routes, {sweep.requests} requests")
+    assert not sweep.failures, "\n".join(sweep.failures)
+    assert snapshot(world) == before
