@@ -7,7 +7,8 @@
 -- A remembered answer keeps its buyer beside it (field 'u:<request id>': no request id holds a colon), so
 -- a poll of the request by anyone else learns nothing (flashsale/selectors/buy_requests.py).
 -- Returns {answer} or {"duplicate", first_answer}. Answers: admitted, sold_out, over_limit,
--- not_started, ended, not_loaded, rate_limited, inactive, needs_address, needs_identity, unknown_readiness.
+-- not_started, ended, not_loaded, rate_limited, inactive, needs_address, needs_identity, unknown_readiness,
+-- request_taken (another buyer's request id: its answer is theirs).
 local flags = ARGV[4] or ''
 if #KEYS >= 8 then
   -- The buyer's own budget first: a request it refuses does not spend the address's budget, so one
@@ -62,6 +63,10 @@ if loaded[6] == '1' then
 end
 local first = redis.call('HGET', KEYS[4], ARGV[1])
 if first then
+  local owner = redis.call('HGET', KEYS[4], 'u:' .. ARGV[1])
+  if owner and owner ~= ARGV[2] then
+    return {'request_taken'}
+  end
   return {'duplicate', first}
 end
 local t = redis.call('TIME')
