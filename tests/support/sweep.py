@@ -44,6 +44,8 @@ class World:
     private_note: Note
     public_note: Note
     board: Board
+    public_board: Board
+    public_comment: Comment
     collected: Note
     comment: Comment
     notification: Notification
@@ -71,6 +73,8 @@ def build_world() -> World:
     collected = NoteFactory(title="Someone's note")
     Collect.objects.create(user=owner, note=collected, board=board)
     comment = CommentFactory(note=private_note, author=owner, body=f"{MARK}-comment")
+    public_board = BoardFactory(owner=owner, name="Owner's open board", is_private=False)
+    public_comment = CommentFactory(note=public_note, author=owner, body="Owner's own comment")
     notification = NotificationFactory(recipient=owner, note=public_note)
 
     product, (sku,) = shop_product(is_cross_border=True)
@@ -95,6 +99,8 @@ def build_world() -> World:
         private_note=private_note,
         public_note=public_note,
         board=board,
+        public_board=public_board,
+        public_comment=public_comment,
         collected=collected,
         comment=comment,
         notification=notification,
@@ -108,6 +114,9 @@ def build_world() -> World:
 
 
 # --- the registries: route key -> the values its path is built with ---------------------------------------
+
+READ = frozenset({"get", "head"})
+EVERY = frozenset({"get", "head", "post", "put", "patch", "delete"})
 
 
 def _notes(w: World) -> list[dict]:
@@ -227,6 +236,25 @@ SAME_AS_MISSING = {
 }
 
 
+#: Routes of ``PRIVATE`` swept a second time with the owner's *public* object: visitors may be answered
+#: with the methods given (reading it), and are refused every other one (editing, deleting, publishing).
+OWNERS_PUBLIC_OBJECT = {
+    "community:note": (lambda w: [{"note_id": w.public_note.pk}], READ),
+    "community:note_edit": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
+    "community:note_delete": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
+    "community:note_publish": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
+    "api-note": (lambda w: [{"note_id": w.public_note.pk}], READ),
+    "api-note-publish": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
+    "community:comment_delete": (lambda w: [{"comment_id": w.public_comment.pk}], frozenset()),
+    "api-comment": (lambda w: [{"comment_id": w.public_comment.pk}], READ),
+    "community:board": (lambda w: [{"board_id": w.public_board.pk}], READ),
+    "community:board_edit": (lambda w: [{"board_id": w.public_board.pk}], frozenset()),
+    "community:board_delete": (lambda w: [{"board_id": w.public_board.pk}], frozenset()),
+    "api-board": (lambda w: [{"board_id": w.public_board.pk}], READ),
+    "api-board-notes": (lambda w: [{"board_id": w.public_board.pk}], READ),
+}
+
+
 def _owner(w: World) -> list[dict]:
     return [{"user_id": w.owner.pk}]
 
@@ -275,9 +303,6 @@ PUBLIC = {
     # Uploaded files are served by their unguessable names (development only: SERVE_MEDIA).
     "^media/(?P<path>.*)$": lambda w: [{"path": "nothing-here.webp"}],
 }
-
-READ = frozenset({"get", "head"})
-EVERY = frozenset({"get", "head", "post", "put", "patch", "delete"})
 
 #: Routes without a parameter that anyone may be answered on, and with which methods; every other route
 #: and method refuses anonymous visitors (a new page for signed-in people must not forget its login check).

@@ -27,6 +27,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.tests.factories import UserFactory
 from tests.support.sweep import (
     MARK,
+    OWNERS_PUBLIC_OBJECT,
     PRIVATE,
     PUBLIC,
     PUBLIC_WITHOUT_PARAMETERS,
@@ -55,6 +56,7 @@ def test_every_route_with_a_parameter_says_who_may_reach_it():
     assert unclassified == [], "classify these routes in tests/support/sweep.py (PRIVATE, PUBLIC, ...)"
     assert sorted(classified - with_parameters) == []
     assert sum(len(r) for r in registries) == len(classified), "a route is in two registries"
+    assert sorted(OWNERS_PUBLIC_OBJECT.keys() - PRIVATE.keys()) == []
     without = {r.key for r in walked if not r.params} | {r.key for r in routes() if r.is_admin}
     assert sorted(PUBLIC_WITHOUT_PARAMETERS.keys() - without) == []
     assert len(with_parameters) > 60
@@ -187,6 +189,10 @@ def test_no_one_reads_or_changes_what_is_not_theirs(kind):
         for values in values_list:
             missing = _never_made(values) if route.key in PRIVATE else None
             sweep.hit(route, values, must_refuse=private, login=login, missing=missing)
+        if route.key in OWNERS_PUBLIC_OBJECT:
+            values_for, readable = OWNERS_PUBLIC_OBJECT[route.key]
+            for values in values_for(world):
+                sweep.hit(route, values, must_refuse=set(METHODS) - readable, login=login)
         swept += 1
     print(f"\naccess sweep as {kind}: {swept} routes, {sweep.requests} requests")
     assert not sweep.failures, "\n".join(sweep.failures)
