@@ -75,6 +75,8 @@ def build_world() -> World:
     comment = CommentFactory(note=private_note, author=owner, body=f"{MARK}-comment")
     public_board = BoardFactory(owner=owner, name="Owner's open board", is_private=False)
     public_comment = CommentFactory(note=public_note, author=owner, body="Owner's own comment")
+    shown = NoteFactory(title="Collected openly")
+    Collect.objects.create(user=owner, note=shown, board=public_board)
     notification = NotificationFactory(recipient=owner, note=public_note)
 
     product, (sku,) = shop_product(is_cross_border=True)
@@ -101,6 +103,7 @@ def build_world() -> World:
         board=board,
         public_board=public_board,
         public_comment=public_comment,
+        extra={"collected_openly": shown},
         collected=collected,
         comment=comment,
         notification=notification,

@@ -197,6 +197,12 @@ def test_no_one_reads_or_changes_what_is_not_theirs(kind):
     print(f"\naccess sweep as {kind}: {swept} routes, {sweep.requests} requests")
     assert not sweep.failures, "\n".join(sweep.failures)
     assert snapshot(world) == before
+    # A note collected into a private board is someone else's public note (no marker can be put in it):
+    # it must not be listed among the owner's collects.
+    collects = client.get(reverse("api-profile-collects", kwargs={"user_id": world.owner.pk})).json()
+    listed = [note["id"] for note in collects["results"]]
+    assert world.extra["collected_openly"].pk in listed
+    assert world.collected.pk not in listed
 
 
 #: What a member of staff with no permission at all may still open: their own account's pages and the
