@@ -21,7 +21,13 @@ from django.forms.models import model_to_dict
 from accounts.models import Address, CustomsIdentity, User
 from accounts.tests.factories import AddressFactory, CustomsIdentityFactory, UserFactory
 from community.models import Board, Collect, Comment, Like, Note, Notification, Report
-from community.tests.factories import BoardFactory, CommentFactory, NoteFactory, NotificationFactory
+from community.tests.factories import (
+    BoardFactory,
+    CommentFactory,
+    NoteFactory,
+    NotificationFactory,
+    indexed_note,
+)
 from flashsale import keys as flash_keys
 from flashsale.models import FlashSale, Reminder
 from flashsale.services import admission, sales
@@ -33,6 +39,8 @@ from tests.support.orders import payment_for, place_order
 
 #: Put in every private text of the owner's; no page or answer to anyone else may contain it.
 MARK = "Zq7xSW"  # short: titles hold 20 characters
+#: A word in the owner's private notes and in their public one: a search for it finds only the public one.
+SEARCH_WORD = "quokkaberry"
 
 
 @dataclass
@@ -64,11 +72,12 @@ def build_world() -> World:
         user=owner, is_default=True, recipient=f"{MARK}-address", detail=f"{MARK} road 1"
     )
     identity = CustomsIdentityFactory(user=owner, is_default=True, real_name=f"{MARK}-identity")
-    draft = NoteFactory(author=owner, status=Note.Status.DRAFT, title=f"{MARK}-draft", body=f"{MARK} body")
-    private_note = NoteFactory(
-        author=owner, visibility=Note.Visibility.PRIVATE, title=f"{MARK}-private", body=f"{MARK} body"
+    secret = {"body": f"{MARK} {SEARCH_WORD}"}
+    draft = indexed_note(author=owner, status=Note.Status.DRAFT, title=f"{MARK}-draft", **secret)
+    private_note = indexed_note(
+        author=owner, visibility=Note.Visibility.PRIVATE, title=f"{MARK}-private", **secret
     )
-    public_note = NoteFactory(author=owner, title="Owner's public note")
+    public_note = indexed_note(author=owner, title="Owner's public note", body=f"A {SEARCH_WORD} review")
     board = BoardFactory(owner=owner, name=f"{MARK}-board", is_private=True)
     collected = NoteFactory(title="Someone's note")
     Collect.objects.create(user=owner, note=collected, board=board)

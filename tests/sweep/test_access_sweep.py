@@ -32,6 +32,7 @@ from tests.support.sweep import (
     PUBLIC,
     PUBLIC_WITHOUT_PARAMETERS,
     SAME_AS_MISSING,
+    SEARCH_WORD,
     admin_values,
     build_world,
     snapshot,
@@ -77,6 +78,64 @@ def test_every_api_operation_with_a_parameter_is_swept():
         operations += sum(1 for method in item if method in METHODS)
     print(f"\nschema: {operations} API operations with a parameter, all on swept routes")
     assert operations > 30
+
+
+def _query_probes(world) -> dict:
+    """Query parameters that name an object or search for text, with the owner's private values."""
+    return {
+        "note": [world.draft.pk, world.private_note.pk],
+        "author": [world.owner.pk],
+        "drafts": ["1"],
+        "q": [SEARCH_WORD],
+    }
+
+
+#: Pages (not in the API schema) that take the same query parameters.
+PAGES_WITH_QUERIES = {
+    "community:search": ["q"],
+    "community:search_suggest": ["q"],
+    "community:creator_stats": ["note"],
+    "mall:search": ["q"],
+    "mall:products": ["q"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["anonymous", "another-user"])
+def test_no_query_finds_what_is_not_theirs(kind):
+    """Every API operation (from the schema) and page that takes a note id, an author, drafts or a search
+    term is asked for the owner's private things by name and by their secret text: never shown, never a
+    5xx."""
+    world = build_world()
+    probes = _query_probes(world)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    asked = []
+    for path, item in schema["paths"].items():
+        if "{" in path or "get" not in item:
+            continue
+        names = [
+            p["name"] for p in item["get"].get("parameters", []) if p["in"] == "query" and p["name"] in probes
+        ]
+        asked += [(path, {name: value}) for name in names for value in probes[name]]
+        if len(names) > 1:
+            asked.append((path, {name: probes[name][0] for name in names}))
+    for name, params in PAGES_WITH_QUERIES.items():
+        asked += [(reverse(name), {param: value}) for param in params for value in probes[param]]
+    client, _user = _visitor(kind)
+    failures = []
+    for path, query in asked:
+        response = client.get(path, query)
+        said = f"GET {path}?{query} -> {response.status_code}"
+        if response.status_code >= 500:
+            failures.append(f"{said}: a server error")
+        if MARK.encode() in _body(response):
+            failures.append(f"{said}: shows the owner's secret")
+    print(f"\nquery sweep as {kind}: {len(asked)} requests")
+    assert not failures, "\n".join(failures)
+    assert len(asked) > 10
+    # The search does find the word where it is public, so the searches above were real ones.
+    found = client.get(reverse("api-search-notes"), {"q": SEARCH_WORD}).json()["results"]
+    assert [note["id"] for note in found] == [world.public_note.pk]
 
 
 def _refused(response, login: str) -> bool:
