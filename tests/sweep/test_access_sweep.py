@@ -1,18 +1,23 @@
 """Access sweep (issue 13): every route the resolver knows is tried with every method by people who do not
 own what it points at. One owner has private things (a draft, a private note and its comment, a private
 board with a collect, an address, a customs identity, an order and its payment, a cart line, a
-notification, a flash-sale request, a reminder), each marked with a secret string. Then anonymous, another
-signed-in user and, on /admin/, a signed-in non-staff user try GET, HEAD, POST, PUT, PATCH and DELETE on
-every route:
+notification, a flash-sale request, a reminder), each marked with a secret string (tests/support/sweep.py).
+Then anonymous and another signed-in user try GET, HEAD, POST, PUT, PATCH and DELETE on every route, and on
+/admin/ also a signed-in non-staff user and a member of staff with no permission:
 
-- a route that points at the owner's private object (``PRIVATE`` in tests/support/sweep.py) refuses them
-  all: a redirect to the login page, 401, 403, 404 or 405;
+- a route that points at the owner's private object (``PRIVATE``) refuses them all (a redirect to the
+  login page, 401, 403, 404 or 405), with the same status a never-made object gets;
+- the owner's public note, comment and board (``OWNERS_PUBLIC_OBJECT``) may be read, never edited;
+- a route that answers for any id (``SAME_AS_MISSING``) answers the owner's one like a never-made one;
 - a route public by design (``PUBLIC``) may answer, but never with a secret marker;
-- a route without a parameter refuses anonymous visitors unless it is listed as public;
+- a route without a parameter refuses anonymous visitors unless listed (``PUBLIC_WITHOUT_PARAMETERS``);
 - no answer is a 5xx, and afterwards every row of the owner's (and every row anyone made on the owner's
-  notes) is exactly as it was.
+  notes) is exactly as it was;
+- query parameters that take a note id, an author, drafts or a search term (from the API schema, and the
+  pages that take them) never find the owner's private notes.
 
-A route with a parameter that is in neither registry fails the test: a new route must say who may reach it.
+A route with a parameter that is in no registry fails the test: a new route must say who may reach it.
+Each sweep prints its figures (routes, requests); run with ``-s`` or ``-rP`` to see them.
 """
 
 from __future__ import annotations
