@@ -41,6 +41,8 @@ from tests.support.orders import payment_for, place_order
 MARK = "Zq7xSW"  # short: titles hold 20 characters
 #: A word in the owner's private notes and in their public one: a search for it finds only the public one.
 SEARCH_WORD = "quokkaberry"
+#: A topic of the owner's private notes and of their public one: its pages list only the public one.
+TOPIC = "sweeptopic"
 
 
 @dataclass
@@ -72,12 +74,14 @@ def build_world() -> World:
         user=owner, is_default=True, recipient=f"{MARK}-address", detail=f"{MARK} road 1"
     )
     identity = CustomsIdentityFactory(user=owner, is_default=True, real_name=f"{MARK}-identity")
-    secret = {"body": f"{MARK} {SEARCH_WORD}"}
+    secret = {"body": f"{MARK} {SEARCH_WORD}", "topics": (TOPIC,)}
     draft = indexed_note(author=owner, status=Note.Status.DRAFT, title=f"{MARK}-draft", **secret)
     private_note = indexed_note(
         author=owner, visibility=Note.Visibility.PRIVATE, title=f"{MARK}-private", **secret
     )
-    public_note = indexed_note(author=owner, title="Owner's public note", body=f"A {SEARCH_WORD} review")
+    public_note = indexed_note(
+        author=owner, title="Owner's public note", body=f"A {SEARCH_WORD} review", topics=(TOPIC,)
+    )
     board = BoardFactory(owner=owner, name=f"{MARK}-board", is_private=True)
     collected = NoteFactory(title="Someone's note")
     Collect.objects.create(user=owner, note=collected, board=board)
@@ -283,8 +287,8 @@ def _sale(w: World) -> list[dict]:
 #: changes. Each says why.
 PUBLIC = {
     # Topics, profiles and who follows whom are public pages; following someone is anyone's own act.
-    "community:topic": lambda w: [{"name": "sweep"}],
-    "api-topic-notes": lambda w: [{"name": "sweep"}],
+    "community:topic": lambda w: [{"name": TOPIC}],
+    "api-topic-notes": lambda w: [{"name": TOPIC}],
     "community:user_follow": _owner,
     "community:user_unfollow": _owner,
     "api-user-follow": _owner,
