@@ -7,10 +7,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 
 @never_cache
+@require_safe
 def healthz(request):
     """Liveness for load balancers and compose healthchecks: the database answers."""
     with connection.cursor() as cursor:

@@ -28,8 +28,13 @@ def limit_field(*, user_id: int, identity_hash: str = "") -> str:
 
 
 def requests(sale_id: int) -> str:
-    """Hash request_id -> the first answer given to it."""
+    """Hash request_id -> the first answer given to it, and ``request_owner(request_id)`` -> its buyer."""
     return f"{_tag(sale_id)}:req"
+
+
+def request_owner(request_id: str) -> str:
+    """The field of ``requests(sale)`` that holds the id of the buyer who sent ``request_id``."""
+    return f"u:{request_id}"
 
 
 def stream(sale_id: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 from community.selectors import feeds as selectors
 from community.views.trust import sponsored_context, sponsored_hidden
@@ -43,6 +44,7 @@ def feed_render(request, template: str, context: dict, *, note_page):
     return response
 
 
+@require_safe
 def home(request):
     """The discovery feed: public notes by hot score, a waterfall that loads more as you scroll."""
     note_page = selectors.feed_discover(
@@ -54,6 +56,7 @@ def home(request):
     return feed_render(request, "home.html", {"feed_tab": "discover"}, note_page=note_page)
 
 
+@require_safe
 def feed_following(request):
     """Newest notes from the writers the viewer follows."""
     note_page = selectors.feed_following(

@@ -10,7 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from community.forms import NoteForm
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
@@ -219,6 +219,7 @@ def note_remove(request, note_id):
         return redirect("home")
 
 
+@require_safe
 def note_detail(request, note_id):
     viewer = request.user
     page = note_page(note_id=note_id, viewer=viewer)

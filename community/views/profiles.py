@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 from community.selectors import feeds as feed_selectors
 from community.selectors import profiles as selectors
@@ -106,6 +107,7 @@ def following(request, user_id: int):
     return _people(request, user_id, which="following")
 
 
+@require_safe
 def board(request, board_id: int):
     board = selectors.board_get(board_id=board_id, viewer=request.user)
     note_page = selectors.board_notes(

@@ -6,69 +6,12 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RegexPattern, RoutePattern
+
+from tests.support.urlwalk import paths as _paths
 
 NUL = "%00"
 LONG = "a" * 10_000
 OVERFLOW = "9" * 20
-
-_ROUTE_PART = re.compile(r"<(?:[^>:]+:)?[^>]+>")
-
-
-def _regex_to_path(regex: str, value: str) -> str:
-    """A regex route as a path with each group (and the anchors) replaced: ``^(?P<pk>\\d+)/$`` -> ``v/``."""
-    out, depth, i = [], 0, 0
-    while i < len(regex):
-        char = regex[i]
-        if char == "\\" and i + 1 < len(regex):
-            if depth == 0 and regex[i + 1] not in "AZbB":
-                out.append(regex[i + 1])
-            i += 2
-            continue
-        if char == "(":
-            if depth == 0:
-                out.append(value)
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif depth == 0 and char not in "^$?*+":
-            out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def _part(pattern, value: str) -> tuple[str, bool]:
-    if isinstance(pattern, RoutePattern):
-        route = str(pattern._route)
-        return _ROUTE_PART.sub(value, route), bool(_ROUTE_PART.search(route))
-    if isinstance(pattern, RegexPattern):
-        regex = str(pattern._regex)
-        return _regex_to_path(regex, value), "(" in regex
-    raise AssertionError(f"unknown pattern type {pattern!r}")
-
-
-def _paths(value: str):
-    """One path per URL pattern; a pattern with no parameter gets its last segment replaced instead."""
-
-    def walk(resolver, prefix: str, had_parameter: bool):
-        for entry in resolver.url_patterns:
-            part, has_parameter = _part(entry.pattern, value)
-            if isinstance(entry, URLResolver):
-                yield from walk(entry, prefix + part, had_parameter or has_parameter)
-            elif isinstance(entry, URLPattern):
-                path = prefix + part
-                if not (had_parameter or has_parameter):
-                    segments = path.split("/")
-                    last = max((n for n, segment in enumerate(segments) if segment), default=None)
-                    if last is None:
-                        segments.append(value)
-                    else:
-                        segments[last] = value
-                    path = "/".join(segments)
-                yield "/" + path.lstrip("/")
-
-    return sorted(set(walk(get_resolver(), "", False)))
 
 
 def test_the_walk_reaches_the_paths_of_issue_12():

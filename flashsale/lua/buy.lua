@@ -4,8 +4,11 @@
 -- On one Redis the three optional keys come too, so the rate limits (atomic counters, first) and the
 -- buyer's readiness are checked here and buying is one round trip. On a Redis Cluster they live outside
 -- the sale's slot: the caller checks them first and passes the readiness flags.
+-- A remembered answer keeps its buyer beside it (field 'u:<request id>': no request id holds a colon), so
+-- a poll of the request by anyone else learns nothing (flashsale/selectors/buy_requests.py).
 -- Returns {answer} or {"duplicate", first_answer}. Answers: admitted, sold_out, over_limit,
--- not_started, ended, not_loaded, rate_limited, inactive, needs_address, needs_identity, unknown_readiness.
+-- not_started, ended, not_loaded, rate_limited, inactive, needs_address, needs_identity, unknown_readiness,
+-- request_taken (another buyer's request id: its answer is theirs).
 local flags = ARGV[4] or ''
 if #KEYS >= 8 then
   -- The buyer's own budget first: a request it refuses does not spend the address's budget, so one
@@ -60,6 +63,10 @@ if loaded[6] == '1' then
 end
 local first = redis.call('HGET', KEYS[4], ARGV[1])
 if first then
+  local owner = redis.call('HGET', KEYS[4], 'u:' .. ARGV[1])
+  if owner and owner ~= ARGV[2] then
+    return {'request_taken'}
+  end
   return {'duplicate', first}
 end
 local t = redis.call('TIME')
@@ -73,7 +80,7 @@ end
 local qty = tonumber(ARGV[3])
 local bought = tonumber(redis.call('HGET', KEYS[3], limit_field) or '0')
 if bought + qty > tonumber(loaded[4]) then
-  redis.call('HSET', KEYS[4], ARGV[1], 'over_limit')
+  redis.call('HSET', KEYS[4], ARGV[1], 'over_limit', 'u:' .. ARGV[1], ARGV[2])
   return {'over_limit'}
 end
 local left = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -82,6 +89,6 @@ if left < qty then
 end
 redis.call('DECRBY', KEYS[2], qty)
 redis.call('HINCRBY', KEYS[3], limit_field, qty)
-redis.call('HSET', KEYS[4], ARGV[1], 'admitted')
+redis.call('HSET', KEYS[4], ARGV[1], 'admitted', 'u:' .. ARGV[1], ARGV[2])
 redis.call('XADD', KEYS[5], '*', 'rid', ARGV[1], 'uid', ARGV[2], 'qty', ARGV[3], 'lf', limit_field)
 return {'admitted'}

@@ -26,10 +26,14 @@ def request_status(*, sale_id: int, user_id: int, request_id: str) -> RequestSta
     try:
         pipe = client().pipeline(transaction=False)
         pipe.hget(keys.outcomes(sale_id), request_id)
-        pipe.hget(keys.requests(sale_id), request_id)
-        outcome, answer = pipe.execute()
+        pipe.hmget(keys.requests(sale_id), [request_id, keys.request_owner(request_id)])
+        outcome, (answer, owner) = pipe.execute()
     except REDIS_ERRORS:
         return RequestStatus("pending")
+    if owner is not None and owner != str(user_id):
+        # Someone else's request looks like one never made (answers remembered before the owner was
+        # kept beside them have no owner, and are read as before).
+        return RequestStatus("unknown")
     if outcome == "sold_out":
         return RequestStatus("sold_out")
     if outcome:

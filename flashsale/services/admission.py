@@ -182,6 +182,12 @@ def flash_buy(
             _("Cross-border sales need a verified customs identity. Add one in your account first."),
             code="needs_identity",
         )
+    if result[0] == "request_taken":
+        raise DomainError(
+            _("This request id was another buyer's. Send a new one."),
+            code="request_taken",
+            field="request_id",
+        )
     if result[0] == DUPLICATE:
         return Answer(result[1], request_id, first=False)
     if result[0] == SOLD_OUT:

@@ -57,6 +57,35 @@ def test_another_users_request_is_unknown(api):
     assert other.get(f"/api/flash/sales/{sale.pk}/requests/mine-123456/").json()["status"] == "unknown"
 
 
+def test_another_users_request_is_unknown_before_it_becomes_an_order_too(api):
+    """Found by the access sweep (tests/sweep/): while a request waited for the materialiser (or had been
+    refused as over the limit), anyone who knew its id was told its answer."""
+    sale = live_sale(quota=2, per_user_limit=1)
+    api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "waiting-1234"}, format="json")
+    api.post(f"/api/flash/sales/{sale.pk}/buy/", {"request_id": "refused-1234"}, format="json")
+    other = APIClient()
+    other.force_authenticate(buyer()[0])
+    for request_id, owners_answer in (("waiting-1234", "pending"), ("refused-1234", "over_limit")):
+        path = f"/api/flash/sales/{sale.pk}/requests/{request_id}/"
+        assert api.get(path).json()["status"] == owners_answer
+        assert other.get(path).json()["status"] == "unknown"
+
+
+def test_another_users_request_id_is_refused_without_its_answer(api):
+    """Sending someone else's request id to buy told its first answer (a duplicate); now it is refused and
+    the owner's own retry still hears its answer."""
+    sale = live_sale(quota=2)
+    path = f"/api/flash/sales/{sale.pk}/buy/"
+    api.post(path, {"request_id": "taken-123456"}, format="json")
+    other = APIClient()
+    other.force_authenticate(buyer()[0])
+    stolen = other.post(path, {"request_id": "taken-123456"}, format="json")
+    assert (stolen.status_code, stolen.json()["code"]) == (400, "request_taken")
+    assert "admitted" not in stolen.content.decode()
+    retry = api.post(path, {"request_id": "taken-123456"}, format="json")
+    assert (retry.status_code, retry.json()["status"]) == (202, "admitted")
+
+
 def test_a_retry_of_an_admitted_request_hears_its_first_answer_not_the_workers_sold_out_memory(api):
     # Given the buyer's request took the last unit and this worker then learned the sale is sold out
     sale = live_sale(quota=1)

@@ -3,6 +3,7 @@ the provider's webhook."""
 
 from __future__ import annotations
 
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -106,7 +107,14 @@ class SandboxWebhookApi(APIView):
     def post(self, request):
         if not sandbox_allowed():  # production: the sandbox gateway does not exist
             raise NotFound(_("No such payment."))
-        result = payment_webhook_receive(
-            body=request.body, headers=request.headers, provider=get_provider("sandbox")
-        )
+        try:
+            body = request.body
+        except RawPostDataException:
+            # A form post (multipart): ForgedInputMiddleware has parsed it, so the raw body is gone. No
+            # gateway sends one; it is malformed, not a server error.
+            return Response(
+                {"detail": _("The event must be a raw JSON body."), "code": "malformed"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = payment_webhook_receive(body=body, headers=request.headers, provider=get_provider("sandbox"))
         return Response(result.body, status=result.status)

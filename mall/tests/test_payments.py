@@ -653,3 +653,12 @@ def test_a_paid_order_counts_towards_best_selling(django_capture_on_commit_callb
         order_transition(order=order, to_state="paid")
         _sales_count_add(order.pk)
     assert Product.objects.get(pk=sku.product_id).sales_count == before + 3
+
+
+@pytest.mark.django_db
+def test_a_form_posted_to_the_webhook_is_malformed_not_a_server_error(client):
+    """Found by the access sweep (tests/sweep/): a multipart post had its body read as a form by the
+    forged-input check, and reading the raw body then raised (a 500)."""
+    response = client.post("/api/payments/webhook/sandbox/", {"id": "evt_1"})
+    assert (response.status_code, response.json()["code"]) == (400, "malformed")
+    assert not PaymentEvent.objects.exists()

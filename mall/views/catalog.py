@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from core.keyset import page_size_parse
 from mall.cart_session import cart_for_request
@@ -28,6 +29,7 @@ def _with_params(request, **changes) -> str:
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
+@require_safe
 def home(request):
     data = catalog.mall_home()
     return render(
@@ -42,6 +44,7 @@ def home(request):
     )
 
 
+@require_safe
 def product_list(request, slug: str | None = None):
     query = catalog.ListingQuery.from_params(request.GET, category=slug or "")
     listing = catalog.product_list(
