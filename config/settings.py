@@ -403,6 +403,14 @@ CELERY_TASK_ROUTES = {
     "flashsale.tasks.*": {"queue": "flashsale"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A send gives up within about a second when the broker is down; core.tasks parks the task instead.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -412,6 +420,7 @@ CELERY_BEAT_SCHEDULE = {
     "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile_task", "schedule": 60.0},
     "flashsale-end-due": {"task": "flashsale.tasks.sales_end_due_task", "schedule": 30.0},
     "flashsale-reminders-send": {"task": "flashsale.tasks.reminders_send_task", "schedule": 10.0},
+    "core-parked-tasks-relay": {"task": "core.tasks.parked_tasks_relay_task", "schedule": 30.0},
     "mall-orders-expire-sweep": {"task": "mall.tasks.orders_expire_overdue_task", "schedule": 60.0},
     "mall-orders-complete-sweep": {
         "task": "mall.tasks.order_complete_due_task",
