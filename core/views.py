@@ -1,9 +1,12 @@
+import sys
 from pathlib import Path
 
+from django import db
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -43,7 +46,27 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
+    """A 500, or a 503 when the database could not be reached (restarting, failing over): a shopper is
+    told to try again in a moment, and the page is rendered without anything that would ask the
+    database again (no base template, no context processors)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNREACHABLE):
+        return unavailable(request)
     return _error_page(request, 500, _("Something went wrong on our side. Please try again."))
+
+
+# What a query raises when PostgreSQL is down, restarting or unreachable.
+DATABASE_UNREACHABLE = (db.OperationalError, db.InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable(request):
+    message = _("The site is catching its breath. Please try again in a few seconds.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+    else:
+        response = HttpResponse(render_to_string("unavailable.html", {"message": message}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # Uploads as received are kept to make renditions from and are never served: they may carry EXIF.
