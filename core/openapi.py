@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import uritemplate
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
+class ErrorDetailField(serializers.CharField):
+    """A message; or, where the form has a field named ``detail`` (an address's street line, a report's
+    detail), that field's messages as a list (found by the negative fuzzing: it was typed a string)."""
 
 
 class ErrorSerializer(serializers.Serializer):
     """A refusal: ``detail`` (the message to show) and ``code``, plus ``field`` when one field is at
     fault; a form's field errors come instead as ``{"<field>": ["message", ...]}``."""
 
-    detail = serializers.CharField(required=False, help_text="The message to show.")
+    detail = ErrorDetailField(
+        required=False,
+        help_text="The message to show (a list when it is the errors of a field named detail).",
+    )
     code = serializers.CharField(required=False, help_text="Machine-readable reason, e.g. bad_cursor.")
     field = serializers.CharField(required=False, help_text="The field at fault, when one is.")
 
@@ -52,7 +61,8 @@ class ApiSchema(AutoSchema):
     - 403 when the view authenticates anyone (a bad token is refused even where anonymity is allowed);
     - 404 when the path names an item, and on writes (whose body names items); 409 on writes (a state
       that forbids the change);
-    - 429 when the view is throttled; whatever the view names in ``api_error_statuses``.
+    - 415 on writes that take a body; 429 when the view is throttled;
+    - whatever the view names in ``api_error_statuses``.
     """
 
     def _error_statuses(self) -> set[int]:
@@ -67,6 +77,8 @@ class ApiSchema(AutoSchema):
             statuses.add(409)
         if self.view.get_throttles():
             statuses.add(429)
+        if self.method in {"POST", "PUT", "PATCH"} and self.get_request_serializer() is not None:
+            statuses.add(415)  # a body in a media type the operation does not read
         return statuses
 
     def _get_response_bodies(self, direction="response"):

@@ -100,6 +100,29 @@ def test_an_avatar_may_be_null_wherever_a_person_is_shown(schema):
             assert avatar.get("nullable") is True, name
 
 
+def test_a_body_taking_write_documents_415(schema):
+    for method, path, operation in _operations(schema):
+        if "requestBody" in operation:
+            assert "415" in operation["responses"], f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/addresses/", {"recipient": "张三", "phone": "13800138000", "detail": ""}),
+        ("/api/reports/", {"reason": "spam", "detail": "x" * 301}),
+    ],
+)
+def test_a_field_named_detail_answers_a_list_the_error_schema_allows(schema, world, path, body):
+    """Found by the negative fuzzing: a form's field ``detail`` answers its messages as a list under the
+    error body's ``detail``, which the schema typed a string."""
+    response = _client(world, "shopper").post(path, body, format="json")
+    assert response.status_code == 400
+    assert isinstance(response.json()["detail"], list)
+    allowed = schema["components"]["schemas"]["Error"]["properties"]["detail"]["oneOf"]
+    assert {"type": "array", "items": {"type": "string"}} in allowed
+
+
 def test_the_webhook_reads_only_json(schema):
     operation = schema["paths"]["/api/payments/webhook/sandbox/"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/json"}

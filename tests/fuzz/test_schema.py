@@ -25,6 +25,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -72,7 +74,10 @@ def _call(case, headers):
     return response
 
 
-def test_every_operation_keeps_its_schema(world, connection_kept_open, capsys):
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+def test_every_operation_keeps_its_schema(world, connection_kept_open, capsys, mode):
+    """Positive cases (valid by the schema) and negative ones (a parameter or body the schema forbids: they
+    must be refused with a documented 4xx and the error body, never a 500)."""
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     operations = sorted(
         (result.ok() for result in schema.get_all_operations()), key=lambda op: (op.path, op.method)
@@ -80,6 +85,7 @@ def test_every_operation_keeps_its_schema(world, connection_kept_open, capsys):
     roles = [None, *world["tokens"]]
     examples = Counter()
     failures: dict[tuple[str, str], str] = {}
+    unfuzzable = []
 
     def fuzzer(operation):
         label = f"{operation.method.upper()} {operation.path}"
@@ -99,7 +105,7 @@ def test_every_operation_keeps_its_schema(world, connection_kept_open, capsys):
         )
         @given(data=st.data())
         def fuzz(data):
-            case = data.draw(operation.as_strategy())
+            case = data.draw(operation.as_strategy(generation_mode=mode))
             if known and data.draw(st.booleans(), label="real rows"):
                 case.path_parameters = {**(case.path_parameters or {}), **known}
             role = data.draw(st.sampled_from(roles), label="role")
@@ -117,16 +123,20 @@ def test_every_operation_keeps_its_schema(world, connection_kept_open, capsys):
         return fuzz
 
     for operation in operations:
-        fuzzer(operation)()
+        try:
+            fuzzer(operation)()
+        except Unsatisfiable:  # negative: nothing in this operation can be made invalid (no parameters)
+            unfuzzable.append(operation)
 
     with capsys.disabled():
         print(
-            f"\nschemathesis: {len(operations)} operations, {sum(examples.values())} examples "
-            f"({EXAMPLES} per operation), {len(failures)} failures"
+            f"\nschemathesis {mode}: {len(operations) - len(unfuzzable)} operations, "
+            f"{sum(examples.values())} examples ({EXAMPLES} per operation), {len(failures)} failures"
         )
         for (label, title), message in sorted(failures.items()):
             print(f"\n--- {label}: {title}\n{message}")
-    assert len(examples) == len(operations)
+    assert len(examples) == len(operations) - len(unfuzzable)
+    assert mode == GenerationMode.NEGATIVE or not unfuzzable
     assert not failures, f"{len(failures)} schema failures: " + ", ".join(
         f"{label} ({title})" for label, title in sorted(failures)
     )
