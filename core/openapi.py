@@ -62,11 +62,12 @@ class ApiSchema(AutoSchema):
     - 404 when the path names an item, and on writes (whose body names items); 409 on writes (a state
       that forbids the change);
     - 415 on writes that take a body; 429 when the view is throttled;
-    - whatever the view names in ``api_error_statuses``.
+    - whatever the view names in ``api_error_statuses`` (statuses, or a dict of them by method).
     """
 
     def _error_statuses(self) -> set[int]:
-        statuses = {400, *getattr(self.view, "api_error_statuses", ())}
+        named = getattr(self.view, "api_error_statuses", ())
+        statuses = {400, *(named.get(self.method, ()) if isinstance(named, dict) else named)}
         if self.view.get_authenticators() or any(
             not isinstance(permission, AllowAny) for permission in self.view.get_permissions()
         ):

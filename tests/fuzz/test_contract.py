@@ -100,6 +100,19 @@ def test_an_avatar_may_be_null_wherever_a_person_is_shown(schema):
             assert avatar.get("nullable") is True, name
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "statuses"),
+    [
+        ("post", "/api/flash/sales/{sale_id}/buy/", {"429", "503"}),  # found by the fuzzing: a 429
+        ("post", "/api/identities/", {"429"}),
+        ("post", "/api/identities/disputes/", {"429"}),
+    ],
+)
+def test_domain_limits_are_documented_where_they_are_raised(schema, method, path, statuses):
+    assert statuses <= set(schema["paths"][path][method]["responses"])
+    assert "429" not in schema["paths"]["/api/identities/"]["get"]["responses"]
+
+
 def test_a_body_taking_write_documents_415(schema):
     for method, path, operation in _operations(schema):
         if "requestBody" in operation:
