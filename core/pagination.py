@@ -22,7 +22,16 @@ CURSOR = OpenApiParameter("cursor", str, description="Opaque: the previous page'
 def page_size_parameter(
     *, default: int = PAGE_SIZE_DEFAULT, maximum: int = PAGE_SIZE_MAX
 ) -> OpenApiParameter:
-    return OpenApiParameter("page_size", int, description=f"Items per page (1-{maximum}, default {default}).")
+    return OpenApiParameter(
+        "page_size",
+        page_size_schema(maximum=maximum),
+        description=f"Items per page (1-{maximum}, default {default}).",
+    )
+
+
+def page_size_schema(*, maximum: int = PAGE_SIZE_MAX) -> dict:
+    """``?page_size=`` as the schema types it: the bounds the server holds a page size to."""
+    return {"type": "integer", "minimum": 1, "maximum": maximum}
 
 
 def page_params(request, *, default: int = PAGE_SIZE_DEFAULT, maximum: int = PAGE_SIZE_MAX) -> dict:
@@ -95,5 +104,10 @@ class KeysetPagination(BasePagination):
     def get_schema_operation_parameters(self, view):
         return [
             {"name": "cursor", "required": False, "in": "query", "schema": {"type": "string"}},
-            {"name": "page_size", "required": False, "in": "query", "schema": {"type": "integer"}},
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "schema": page_size_schema(maximum=self.max_page_size),
+            },
         ]

@@ -17,7 +17,7 @@ from accounts.models import User
 
 
 class UserOutput(serializers.ModelSerializer):
-    avatar = serializers.ImageField(read_only=True)
+    avatar = serializers.ImageField(read_only=True, allow_null=True)
 
     class Meta:
         model = User

@@ -100,6 +100,7 @@ class AddressDetailApi(APIView):
 
 
 class IdentityListApi(APIView):
+    api_error_statuses = {"POST": (429,)}  # identity_add: too many identity checks today
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=IdentityOutput(many=True), summary="My customs identities, masked")
@@ -134,6 +135,7 @@ class IdentityDisputeApi(APIView):
     """Adding an identity answered 409 ``identity_claimed`` (the number is verified on another account):
     this records the claim for operators, who decide it."""
 
+    api_error_statuses = (429,)  # identity_dispute_open: too many identity checks today
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -4,7 +4,7 @@ is not yours to delete, or on a note you can't see, is a 404."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from community.selectors.access import access_comment, access_note_for_view
 from community.selectors.comments import comments_page, replies_page
 from community.services.comments import comment_create, comment_delete
 from community.services.interactions import comment_like, comment_unlike
-from core.pagination import page_body, page_params, paginated
+from core.pagination import CURSOR, page_body, page_params, page_size_parameter, paginated
 
 PAGE_SIZE_MAX = 50
 
@@ -27,7 +27,7 @@ class PersonOutput(serializers.Serializer):
 
 
 class AuthorOutput(PersonOutput):
-    avatar = serializers.ImageField()
+    avatar = serializers.ImageField(allow_null=True)
 
 
 class ReplyOutput(serializers.Serializer):
@@ -65,8 +65,8 @@ def _decorated_reply(comment, *, viewer, note) -> object:
 
 
 _PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page"),
-    OpenApiParameter("page_size", int, description=f"At most {PAGE_SIZE_MAX}"),
+    CURSOR,
+    page_size_parameter(default=10, maximum=PAGE_SIZE_MAX),
 ]
 
 
@@ -154,12 +154,10 @@ class CommentLikeApi(APIView):
         )
         return Response(CommentLikeOutput({"liked": toggle.active, "like_count": toggle.count}).data)
 
-    @extend_schema(request=None, responses=CommentLikeOutput, summary="Remove my like from a comment")
+    @extend_schema(request=None, responses={204: None}, summary="Remove my like from a comment (idempotent)")
     def delete(self, request, comment_id: int):
-        toggle = comment_unlike(
-            user=request.user, comment=access_comment(user=request.user, comment_id=comment_id)
-        )
-        return Response(CommentLikeOutput({"liked": toggle.active, "like_count": toggle.count}).data)
+        comment_unlike(user=request.user, comment=access_comment(user=request.user, comment_id=comment_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CommentDetailApi(APIView):

@@ -3,7 +3,7 @@ idempotent and answer the state with the server's count. Another user's board is
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ from community.services.interactions import (
     user_unfollow,
 )
 from core.keyset import keyset_page
-from core.pagination import page_body, page_params, paginated
+from core.pagination import CURSOR, page_body, page_params, page_size_parameter, paginated
 
 BOARD_KEYS = ("-is_default", "id")
 
@@ -61,11 +61,11 @@ class NoteLikeApi(APIView):
         toggle = note_like(user=request.user, note=note)
         return Response(LikeOutput({"liked": toggle.active, "like_count": toggle.count}).data)
 
-    @extend_schema(request=None, responses=LikeOutput, summary="Remove my like from a note (idempotent)")
+    @extend_schema(request=None, responses={204: None}, summary="Remove my like from a note (idempotent)")
     def delete(self, request, note_id: int):
         note = access_note_for_view(user=request.user, note_id=note_id)
-        toggle = note_unlike(user=request.user, note=note)
-        return Response(LikeOutput({"liked": toggle.active, "like_count": toggle.count}).data)
+        note_unlike(user=request.user, note=note)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class NoteCollectApi(APIView):
@@ -96,13 +96,11 @@ class NoteCollectApi(APIView):
             CollectOutput({"collected": True, "collect_count": toggle.count, "board_id": board.pk}).data
         )
 
-    @extend_schema(request=None, responses=CollectOutput, summary="Remove a note from my boards (idempotent)")
+    @extend_schema(request=None, responses={204: None}, summary="Remove a note from my boards (idempotent)")
     def delete(self, request, note_id: int):
         note = access_note_for_view(user=request.user, note_id=note_id)
-        toggle = note_uncollect(user=request.user, note=note)
-        return Response(
-            CollectOutput({"collected": False, "collect_count": toggle.count, "board_id": None}).data
-        )
+        note_uncollect(user=request.user, note=note)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UserFollowApi(APIView):
@@ -115,10 +113,10 @@ class UserFollowApi(APIView):
         toggle = user_follow(follower=request.user, followee=access_user(user_id=user_id))
         return Response(FollowOutput({"following": toggle.active, "follower_count": toggle.count}).data)
 
-    @extend_schema(request=None, responses=FollowOutput, summary="Stop following a person (idempotent)")
+    @extend_schema(request=None, responses={204: None}, summary="Stop following a person (idempotent)")
     def delete(self, request, user_id: int):
-        toggle = user_unfollow(follower=request.user, followee=access_user(user_id=user_id))
-        return Response(FollowOutput({"following": toggle.active, "follower_count": toggle.count}).data)
+        user_unfollow(follower=request.user, followee=access_user(user_id=user_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BoardInput(serializers.Serializer):
@@ -131,8 +129,8 @@ class BoardListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("cursor", str, description="`next_cursor` of the previous page"),
-            OpenApiParameter("page_size", int, description="At most 100"),
+            CURSOR,
+            page_size_parameter(),
         ],
         responses=paginated("BoardPage", BoardOutput),
         summary="My boards, the default board first (made on first use)",

@@ -19,7 +19,7 @@ from community.api.cards import absolute_url
 from community.api.links import ProductCardOutput
 from community.api.trust import NoteTrustFields
 from community.models import BODY_MAX, IMAGES_MAX, PRODUCT_LINKS_MAX, TITLE_MAX, Note
-from community.selectors.access import _int, access_note_for_edit
+from community.selectors.access import access_note_for_edit
 from community.selectors.note_page import note_page
 from community.selectors.notes import note_drafts_qs, note_visible_qs
 from community.selectors.topics import topic_suggest
@@ -295,9 +295,17 @@ class NoteListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    class NoteFilterInput(serializers.Serializer):
+        """The filters as the schema types them: a malformed one is a 400, not an empty list or a 404."""
+
+        author = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+        drafts = serializers.BooleanField(required=False, default=False)
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("author", int, description="Only this writer's notes."),
+            OpenApiParameter(
+                "author", {"type": "integer", "minimum": 1}, description="Only this writer's notes."
+            ),
             OpenApiParameter("drafts", bool, description="My drafts instead (they are in no other list)."),
             CURSOR,
             page_size_parameter(default=NotePagination.page_size, maximum=NotePagination.max_page_size),
@@ -307,12 +315,14 @@ class NoteListApi(APIView):
         summary="Notes the viewer may see, newest first (cursor pagination)",
     )
     def get(self, request):
-        if request.query_params.get("drafts") in ("1", "true"):
+        filters = self.NoteFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        if filters.validated_data["drafts"]:
             qs = note_drafts_qs(user=request.user)
         else:
             qs = note_visible_qs(viewer=request.user).exclude(status=Note.Status.DRAFT)
-        if "author" in request.query_params:
-            qs = qs.filter(author_id=_int(request.query_params["author"]))
+        if "author" in filters.validated_data:
+            qs = qs.filter(author_id=filters.validated_data["author"])
         paginator = NotePagination()
         notes = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(

@@ -23,7 +23,7 @@ class ActorOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     nickname = serializers.CharField(source="display_name")
-    avatar = serializers.ImageField()
+    avatar = serializers.ImageField(allow_null=True)
 
 
 class NoteRefOutput(serializers.Serializer):

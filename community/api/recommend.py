@@ -61,7 +61,11 @@ class RecommendedProductsApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("limit", int, description=f"How many products (1-{LIMIT_MAX}, default {LIMIT}).")
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX},
+                description=f"How many products (1-{LIMIT_MAX}, default {LIMIT}).",
+            )
         ],
         responses=RecommendationsOutput,
         summary="Products recommended from what the caller's community talks about",

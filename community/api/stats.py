@@ -69,6 +69,7 @@ class CreatorStatsOutput(serializers.Serializer):
 
 class CreatorStatsApi(APIView):
     permission_classes = [IsAuthenticated]
+    api_error_statuses = (404,)  # ?note= names a note that is not the caller's
 
     class CreatorStatsInput(serializers.Serializer):
         days = serializers.ChoiceField(
@@ -84,7 +85,9 @@ class CreatorStatsApi(APIView):
                 "days", int, enum=list(WINDOW_DAYS), description="The last 7 (default) or 30 days"
             ),
             OpenApiParameter(
-                "note", int, description="One of my notes: its figures alone, day by day (else all notes)"
+                "note",
+                {"type": "integer", "minimum": 1},
+                description="One of my notes: its figures alone, day by day (else all notes)",
             ),
         ],
         responses=CreatorStatsOutput,

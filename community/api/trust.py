@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from community.api.cards import FeedAuthorOutput, FeedCoverOutput
 from community.selectors import trust as selectors
-from core.pagination import page_body, page_params, paginated
+from core.pagination import CURSOR, page_body, page_params, page_size_parameter, paginated
 
 SPONSORED_CHOICES = ("show", "hide")
 
@@ -101,8 +101,8 @@ class ProductNotesApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("cursor", str, description="Opaque: the previous page's next_cursor."),
-            OpenApiParameter("page_size", int, description="Notes per page (1-100, default 20)."),
+            CURSOR,
+            page_size_parameter(),
         ],
         responses=ProductNotesPageOutput,
         summary="Notes about a product: verified purchases first, then the most liked",

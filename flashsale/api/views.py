@@ -80,6 +80,7 @@ class _SoldOutHere(Exception):
 
 
 class BuyApi(APIView):
+    api_error_statuses = (429, 503)  # flash_buy: a client past its budget; Redis unreachable
     """The herd's endpoint: no database query. A refusal is an answer (409), not an error."""
 
     authentication_classes = [BuyPassAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]

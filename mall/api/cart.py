@@ -98,7 +98,7 @@ class CartLineApi(APIView):
         cart_services.cart_line_update(cart=cart_for_request(request), line_id=line_id, **data.validated_data)
         return _cart_response(request)
 
-    @extend_schema(responses=MallCartOutput, summary="Remove a line")
+    @extend_schema(responses={204: None}, summary="Remove a line (GET the cart for its new totals)")
     def delete(self, request, line_id: int):
         cart_services.cart_line_remove(cart=cart_for_request(request), line_id=line_id)
-        return _cart_response(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

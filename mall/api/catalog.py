@@ -94,6 +94,12 @@ class MallProductOutput(serializers.Serializer):
 
 class ProductListApi(APIView):
     permission_classes = [AllowAny]
+    api_error_statuses = (404,)  # ?category= names a category that does not exist
+
+    class ProductFilterInput(serializers.Serializer):
+        """The API refuses an unknown sort (400); the catalog page falls back to the default."""
+
+        sort = serializers.ChoiceField(choices=list(catalog.SORTS), required=False, allow_blank=True)
 
     @extend_schema(
         parameters=[
@@ -112,6 +118,7 @@ class ProductListApi(APIView):
         summary="Products on sale, filtered and sorted, a keyset page at a time",
     )
     def get(self, request):
+        self.ProductFilterInput(data=request.query_params).is_valid(raise_exception=True)
         query = catalog.ListingQuery.from_params(request.query_params)
         listing = catalog.product_list(
             query=query,

@@ -155,6 +155,9 @@ class MallOrderActionInput(serializers.Serializer):
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    class OrderFilterInput(serializers.Serializer):
+        tab = serializers.ChoiceField(choices=list(orders.ORDER_TABS), required=False, allow_blank=True)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("tab", str, enum=list(orders.ORDER_TABS), description="Default 'all'."),
@@ -166,9 +169,11 @@ class OrderListApi(APIView):
         summary="My orders, newest first",
     )
     def get(self, request):
+        filters = self.OrderFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         page = orders.order_list(
             user=request.user,
-            tab=request.query_params.get("tab") or "all",
+            tab=filters.validated_data.get("tab") or "all",
             cursor=request.query_params.get("cursor"),
             size=page_size_parse(
                 request.query_params.get("page_size"), default=PAGE_SIZE_DEFAULT, maximum=PAGE_SIZE_MAX

@@ -3,14 +3,15 @@ the provider's webhook."""
 
 from __future__ import annotations
 
-from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import JSONParser
 from core.errors import NotFound
 from core.gateways import sandbox_allowed
 from mall.models import Payment
@@ -72,10 +73,13 @@ class PaymentDetailApi(APIView):
 
 class SandboxWebhookApi(APIView):
     """The sandbox gateway's signed event. No session or token: the signature is the authentication, and
-    the raw body (what the signature covers) is read untouched, never parsed by DRF first."""
+    the raw body (what the signature covers) is read untouched, never parsed by DRF first. The event is
+    JSON: any other body is a 415 before the body is read (a form's body has already been parsed by the
+    middleware, and Django can no longer give it raw: that was a 500)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]  # what the schema offers; the view itself reads request.body
 
     @extend_schema(
         request=inline_serializer(
@@ -97,6 +101,7 @@ class SandboxWebhookApi(APIView):
                 description="Bad signature, stale timestamp, malformed, or amount mismatch."
             ),
             404: OpenApiResponse(description="No payment has this reference."),
+            415: OpenApiResponse(description="The body is not JSON."),
         },
         summary="Sandbox gateway webhook",
         description='Signed with header `X-Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` '
@@ -107,14 +112,9 @@ class SandboxWebhookApi(APIView):
     def post(self, request):
         if not sandbox_allowed():  # production: the sandbox gateway does not exist
             raise NotFound(_("No such payment."))
-        try:
-            body = request.body
-        except RawPostDataException:
-            # A form post (multipart): ForgedInputMiddleware has parsed it, so the raw body is gone. No
-            # gateway sends one; it is malformed, not a server error.
-            return Response(
-                {"detail": _("The event must be a raw JSON body."), "code": "malformed"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        result = payment_webhook_receive(body=body, headers=request.headers, provider=get_provider("sandbox"))
+        if request.content_type.partition(";")[0].strip().lower() != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        result = payment_webhook_receive(
+            body=request.body, headers=request.headers, provider=get_provider("sandbox")
+        )
         return Response(result.body, status=result.status)

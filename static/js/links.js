@@ -50,6 +50,13 @@
       });
     }
 
+    // Enter searches at once. Not an hx-trigger filter (keyup[key=='Enter']): htmx evaluates those as
+    // code, which the CSP forbids (htmx:evalDisallowedError on every compose and edit page).
+    var input = search.querySelector("input[type=search]");
+    if (input) input.addEventListener("keyup", function (event) {
+      if (event.key === "Enter") input.dispatchEvent(new CustomEvent("link-search-enter"));
+    });
+
     results.addEventListener("click", function (event) {
       var button = event.target.closest("[data-link-add]");
       if (!button) return;
