@@ -109,7 +109,7 @@ class ProductListApi(APIView):
             OpenApiParameter("price_min", str, description="Lowest price, CNY."),
             OpenApiParameter("price_max", str, description="Highest price, CNY."),
             OpenApiParameter("q", str, description="Words in the product or brand name."),
-            OpenApiParameter("sort", str, enum=list(catalog.SORTS), description="Default 'new'."),
+            OpenApiParameter("sort", str, enum=list(catalog.SORTS), description="Default 'relevance' with q, else 'new'."),
             CURSOR,
             PAGE_SIZE,
         ],

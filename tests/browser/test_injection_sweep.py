@@ -81,7 +81,7 @@ def hostile_world():
     topic = TopicFactory(name=PAYLOADS[2], note_count=1)
     note = indexed_note(
         author=attacker,
-        title=PAYLOADS[0][:30],
+        title=PAYLOADS[1][:20],
         body=ALL + " @victim #" + PAYLOADS[2],
         images=1,
         topics=(topic.name,),
