@@ -215,6 +215,7 @@ PRIVATE = {
     "mall:order_cancel": _order,
     "mall:order_confirm_delivery": _order,
     "mall:order_return": _order,
+    "mall:order_return_parcel": _order,
     "api-address": _address,
     "api-identity": _identity,
     "api-note": _notes,
