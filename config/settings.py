@@ -516,6 +516,10 @@ READYZ_BEAT_MAX_AGE_MINUTES = env.int("READYZ_BEAT_MAX_AGE_MINUTES", default=5)
 # /metrics answers staff sessions, and requests with "Authorization: Bearer <METRICS_TOKEN>" when it is
 # set (a Prometheus scraper); anyone else gets a 404. Multi-process numbers: PROMETHEUS_MULTIPROC_DIR.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker's own metrics endpoint (task durations, reconciliation gauges): a port (0: none) and the
+# address it binds, with no authentication, so an internal one only (docker-compose: its private network).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDR = env.str("CELERY_METRICS_ADDR", default="127.0.0.1")
 
 SITE_NAME = _("Hongshu")
 UNREAD_COUNT_CALLABLE = "community.services.notifications.notification_unread_count"

@@ -144,3 +144,17 @@ def metrics_allowed(request) -> bool:
             return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_active and user.is_staff)
+
+
+def worker_metrics_serve(*, port: int, addr: str):
+    """A Celery worker's own /metrics (its task durations and the gauges its tasks set), on a port of its
+    network, without authentication: bind it where only the scraper reaches (docs/operations.md). Started
+    in the worker's main process; with PROMETHEUS_MULTIPROC_DIR it answers for the pool's children too."""
+    from prometheus_client import start_http_server
+
+    registry = REGISTRY
+    if multiprocess_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=multiprocess_dir())
+    server, _thread = start_http_server(port, addr=addr, registry=registry)
+    return server

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,7 @@ from prometheus_client import REGISTRY
 
 from accounts.tests.factories import UserFactory
 from community.tests.factories import NoteFactory
+from core.metrics import worker_metrics_serve
 from core.tasks import beat_heartbeat_task
 from mall.models import StockRecord
 from mall.services.stock import stock_reconcile
@@ -108,3 +110,18 @@ def test_with_a_multiprocess_dir_the_numbers_of_every_process_are_summed(staff_c
     text = staff_client.get(reverse("metrics")).content.decode()
     assert "hongshu_flashsale_admissions_total 6.0" in text
     assert "hongshu_stock_drift_records 2.0" in text  # a gauge is the latest value, not a sum
+
+
+def test_a_worker_serves_its_own_metrics_on_an_internal_port():
+    beat_heartbeat_task.apply()
+    server = worker_metrics_serve(port=0, addr="127.0.0.1")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (
+        'hongshu_celery_task_duration_seconds_count{state="success",task="core.tasks.beat_heartbeat_task"}'
+        in text
+    )
