@@ -63,6 +63,7 @@ def test_request_latency_is_labelled_by_route_name_not_path(client):
     unmatched = _sample(name, route="unmatched", method="GET", status="4xx")
     assert client.get(reverse("community:note", args=[note.pk])).status_code == 200
     client.get("/surely/not/a/route/123")
+    client.generic("BREW", reverse("healthz"))  # a made-up method is "other", not a label of its own
 
     assert _sample(name, route="community:note", method="GET", status="2xx") == before + 1
     assert _sample(name, route="unmatched", method="GET", status="4xx") == unmatched + 1
@@ -74,6 +75,7 @@ def test_request_latency_is_labelled_by_route_name_not_path(client):
     )
     assert str(note.pk) not in exposed.split("\n")
     assert "/surely/not" not in exposed
+    assert _sample(name, route="healthz", method="other", status="4xx") >= 1
 
 
 def test_a_task_is_timed_by_its_name():
