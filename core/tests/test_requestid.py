@@ -12,7 +12,7 @@ import pytest
 from celery import signals
 from django.urls import reverse
 
-from core.requestid import NONE, request_id_current, request_id_var
+from core.requestid import NONE, TASK_HEADER, request_id_current, request_id_var
 from core.tasks import enqueue_on_commit
 
 
@@ -107,3 +107,26 @@ def test_a_task_runs_under_the_id_of_the_request_that_sent_it(celery_worker, see
     assert with_request == "req-from-the-web-1"
     # A task no request sent gets an id of its own, not the previous task's left in the worker thread.
     assert without not in (NONE, "req-from-the-web-1") and len(without) == 32
+
+
+def test_a_task_a_page_enqueues_carries_that_requests_id(transactional_db, client):
+    from accounts.tests.factories import UserFactory
+    from community.tests.factories import NoteFactory
+
+    note = NoteFactory()
+    client.force_login(UserFactory())
+    stamped: list[tuple[str, str | None]] = []
+
+    def publishing(sender=None, headers=None, **kwargs):
+        stamped.append((sender, (headers or {}).get(TASK_HEADER)))
+
+    signals.before_task_publish.connect(publishing, weak=False)
+    try:
+        response = client.post(
+            reverse("community:note_like", args=[note.pk]), HTTP_X_REQUEST_ID="like-request-77"
+        )
+    finally:
+        signals.before_task_publish.disconnect(publishing)
+    assert response.status_code < 400
+    # The like's notification task left after the like committed, still inside the request.
+    assert ("community.tasks.notify_like_task", "like-request-77") in stamped
