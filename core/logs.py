@@ -4,6 +4,8 @@ filter by request id or field instead of parsing sentences."""
 
 from __future__ import annotations
 
+import datetime
+
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
@@ -15,3 +17,8 @@ class JsonFormatter(_JsonFormatter):
         # Django passes the request object along with its "Not Found" lines: its id is already there.
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request"])
         super().__init__("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s", *args, **kwargs)
+
+    def formatTime(self, record, datefmt=None) -> str:  # noqa: N802 - logging's name
+        """ISO 8601 in UTC with milliseconds: sortable, and the same in every process and container."""
+        moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import threading
 
 import pytest
@@ -62,6 +63,7 @@ def test_every_log_line_of_a_request_is_json_with_its_id(client, console_lines, 
     assert not_found[0]["level"] == "WARNING"
     assert "/no-such-page-anywhere" in not_found[0]["message"]
     assert {"time", "level", "logger", "request_id", "message"} <= set(not_found[0])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", not_found[0]["time"])
 
 
 def test_a_line_outside_a_request_says_so(console_lines):
