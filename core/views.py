@@ -3,7 +3,6 @@ from pathlib import Path
 
 from django import db
 from django.conf import settings
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,14 +12,37 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from core import health
+from core import metrics as core_metrics
+
 
 @never_cache
 @require_safe
 def healthz(request):
-    """Liveness for load balancers and compose healthchecks: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: this process answers requests. Nothing else is asked, so a database or Redis outage
+    does not get every web process restarted; /readyz says whether it can serve (docs/operations.md)."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readyz(request):
+    """Readiness: PostgreSQL, Redis, the broker and a recent beat heartbeat, each with a short timeout;
+    503 naming the ones that failed."""
+    checks = health.readiness()
+    failed = sorted(name for name, answer in checks.items() if answer != "ok")
+    if failed:
+        return JsonResponse({"status": "unavailable", "failed": failed, "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
+
+
+@never_cache
+@require_safe
+def metrics(request):
+    """Prometheus metrics for a staff session or a bearer of METRICS_TOKEN; a 404 for anyone else."""
+    if not core_metrics.metrics_allowed(request):
+        raise Http404
+    return HttpResponse(core_metrics.metrics_text(), content_type=core_metrics.CONTENT_TYPE_LATEST)
 
 
 def _error_page(request, status: int, message: str):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import metrics
 from core.errors import DomainError, Forbidden, RateLimited, Unavailable
 from flashsale import keys
 from flashsale.services.redis import REDIS_ERRORS, client, script
@@ -126,7 +127,26 @@ def flash_buy(
 
     ``retry``: the caller may have sent this request id before (a timeout, a resubmitted form). Then the
     process's sold-out memory is not consulted: the script answers a seen id with its first answer, so a
-    buyer whose first attempt was admitted hears "admitted", not "sold out"."""
+    buyer whose first attempt was admitted hears "admitted", not "sold out".
+
+    Each first answer is counted in the admissions or the refusals (by reason) that /metrics exports; a
+    request id answered again is not counted twice."""
+    try:
+        answer = _flash_buy(
+            sale_id=sale_id, user_id=user_id, request_id=request_id, ip=ip, quantity=quantity, retry=retry
+        )
+    except DomainError as exc:
+        metrics.flashsale_refusals.labels(reason=exc.code).inc()
+        raise
+    if answer.first:
+        if answer.status == ADMITTED:
+            metrics.flashsale_admissions.inc()
+        else:
+            metrics.flashsale_refusals.labels(reason=answer.status).inc()
+    return answer
+
+
+def _flash_buy(*, sale_id: int, user_id: int, request_id: str, ip: str, quantity: int, retry: bool) -> Answer:
     if not REQUEST_ID.match(request_id or ""):
         raise DomainError(
             _("A request id of 8 to 64 letters, digits, - or _ is required."), field="request_id"

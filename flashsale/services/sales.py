@@ -12,6 +12,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import metrics
 from core.errors import Conflict, DomainError, Unavailable
 from flashsale import keys
 from flashsale.models import REFERRAL_PREFIX, FlashSale, ReturnedUnit, sale_id_from_referral, sale_referral
@@ -248,6 +249,7 @@ def sales_reconcile() -> int:
             drifting += bool(sale_reconcile(sale=sale).drift)
         except Conflict:
             continue  # it ended while being rebuilt; the next run looks at it again
+    metrics.flashsale_drift_sales.set(drifting)
     return drifting
 
 

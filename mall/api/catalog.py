@@ -108,8 +108,14 @@ class ProductListApi(APIView):
             OpenApiParameter("origin", str, many=True, description="Countries of origin (any of them)."),
             OpenApiParameter("price_min", str, description="Lowest price, CNY."),
             OpenApiParameter("price_max", str, description="Highest price, CNY."),
-            OpenApiParameter("q", str, description="Words in the product or brand name."),
-            OpenApiParameter("sort", str, enum=list(catalog.SORTS), description="Default 'relevance' with q, else 'new'."),
+            OpenApiParameter(
+                "q",
+                str,
+                description="Words to search for (mall.selectors.search: names, brands, categories, descriptions, both languages, synonyms).",
+            ),
+            OpenApiParameter(
+                "sort", str, enum=list(catalog.SORTS), description="Default 'relevance' with q, else 'new'."
+            ),
             CURSOR,
             PAGE_SIZE,
         ],

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
+from core import metrics
 from core.errors import DomainError
 from mall.errors import InsufficientStock
 from mall.models import Reservation, Sku, StockMovement, StockRecord, Warehouse
@@ -152,4 +153,6 @@ def stock_reconcile() -> list[Drift]:
         )  # fmt: skip
     if not drifts:
         logger.info("stock reconciled: no drift")
+    metrics.stock_drift_records.set(len(drifts))
+    metrics.stock_reconciled_at.set_to_current_time()
     return drifts
