@@ -461,8 +461,9 @@ class OrderEvent(models.Model):
     message = models.CharField(max_length=200, blank=True)
     # The site's sentence untranslated (a gettext msgid) with its parameters, made in the reader's
     # language when shown (``text``): a worker writes in English, a Chinese shopper reads it in Chinese.
-    message_id = models.CharField(max_length=200, blank=True)
-    message_params = models.JSONField(default=dict, blank=True)
+    # (Database defaults too: the flash sale inserts first events in raw SQL.)
+    message_id = models.CharField(max_length=200, blank=True, default="", db_default="")
+    message_params = models.JSONField(default=dict, db_default={}, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
