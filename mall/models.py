@@ -456,11 +456,39 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What happened, as written: a person's own words (a cancel or return reason), or the site's sentence in
+    # the language of whoever caused it (the admin's timeline, logs).
     message = models.CharField(max_length=200, blank=True)
+    # The site's sentence untranslated (a gettext msgid) with its parameters, made in the reader's
+    # language when shown (``text``): a worker writes in English, a Chinese shopper reads it in Chinese.
+    # (Database defaults too: the flash sale inserts first events in raw SQL.)
+    message_id = models.CharField(max_length=200, blank=True, default="", db_default="")
+    message_params = models.JSONField(default=dict, db_default={}, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (``message`` as written when it is a person's words)."""
+        if not self.message_id:
+            return self.message
+        try:
+            return order_event_sentence(self.message_id, self.message_params or {})
+        except (KeyError, TypeError, ValueError):  # a msgid whose translation lost a placeholder
+            return self.message
+
+
+def order_event_sentence(msgid: str, params: dict) -> str:
+    """``msgid`` in the active language with ``params`` in it; a ``carrier`` is a carrier's code, named in
+    the active language too."""
+    from django.utils.translation import gettext
+
+    from mall.carriers import carrier_label
+
+    values = {k: carrier_label(v) if k == "carrier" else v for k, v in params.items()}
+    return gettext(msgid) % values if values else gettext(msgid)
 
 
 class ParcelEvent(models.Model):

@@ -258,8 +258,9 @@ new_lines AS (
     FROM new_orders o JOIN admitted a USING (user_id, idempotency_key)
 ),
 new_events AS (
-    INSERT INTO mall_orderevent (order_id, from_state, to_state, actor_id, message, created_at)
-    SELECT id, '', %(state)s, NULL, %(message)s, %(now)s FROM new_orders
+    INSERT INTO mall_orderevent (order_id, from_state, to_state, actor_id, message, message_id,
+        message_params, created_at)
+    SELECT id, '', %(state)s, NULL, %(message)s, '', '{}'::jsonb, %(now)s FROM new_orders
 )
 SELECT id, idempotency_key FROM new_orders
 """

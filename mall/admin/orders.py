@@ -102,11 +102,15 @@ class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     verbose_name = gettext_lazy("event")
     verbose_name_plural = gettext_lazy("timeline")
-    fields = ["created_at", "change", "message", "actor"]
+    fields = ["created_at", "change", "said", "actor"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor").order_by("id")
+
+    @admin.display(description=gettext_lazy("message"))
+    def said(self, event):
+        return event.text
 
     @admin.display(description=gettext_lazy("state"))
     def change(self, event):

@@ -93,7 +93,7 @@ class MallOrderLineOutput(serializers.Serializer):
 class MallOrderEventOutput(serializers.Serializer):
     from_state = serializers.CharField()
     to_state = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(source="text", help_text="In the request's language.")
     created_at = serializers.DateTimeField()
 
 

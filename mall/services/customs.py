@@ -15,12 +15,13 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.tasks import enqueue_on_commit
 from mall.customs import CustomsDecision, get_gateway
 from mall.errors import InvalidTransition
 from mall.models import CustomsDeclaration, Order, OrderLine, Payment, StockMovement
-from mall.services.orders import order_release_stock, order_transition
+from mall.services.orders import EventMessage, order_release_stock, order_transition
 
 logger = logging.getLogger(__name__)
 S = Order.State
@@ -41,7 +42,9 @@ def _declaration_open(*, order: Order) -> None:
                 order=order,
                 to_state=S.DECLARED,
                 allowed_from=[S.PAID],
-                message=_("Declared to customs, waybill %(waybill)s.") % {"waybill": waybill},
+                message=EventMessage(
+                    gettext_noop("Declared to customs, waybill %(waybill)s."), {"waybill": waybill}
+                ),
             )
         except InvalidTransition:
             return
@@ -106,7 +109,10 @@ def _declaration_decide(*, order: Order, declaration: CustomsDeclaration, decisi
             return False
         if decision.cleared:
             order_transition(
-                order=order, to_state=S.CLEARED, allowed_from=[S.DECLARED], message=_("Cleared customs.")
+                order=order,
+                to_state=S.CLEARED,
+                allowed_from=[S.DECLARED],
+                message=EventMessage(gettext_noop("Cleared customs.")),
             )
             return True
         reason = decision.reason or _("Rejected by customs.")
@@ -114,7 +120,7 @@ def _declaration_decide(*, order: Order, declaration: CustomsDeclaration, decisi
             order=order,
             to_state=S.CUSTOMS_REJECTED,
             allowed_from=[S.DECLARED],
-            message=_("Rejected by customs: %(reason)s") % {"reason": reason},
+            message=EventMessage(gettext_noop("Rejected by customs: %(reason)s"), {"reason": reason}),
         )
         order_release_stock(order, kind=StockMovement.Kind.CUSTOMS_REJECTED, reason=reason)
         enqueue_on_commit("mall.tasks.order_refund_task", order.pk, f"customs rejected: {reason}"[:200])

@@ -4,19 +4,21 @@ webhooks, two operators), and each writes an OrderEvent for the timeline."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import Conflict, DomainError, Unavailable
 from core.tasks import enqueue_on_commit
 from mall import signals
-from mall.carriers import carrier_label, get_carrier, tracking_number_clean
+from mall.carriers import get_carrier, tracking_number_clean
 from mall.errors import InvalidTransition
-from mall.models import Order, OrderEvent, StockMovement, StockRecord
+from mall.models import Order, OrderEvent, StockMovement, StockRecord, order_event_sentence
 from mall.services.stock import stock_move
 
 S = Order.State
@@ -38,12 +40,36 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+@dataclass(frozen=True)
+class EventMessage:
+    """A sentence the site writes on an order's timeline: its msgid (marked with ``gettext_noop``) and
+    parameters, kept untranslated and made in the reader's language when shown (``OrderEvent.text``), so
+    what a worker wrote in English reads in Chinese on a Chinese page. Pass a carrier by its code."""
+
+    msgid: str
+    params: dict = field(default_factory=dict)
+
+    def fields(self) -> dict:
+        return {
+            "message": order_event_sentence(self.msgid, self.params)[:200],
+            "message_id": self.msgid,
+            "message_params": self.params,
+        }
+
+
+def event_message_fields(message: str | EventMessage) -> dict:
+    """OrderEvent's message columns for a person's words (a str, kept as written) or the site's sentence."""
+    if isinstance(message, EventMessage):
+        return message.fields()
+    return {"message": (message or "")[:200]}
+
+
 def order_transition(
     *,
     order: Order,
     to_state: str,
     actor=None,
-    message: str = "",
+    message: str | EventMessage = "",
     extra: dict | None = None,
     allowed_from=None,
 ) -> Order:
@@ -67,7 +93,7 @@ def order_transition(
     for name, value in fields.items():
         setattr(order, name, value)
     event = OrderEvent.objects.create(
-        order=order, from_state=from_state, to_state=to_state, actor=actor, message=message
+        order=order, from_state=from_state, to_state=to_state, actor=actor, **event_message_fields(message)
     )
     transaction.on_commit(
         lambda: signals.order_event_recorded.send(sender=Order, order_event_id=event.pk, to_state=to_state)
@@ -103,7 +129,10 @@ def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
     """Cancel an unpaid order (by the buyer, or by expiry) and release its stock."""
     with transaction.atomic(durable=True):
         order_transition(
-            order=order, to_state=S.CANCELLED, actor=actor, message=reason or _("Cancelled by the buyer.")
+            order=order,
+            to_state=S.CANCELLED,
+            actor=actor,
+            message=reason or EventMessage(gettext_noop("Cancelled by the buyer.")),
         )
         order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason="order cancelled", actor=actor)
     return order
@@ -116,7 +145,11 @@ def order_expire(*, order_id: int) -> bool:
         return False
     try:
         with transaction.atomic(durable=True):
-            order_transition(order=order, to_state=S.CANCELLED, message=_("Payment deadline passed."))
+            order_transition(
+                order=order,
+                to_state=S.CANCELLED,
+                message=EventMessage(gettext_noop("Payment deadline passed.")),
+            )
             order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason="payment deadline passed")
     except InvalidTransition:
         return False
@@ -180,14 +213,15 @@ def order_ship(*, order: Order, tracking_number: str = "", carrier: str = "", ac
             raise Unavailable(
                 _("The carrier did not answer. Try again, or type the tracking number from the label.")
             ) from exc
-    name = carrier_label(carrier)
     with transaction.atomic(durable=True):
         order_transition(
             order=order,
             to_state=S.SHIPPED,
             actor=actor,
-            message=_("Shipped with %(carrier)s, tracking number %(n)s.")
-            % {"carrier": name, "n": tracking_number},
+            message=EventMessage(
+                gettext_noop("Shipped with %(carrier)s, tracking number %(n)s."),
+                {"carrier": carrier, "n": tracking_number},
+            ),
             extra={"tracking_number": tracking_number, "carrier": carrier, "shipped_at": timezone.now()},
             allowed_from=allowed,
         )
@@ -204,7 +238,9 @@ def order_ship(*, order: Order, tracking_number: str = "", carrier: str = "", ac
     return order
 
 
-def order_confirm_delivery(*, order: Order, actor=None, message: str = "", delivered_at=None) -> Order:
+def order_confirm_delivery(
+    *, order: Order, actor=None, message: str | EventMessage = "", delivered_at=None
+) -> Order:
     """A shipped order arrived: the buyer says so, or the carrier's "delivered" event does (``parcel_poll``,
     which passes when it happened). Once: a second confirmation is InvalidTransition."""
     with transaction.atomic(durable=True):
@@ -212,7 +248,7 @@ def order_confirm_delivery(*, order: Order, actor=None, message: str = "", deliv
             order=order,
             to_state=S.DELIVERED,
             actor=actor,
-            message=message or _("Delivery confirmed."),
+            message=message or EventMessage(gettext_noop("Delivery confirmed.")),
             extra={"delivered_at": delivered_at or timezone.now()},
             allowed_from=[S.SHIPPED],
         )
@@ -253,7 +289,7 @@ def order_approve_return(*, order: Order, actor=None) -> bool:
                 from_state=S.RETURN_REQUESTED,
                 to_state=S.RETURN_REQUESTED,
                 actor=actor,
-                message=_("Return approved."),
+                **EventMessage(gettext_noop("Return approved.")).fields(),
             )
             transaction.on_commit(lambda: signals.return_approved.send(sender=Order, order_id=order.pk))
     return bool(approved)
@@ -294,8 +330,10 @@ def order_return_parcel(*, order: Order, carrier: str, tracking_number: str, act
             from_state=S.RETURN_REQUESTED,
             to_state=S.RETURN_REQUESTED,
             actor=actor,
-            message=_("Return sent back with %(carrier)s, tracking number %(n)s.")
-            % {"carrier": carrier_label(carrier), "n": tracking_number},
+            **EventMessage(
+                gettext_noop("Return sent back with %(carrier)s, tracking number %(n)s."),
+                {"carrier": carrier, "n": tracking_number},
+            ).fields(),
         )
     return order
 
@@ -303,7 +341,12 @@ def order_return_parcel(*, order: Order, carrier: str, tracking_number: str, act
 def order_receive_return(*, order: Order, actor=None) -> Order:
     """The warehouse got the goods back: stock returns, the quota is restored, the buyer is refunded."""
     with transaction.atomic(durable=True):
-        order_transition(order=order, to_state=S.RETURNED, actor=actor, message=_("Return received."))
+        order_transition(
+            order=order,
+            to_state=S.RETURNED,
+            actor=actor,
+            message=EventMessage(gettext_noop("Return received.")),
+        )
         order.return_request.received_at = timezone.now()
         order.return_request.save(update_fields=["received_at"])
         for line in order.lines.all():
@@ -326,7 +369,9 @@ def order_complete_due(*, days: int = 7) -> int:
     for order in Order.objects.filter(state=S.DELIVERED, delivered_at__lte=cutoff)[:500]:
         try:
             with transaction.atomic(durable=True):
-                order_transition(order=order, to_state=S.COMPLETED, message=_("Completed."))
+                order_transition(
+                    order=order, to_state=S.COMPLETED, message=EventMessage(gettext_noop("Completed."))
+                )
                 done += 1
         except InvalidTransition:
             continue

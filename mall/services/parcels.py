@@ -9,12 +9,12 @@ import contextlib
 import logging
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mall.carriers import CarrierGateway, get_carrier
 from mall.errors import InvalidTransition
 from mall.models import Order, ParcelEvent
-from mall.services.orders import order_confirm_delivery, parcel_details
+from mall.services.orders import EventMessage, order_confirm_delivery, parcel_details
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ def parcel_poll(*, order_id: int, gateway: CarrierGateway | None = None) -> int:
         # InvalidTransition: the buyer confirmed it, or another poll did, meanwhile.
         with contextlib.suppress(InvalidTransition):
             order_confirm_delivery(
-                order=order, message=_("Delivered, says the carrier."), delivered_at=delivered.occurred_at
+                order=order,
+                message=EventMessage(gettext_noop("Delivered, says the carrier.")),
+                delivered_at=delivered.occurred_at,
             )
     return len(new)
 

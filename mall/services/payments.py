@@ -19,6 +19,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.idnumbers import id_number_mask, real_name_mask
 from core.errors import Conflict, DomainError, NotFound
@@ -35,7 +36,7 @@ from mall.payments.base import (
     WebhookRejected,
     WebhookUnknownPayment,
 )
-from mall.services.orders import order_release_stock, order_transition
+from mall.services.orders import EventMessage, order_release_stock, order_transition
 from mall.templatetags.mall import yuan_digits
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
             order=order,
             to_state=S.PAID,
             allowed_from=[S.PENDING_PAYMENT],
-            message=_("Paid ¥%(amount)s.") % {"amount": yuan_digits(payment.amount)},
+            message=EventMessage(gettext_noop("Paid ¥%(amount)s."), {"amount": yuan_digits(payment.amount)}),
             extra={"paid_at": now},
         )
     except InvalidTransition:
@@ -207,7 +208,9 @@ def _payment_succeeded(*, payment: Payment, event: dict) -> str:
                 order=order,
                 to_state=S.REFUND_DUE,
                 allowed_from=[S.CANCELLED],
-                message=_("Payment arrived after the order was cancelled; it will be refunded."),
+                message=EventMessage(
+                    gettext_noop("Payment arrived after the order was cancelled; it will be refunded.")
+                ),
             )
         except InvalidTransition:
             order.refresh_from_db(fields=["state"])
@@ -287,8 +290,10 @@ def order_refund(*, order_id: int, reason: str) -> list[Refund]:
                 order=order,
                 to_state=S.REFUNDED,
                 allowed_from=REFUNDABLE_STATES,
-                message=_("Refund of ¥%(amount)s: %(reason)s")
-                % {"amount": yuan_digits(sum(p.amount for p in payments)), "reason": reason},
+                message=EventMessage(
+                    gettext_noop("Refund of ¥%(amount)s: %(reason)s"),
+                    {"amount": yuan_digits(sum(p.amount for p in payments)), "reason": reason},
+                ),
             )
             if was_paid:
                 order_release_stock(order, kind=StockMovement.Kind.DEALLOCATED, reason=f"refunded: {reason}")

@@ -4,18 +4,20 @@ page shows the carrier, the tracking number and the parcel's timeline newest fir
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import translation
 
 from mall.models import Order, OrderEvent, ParcelEvent
-from mall.services.orders import order_confirm_delivery, order_ship
+from mall.services.orders import order_confirm_delivery, order_request_return, order_ship
 from mall.services.parcels import parcel_poll
 from mall.tasks import parcels_poll_task
-from tests.support.orders import paid_order
+from tests.support.orders import cleared_order, paid_order
 from tests.support.tasks import enqueued
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +149,50 @@ def test_the_parcel_reads_in_the_readers_language(client):
     # Stored as codes, worded when read: the page asks gettext in the reader's language each time.
     assert ParcelEvent.objects.filter(order=order, code=C.OUT_FOR_DELIVERY).exists()
     assert chinese.count('data-testid="parcel-event"') == english.count('data-testid="parcel-event"') == 6
+
+
+def _timeline(response) -> list[str]:
+    """The timeline's messages on an order page, newest first."""
+    return re.findall(r'data-testid="timeline-message">([^<]*)<', response.content.decode())
+
+
+def test_the_order_timeline_reads_in_the_readers_language_whoever_wrote_it(client):
+    # Cleared by the customs task (English), shipped by an operator using the admin in Chinese, delivered by
+    # the carrier's poll, and a return asked for in the buyer's own words. (The payment's "Paid ¥…" reads
+    # in Chinese in tests/browser/test_chinese_phone_journey.py.)
+    order = cleared_order()
+    with translation.override("zh-hans"):
+        order_ship(order=order, carrier="sf_express", tracking_number="SF900100200")
+    order.refresh_from_db()
+    with time_machine.travel(order.shipped_at + timedelta(minutes=TRIP), tick=False):
+        parcel_poll(order_id=order.pk)
+    order_request_return(order=Order.objects.get(pk=order.pk), reason="颜色不对 wrong shade")
+    waybill = order.declaration.waybill
+    client.force_login(order.user)
+    url = reverse("mall:order", args=[order.number])
+
+    assert _timeline(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")) == [
+        "颜色不对 wrong shade",
+        "快递公司显示已签收。",
+        "已由 顺丰速运 发货，运单号 SF900100200。",
+        "已清关。",
+        f"已向海关申报，运单号 {waybill}。",
+        "test: paid",  # the test helper's own words (tests/support/orders.py), kept as written
+    ]
+    assert _timeline(client.get(url, HTTP_ACCEPT_LANGUAGE="en")) == [
+        "颜色不对 wrong shade",
+        "Delivered, says the carrier.",
+        "Shipped with SF Express, tracking number SF900100200.",
+        "Cleared customs.",
+        f"Declared to customs, waybill {waybill}.",
+        "test: paid",
+    ]
+    api = client.get(f"/api/mall/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert "已由 顺丰速运 发货，运单号 SF900100200。" in [e["message"] for e in api["events"]]
+    # The sentence as written stays beside it, for the admin's history.
+    shipped_event = OrderEvent.objects.get(order=order, to_state=S.SHIPPED)
+    assert shipped_event.message == "已由 顺丰速运 发货，运单号 SF900100200。"
+    assert shipped_event.message_params == {"carrier": "sf_express", "n": "SF900100200"}
 
 
 def test_the_api_order_shows_the_parcel(client):

@@ -174,7 +174,7 @@
       }
     }
 
-    input.addEventListener("change", function () {
+    function takePicked() {
       var picked = Array.from(input.files || []);
       if (!canAccumulate) {
         items = items.filter(function (item) { return !item.file; });
@@ -191,7 +191,8 @@
       syncInput();
       showError(message);
       render();
-    });
+    }
+    input.addEventListener("change", takePicked);
 
     form.addEventListener("submit", function (event) {
       if (items.length === 0) {
@@ -201,7 +202,10 @@
       }
     });
 
-    render();
+    // Photos picked before this script ran (it loads after the page: on a slow connection a thumb is
+    // quicker) are in the input already: take them, or the grid says none and "publish" refuses.
+    if (input.files && input.files.length) takePicked();
+    else render();
     return { count: function () { return items.length; } };
   }
 
