@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import threading
+import uuid
 
 import pytest
 from celery import signals
@@ -67,7 +68,11 @@ def test_every_log_line_of_a_request_is_json_with_its_id(client, console_lines, 
 
 
 def test_a_line_outside_a_request_says_so(console_lines):
-    logging.getLogger("hongshu.test").warning("between requests")
+    # A logger of its own: a worker started by another test may have re-run dictConfig, which disables
+    # the loggers that existed before it.
+    logger = logging.getLogger(f"hongshu.test.{uuid.uuid4().hex}")
+    logger.disabled = False
+    logger.warning("between requests")
     line = json.loads(console_lines.getvalue().splitlines()[-1])
     assert (line["message"], line["request_id"]) == ("between requests", NONE)
 
