@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean fuzz
+.PHONY: run test install migrate seed lint format messages bench clean fuzz sweep faults
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ FUZZ_EXAMPLES ?= 200
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:randomly -s tests/fuzz/test_schema.py $(PYTEST_ARGS)
+
+# The access and CSRF sweeps over every route, the injection sweep in Chromium and the injected faults (broker
+# and database down), with their figures printed (README, "Reliability"). The suite runs them too.
+sweep: $(STAMP)
+	$(PY) -m pytest -p no:randomly -s tests/sweep tests/browser/test_injection_sweep.py $(PYTEST_ARGS)
+
+faults: $(STAMP)
+	$(PY) -m pytest -p no:randomly -s tests/faults tests/test_dead_redis.py tests/test_backup_restore.py $(PYTEST_ARGS)
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
