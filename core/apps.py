@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks  # noqa: F401 - registers the system checks
+        from core.images import image_pillow_limit
+
+        image_pillow_limit()
