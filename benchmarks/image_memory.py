@@ -19,7 +19,6 @@ a sideways JPEG (EXIF orientation 6), PNG, WebP and GIF, and a 40-megapixel JPEG
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random

@@ -165,22 +165,19 @@ def image_check(upload, *, max_bytes: int, max_pixels: int, fit: int | None = No
     except PILLOW_FAILURES:
         raise ValidationError(_("This file is not an image we can read."), code="not_image") from None
     if fmt not in ALLOWED_FORMATS:
-        image.close()
+        _release(image)
         raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
     if orientation in (5, 6, 7, 8):  # shot sideways: report the size as it will be displayed
         width, height = height, width
     try:
         _dimensions_check(width, height, max_pixels=max_pixels, fmt=fmt)
-    except ValidationError:
-        image.close()
-        raise
-    try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             decoded = _decoded(image, fmt=fmt, fit=fit, orientation=orientation)
     except PILLOW_FAILURES + (Image.DecompressionBombWarning,) as exc:
-        image.close()
         raise ValidationError(_("This image is damaged and cannot be read."), code="damaged") from exc
+    finally:
+        _release(image)  # the file's own pixels; ``decoded`` is always a new image
     return CheckedImage(image=decoded, format=fmt, width=width, height=height)
 
 
@@ -271,8 +268,14 @@ def _reduced(image: Image.Image, fit: int) -> Image.Image:
         smaller = image.reduce(factor)
     except ValueError:  # palette and 1-bit or 16-bit modes: reduce by picking pixels
         smaller = image.resize(size, Image.Resampling.NEAREST)
-    image.close()
+    _release(image)
     return smaller
+
+
+def _release(image: Image.Image) -> None:
+    """Free an image's pixels now, leaving the file it was read from open: that file is the caller's
+    upload, read again to be stored (``ImageFile.close`` would close it)."""
+    Image.Image.close(image)
 
 
 def _rgb(image: Image.Image) -> Image.Image:
@@ -284,7 +287,7 @@ def _rgb(image: Image.Image) -> Image.Image:
         rgb = Image.new("RGB", rgba.size, (255, 255, 255))
         rgb.paste(rgba, mask=rgba.getchannel("A"))
         return rgb
-    rgb = image.convert("RGB")
+    rgb = image.convert("RGB")  # a new image, never the one holding the upload's file
     rgb.info = {}
     return rgb
 

@@ -53,13 +53,6 @@ class Specimen:
     data: bytes
     expect: str  # ACCEPT, REFUSE or EITHER
 
-    @property
-    def content_type(self) -> str:
-        ext = self.name.rsplit(".", 1)[-1].lower()
-        return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}.get(
-            ext, "application/octet-stream"
-        )
-
 
 def _picture(width: int, height: int, seed: int, mode: str = "RGB") -> Image.Image:
     """Shapes on a gradient: compresses like a photo, not like a flat colour."""
@@ -126,6 +119,9 @@ def _valid() -> list[Specimen]:
     add("tall.png", _encode(_picture(10, 120, 5), "PNG"))  # 1:12, the longest shape taken
     add("wide.jpg", _encode(_picture(240, 20, 6), "JPEG"))
     add("misnamed.png", _encode(photo, "JPEG"))  # a JPEG named .png: judged by its bytes
+    # Large enough to be reduced right after decoding (twice the detail width on both sides)
+    add("large.png", _encode(_picture(2_700, 2_600, 11), "PNG", compress_level=1))
+    add("large.jpg", _encode(_picture(3_000, 2_700, 12), "JPEG", quality=70))
     return out
 
 
@@ -141,7 +137,7 @@ def _bases() -> list[tuple[str, bytes]]:
         ("webp", _encode(photo, "WEBP", quality=75)),
         ("webp", _encode(photo, "WEBP", lossless=True)),
         ("gif", _encode(palette, "GIF")),
-        ("gif", _animated_gif(12)),
+        ("gif", animated_gif(12)),
     ]
 
 
@@ -214,7 +210,7 @@ def _gif_claiming(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-def _webp_claiming(width: int, height: int, kind: str) -> bytes:
+def webp_claiming(width: int, height: int, kind: str) -> bytes:
     """A WebP header claiming ``width`` x ``height`` (lossy, lossless or extended) over a tiny body."""
     small = _encode(Image.new("RGB", (4, 4), (0, 90, 0)), "WEBP", lossless=kind != "VP8 ")
     if kind == "VP8X":
@@ -266,8 +262,8 @@ def _bombs() -> list[Specimen]:
     for kind in ("VP8 ", "VP8L", "VP8X"):
         for w, h in [(16_383, 16_383), (8_000, 8_000), (5_000, 4_000)]:
             name = f"bomb-{kind.strip()}-{w}x{h}.webp"
-            out.append(Specimen(name, "bomb", _webp_claiming(w, h, kind), REFUSE))
-    out.append(Specimen("bomb-vp8x-16m.webp", "bomb", _webp_claiming(2**24, 2**24, "VP8X"), REFUSE))
+            out.append(Specimen(name, "bomb", webp_claiming(w, h, kind), REFUSE))
+    out.append(Specimen("bomb-vp8x-16m.webp", "bomb", webp_claiming(2**24, 2**24, "VP8X"), REFUSE))
     # Under the pixel limit: decodes (and is refused as damaged for its missing rows, or accepted).
     out.append(Specimen("zlib-bomb.png", "bomb", _zlib_bomb_png(), EITHER))
     return out
@@ -285,7 +281,7 @@ def _huge() -> list[Specimen]:
     add("strip-13x1.png", _encode(Image.new("RGB", (13, 1), (1, 2, 3)), "PNG"))  # over 12:1
     add("strip-4000x300.jpg", _encode(Image.new("RGB", (4_000, 300), (9, 9, 9)), "JPEG"))
     add("side-16001x2000.png", png_claiming(16_001, 2_000, rows=2_000))
-    add("webp-4000x3001.webp", _webp_claiming(4_000, 3_001, "VP8L"))  # over IMAGE_WEBP_MAX_PIXELS
+    add("webp-4000x3001.webp", webp_claiming(4_000, 3_001, "VP8L"))  # over IMAGE_WEBP_MAX_PIXELS
     for w, h in [(100_000, 1), (1, 100_000), (65_535, 2), (30_000, 100)]:
         add(f"claims-{w}x{h}.png", png_claiming(w, h, rows=1))
         add(f"claims-{w}x{h}.jpg", _jpeg_claiming(min(w, 65_535), min(h, 65_535)))
@@ -379,7 +375,7 @@ def _empty() -> list[Specimen]:
     ]
 
 
-def _animated_gif(frames: int, size: tuple[int, int] = (8, 8)) -> bytes:
+def animated_gif(frames: int, size: tuple[int, int] = (8, 8)) -> bytes:
     """A looping GIF of ``frames`` frames, assembled from one encoded frame (fast for thousands)."""
     one = _encode(Image.new("P", size, 1), "GIF")
     head, frame = b"GIF89a" + one[6:19], one[19:-1]
@@ -391,13 +387,13 @@ def _animated_gif(frames: int, size: tuple[int, int] = (8, 8)) -> bytes:
 def _animated() -> list[Specimen]:
     frames = [Image.new("RGB", (8, 8), (i % 256, 40, 90)) for i in range(300)]
     out = [
-        Specimen("frames-2000.gif", "animated", _animated_gif(2_000), ACCEPT),
-        Specimen("frames-5000.gif", "animated", _animated_gif(5_000), ACCEPT),
-        Specimen("frames-1000-big.gif", "animated", _animated_gif(1_000, (64, 48)), ACCEPT),
-        Specimen("frames-20000.gif", "animated", _animated_gif(20_000, (2, 2)), ACCEPT),
+        Specimen("frames-2000.gif", "animated", animated_gif(2_000), ACCEPT),
+        Specimen("frames-5000.gif", "animated", animated_gif(5_000), ACCEPT),
+        Specimen("frames-1000-big.gif", "animated", animated_gif(1_000, (64, 48)), ACCEPT),
+        Specimen("frames-20000.gif", "animated", animated_gif(20_000, (2, 2)), ACCEPT),
         Specimen("frames-300.png", "animated", _encode(frames[0], "PNG", save_all=True, append_images=frames[1:]), ACCEPT),
         Specimen("frames-300.webp", "animated", _encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True), ACCEPT),
-        Specimen("frames-huge.gif", "animated", _gif_claiming(65_535, 65_535)[:-1] + _animated_gif(50)[19:], REFUSE),
+        Specimen("frames-huge.gif", "animated", _gif_claiming(65_535, 65_535)[:-1] + animated_gif(50)[19:], REFUSE),
     ]  # fmt: skip
     return out
 
@@ -424,8 +420,8 @@ def corpus() -> tuple[Specimen, ...]:
 
 def sample(size: int, salt: str) -> list[Specimen]:
     """A deterministic subset of about ``size`` specimens (different per ``salt``, e.g. the entry point)
-    that keeps every family: up to 8 of each small family (valid, bomb, huge, polyglot, script, empty,
-    animated), the rest of ``size`` shared by the mutants and truncations in proportion."""
+    that keeps every family: every valid file, up to 8 of each other small family (bomb, huge, polyglot,
+    script, empty, animated), the rest of ``size`` shared by the mutants and truncations in proportion."""
     families: dict[str, list[Specimen]] = {}
     for specimen in corpus():
         families.setdefault(specimen.family, []).append(specimen)
@@ -433,7 +429,9 @@ def sample(size: int, salt: str) -> list[Specimen]:
     bulk = ("mutant", "truncated")
     chosen = []
     for family, members in families.items():
-        if family not in bulk:
+        if family == "valid":
+            chosen += members
+        elif family not in bulk:
             chosen += rng.sample(members, min(8, len(members)))
     rest = max(0, size - len(chosen))
     bulk_total = sum(len(families[f]) for f in bulk)
