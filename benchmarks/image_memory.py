@@ -10,7 +10,7 @@ first through ``/proc/self/clear_refs``), what stays after, and Python's own all
     .venv/bin/python benchmarks/image_memory.py                   # this tree; figures to stdout
     .venv/bin/python benchmarks/image_memory.py --tree /tmp/old    # another checkout (e.g. the commit
                                                                    # before, from `git archive`)
-    .venv/bin/python benchmarks/image_memory.py --markdown results/image-memory.md
+    .venv/bin/python benchmarks/image_memory.py --markdown benchmarks/results/image-memory.md
 
 Samples are made with a fixed seed: a 12-megapixel photo (4000x3000) as baseline and progressive JPEG,
 a sideways JPEG (EXIF orientation 6), PNG, WebP and GIF, and a 40-megapixel JPEG (the upload limit).
@@ -138,6 +138,7 @@ def main() -> None:
     )
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument("--title", default="this tree", help="what was measured, for the table's heading")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,7 +155,10 @@ def main() -> None:
             )
     if args.markdown:
         lines = [
-            f"# Note-photo worker memory ({args.tree.resolve().name})",
+            f"# Note-photo worker memory: {args.title}",
+            "",
+            "MiB; one photo per fresh process (benchmarks/image_memory.py). Peak: VmHWM after the",
+            "photo, reset before it; after: VmRSS once the renditions are made and dropped.",
             "",
             "| sample | file MiB | RSS before | peak | peak - before | after | Python peak (tracemalloc) |",
             "| --- | --- | --- | --- | --- | --- | --- |",

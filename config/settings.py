@@ -304,8 +304,9 @@ NOTE_IMAGE_MAX_BYTES = env.int("NOTE_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
 NOTE_IMAGE_MAX_PIXELS = env.int("NOTE_IMAGE_MAX_PIXELS", default=40_000_000)
 NOTE_IMAGE_FEED_WIDTH = 540
 NOTE_IMAGE_DETAIL_WIDTH = 1280
-# Product photos (admin) are stored as one WebP at most this wide.
+# Product photos and brand logos (admin) are stored as one WebP at most this wide.
 PRODUCT_IMAGE_WIDTH = 1280
+BRAND_LOGO_WIDTH = 400
 # Shapes no photo has: a side longer than IMAGE_MAX_SIDE pixels (under WebP's 16,383, so any accepted
 # image can be re-encoded), or one side more than IMAGE_MAX_ASPECT_RATIO times the other (a phone's long
 # screenshot is about 1:9, a panorama 1:4; a 100000x1 strip is refused).

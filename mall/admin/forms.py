@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +18,7 @@ from core.admintools import ActionForm, ChangedFieldsOnlyForm
 from core.errors import DomainError
 from mall.carriers import get_carrier, tracking_number_clean
 from mall.models import Category, InboundLine, InboundShipment, Order, ProductImage, Sku, StockRecord
-from mall.services.catalog import product_image_encode
+from mall.services.catalog import brand_logo_encode, product_image_encode
 
 
 class SkuCodeField(forms.ModelChoiceField):
@@ -63,6 +64,25 @@ class CategoryForm(ChangedFieldsOnlyForm):
         return parent
 
 
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class BrandForm(ChangedFieldsOnlyForm):
+    """A brand; its logo is stored re-encoded (``brand_logo_encode``), never as uploaded."""
+
+    logo = forms.FileField(
+        label=gettext_lazy("logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if isinstance(upload, UploadedFile):
+            return brand_logo_encode(upload)
+        return upload  # unchanged, or False to clear it
+
+
 class SkuInlineForm(ChangedFieldsOnlyForm):
     class Meta:
         model = Sku
@@ -82,7 +102,7 @@ class ProductImageForm(ChangedFieldsOnlyForm):
 
     image = forms.FileField(
         label=gettext_lazy("Image"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
     class Meta:

@@ -15,8 +15,10 @@ from accounts.tests.factories import UserFactory
 from community.models import Note, NoteImage
 from community.tests.factories import NoteFactory
 from mall.models import ProductImage
+from mall.tests.factories import BrandFactory
 from tests.support import hostile_images as hostile
 from tests.support import images as sample
+from tests.support.admin import change_form_post
 from tests.support.upload_doors import DOORS, ProductAdmin
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +140,39 @@ def test_an_avatar_is_stored_re_encoded_under_a_random_name(client):
     ((name, data),) = stored
     assert hostile.reencoded_problems(data, name) == []
     assert UserFactory._meta.model.objects.filter(avatar=name).count() == 1
+
+
+def _gps_jpeg_with_a_script() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 2.5), 3: "E", 4: (121.0, 28.0, 1.0)}
+    return _jpeg(900, 600, exif=exif) + hostile.PAYLOADS[1]
+
+
+def test_an_avatar_set_by_an_operator_in_admin_is_stored_re_encoded(admin_client):
+    person = UserFactory()
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    upload = SimpleUploadedFile("operator-home.jpg", _gps_jpeg_with_a_script(), content_type="image/jpeg")
+    response = change_form_post(admin_client, url, "user_form", avatar=upload)
+    assert response.status_code == 200 and response.redirect_chain, response.content[:300]
+    person.refresh_from_db()
+    with person.avatar.open("rb") as fh:
+        assert hostile.reencoded_problems(fh.read(), person.avatar.name) == []
+    strip = SimpleUploadedFile("strip.png", sample.image_bytes(100_000, 1, 0, "PNG", mode="L"))
+    page = change_form_post(admin_client, url, "user_form", avatar=strip).content.decode()
+    assert "its sides can be at most 16000 pixels long" in page
+
+
+def test_a_brand_logo_is_stored_re_encoded(admin_client):
+    brand = BrandFactory()
+    url = reverse("admin:mall_brand_change", args=[brand.pk])
+    upload = SimpleUploadedFile("logo.png.jpg", _gps_jpeg_with_a_script(), content_type="image/jpeg")
+    response = change_form_post(admin_client, url, "brand_form", logo=upload)
+    assert response.redirect_chain, response.content[:300]
+    brand.refresh_from_db()
+    with brand.logo.open("rb") as fh:
+        data = fh.read()
+    assert hostile.reencoded_problems(data, brand.logo.name) == []
+    assert Image.open(io.BytesIO(data)).size == (400, 267)
+    refused = change_form_post(admin_client, url, "brand_form", logo=SimpleUploadedFile("x.png", b"<svg/>"))
+    assert "This file is not an image we can read." in refused.content.decode()
