@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean fuzz sweep faults
+.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/search_bench.py
 	DATABASE_URL= $(PY) benchmarks/flashsale_bench.py --duration 5 --rounds 3 --connections 16 --threads 1 --buyers 500
+
+# Every file of the hostile-upload corpus (over 1,000: tests/support/hostile_images.py) through every upload
+# (avatar, note form and API, admin product photo); CI runs a sample of ~150 per upload. Prints the figures.
+fuzz-uploads: $(STAMP)
+	UPLOAD_CORPUS=full $(PY) -m pytest -n $(TEST_WORKERS) tests/uploads/test_hostile_uploads.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

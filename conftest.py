@@ -240,6 +240,22 @@ def phone_page(browser, live_server, request):
     context.close()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Figures a test recorded with ``record_property("figures", text)`` (the hostile-upload counts), shown
+    after the run, also from xdist workers."""
+    lines = [
+        value
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "figures"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def pytest_sessionfinish(session, exitstatus):
     if ARTIFACTS.exists() and any(ARTIFACTS.iterdir()):
         print(f"\nbrowser test artifacts (screenshots of failures): {ARTIFACTS}")

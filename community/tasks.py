@@ -32,6 +32,7 @@ from community.services.notifications import (
     notify_return_approved,
 )
 from community.services.views_count import note_views_flush
+from core.images import DecodeBusy
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def notify_note_mentions_task(note_id: int) -> None:
 # --- images ------------------------------------------------------------------------------------------------
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError, DecodeBusy), retry_backoff=True, max_retries=5)
 def image_renditions_make_task(image_id: int) -> None:
     image_renditions_make(image_id=image_id)
 

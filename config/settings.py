@@ -293,7 +293,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Upload limits. Pillow refuses anything over MAX_IMAGE_PIXELS before decoding it.
+# Upload limits (core/images.py; docs/architecture.md, "Uploads"). Every image upload is judged from its
+# header before it is decoded, decoded before it is accepted, and stored re-encoded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
@@ -306,6 +307,20 @@ NOTE_IMAGE_MAX_BYTES = env.int("NOTE_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
 NOTE_IMAGE_MAX_PIXELS = env.int("NOTE_IMAGE_MAX_PIXELS", default=40_000_000)
 NOTE_IMAGE_FEED_WIDTH = 540
 NOTE_IMAGE_DETAIL_WIDTH = 1280
+# Product photos and brand logos (admin) are stored as one WebP at most this wide.
+PRODUCT_IMAGE_WIDTH = 1280
+BRAND_LOGO_WIDTH = 400
+# Shapes no photo has: a side longer than IMAGE_MAX_SIDE pixels (under WebP's 16,383, so any accepted
+# image can be re-encoded), or one side more than IMAGE_MAX_ASPECT_RATIO times the other (a phone's long
+# screenshot is about 1:9, a panorama 1:4; a 100000x1 strip is refused).
+IMAGE_MAX_SIDE = env.int("IMAGE_MAX_SIDE", default=16_000)
+IMAGE_MAX_ASPECT_RATIO = env.int("IMAGE_MAX_ASPECT_RATIO", default=12)
+# Decoding a WebP costs about 16 bytes a pixel at its peak (Pillow's decoder holds three full copies),
+# a JPEG a few bytes (decoded at the renditions' scale): WebP gets its own, smaller pixel limit.
+IMAGE_WEBP_MAX_PIXELS = env.int("IMAGE_WEBP_MAX_PIXELS", default=12_000_000)
+# Pillow's Image.MAX_IMAGE_PIXELS for the whole process (set in core.apps): nothing larger than the
+# largest upload limit decodes anywhere.
+IMAGE_MAX_PIXELS = max(AVATAR_MAX_PIXELS, NOTE_IMAGE_MAX_PIXELS)
 
 # --- Security ----------------------------------------------------------------------------------------
 

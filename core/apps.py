@@ -16,3 +16,6 @@ class CoreConfig(AppConfig):
         signals.task_postrun.connect(requestid.task_request_id_leave, weak=False)
         signals.task_prerun.connect(metrics.task_timer_start, weak=False)
         signals.task_postrun.connect(metrics.task_timer_stop, weak=False)
+        from core.images import image_pillow_limit
+
+        image_pillow_limit()

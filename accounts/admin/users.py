@@ -6,12 +6,14 @@ identity" action, to operators with the ``reveal_customsidentity`` permission, f
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.files.uploadedfile import UploadedFile
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Address, CustomsIdentity, IdentityDispute, IdentityView, User
+from accounts.services.users import avatar_encode
 from core.admintools import ActionForm, ReadOnlyAdmin, ToolkitAdmin, action_page, confirmed, run_action
 from core.errors import DomainError
 
@@ -45,8 +47,26 @@ class IdentityInline(admin.TabularInline):
         return False
 
 
+class UserChangeForm(BaseUserAdmin.form):
+    """An operator's avatar upload goes through the same re-encoding as the person's own
+    (``avatar_encode``): never stored as uploaded."""
+
+    avatar = forms.FileField(
+        label=_("avatar"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        if isinstance(upload, UploadedFile):
+            return avatar_encode(upload)
+        return upload  # unchanged, or False to clear it
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (

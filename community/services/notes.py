@@ -7,7 +7,6 @@ import contextlib
 import uuid
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,10 +19,11 @@ from community import text
 from community.models import BODY_MAX, IMAGES_MAX, TITLE_MAX, Note, NoteImage, Topic
 from community.services.disclosure import note_disclosure_check
 from community.services.feeds import note_hot_score_initial
+from community.services.images import note_image_check
 from community.services.links import note_products_clean, note_products_set, partnership_clean
 from community.services.search import note_search_index
 from core.errors import NotFound
-from core.images import image_check
+from core.images import image_decoding
 from core.tasks import enqueue_on_commit
 
 
@@ -66,8 +66,9 @@ def _images_count_check(total: int) -> None:
 
 
 def _check_images(uploads: Sequence, *, existing: int | None = 0) -> list[tuple[object, int, int]]:
-    """Check each upload (format, bytes, pixels) without decoding it; ``existing`` photos kept in the
-    note count towards the limit (``None``: the count is checked later, under the note's lock)."""
+    """Check each upload (format, bytes, pixels, shape) and decode it as the worker will, so a note is
+    never accepted with a photo that then fails to render; ``existing`` photos kept in the note count
+    towards the limit (``None``: the count is checked later, under the note's lock)."""
     if existing is not None:
         _images_count_check(existing + len(uploads))
     elif len(uploads) > IMAGES_MAX:
@@ -75,12 +76,9 @@ def _check_images(uploads: Sequence, *, existing: int | None = 0) -> list[tuple[
     checked = []
     for index, upload in enumerate(uploads, start=1):
         try:
-            image = image_check(
-                upload,
-                max_bytes=settings.NOTE_IMAGE_MAX_BYTES,
-                max_pixels=settings.NOTE_IMAGE_MAX_PIXELS,
-                decode=False,
-            )
+            with image_decoding():
+                image = note_image_check(upload)
+                image.image.close()
         except ValidationError as exc:
             raise ValidationError(
                 {"images": _("Photo %(n)d: %(problem)s") % {"n": index, "problem": " ".join(exc.messages)}}

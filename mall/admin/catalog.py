@@ -19,7 +19,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from core.admintools import ChangedFieldsOnlyAdmin, ThroughInline, ToolkitInline, badge, related_total
 from mall.admin.display import money, rate
-from mall.admin.forms import CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
+from mall.admin.forms import BrandForm, CategoryForm, ProductImageForm, SkuInlineForm, StockThresholdForm
 from mall.models import Brand, Category, Product, ProductImage, Sku, StockRecord, TaxCategory, Warehouse
 from mall.selectors.stock import stock_records_with_availability
 from mall.services.catalog import product_refresh_min_price
@@ -39,6 +39,7 @@ def _units_on_hand(**outer):
 
 @admin.register(Brand)
 class BrandAdmin(ChangedFieldsOnlyAdmin, TranslationAdmin):
+    form = BrandForm
     list_display = [
         "name",
         "country",

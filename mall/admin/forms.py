@@ -9,16 +9,16 @@ write back a stale stock number, order state or sales counter that a service mov
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admintools import ActionForm, ChangedFieldsOnlyForm
 from core.errors import DomainError
-from core.images import image_check
 from mall.carriers import get_carrier, tracking_number_clean
 from mall.models import Category, InboundLine, InboundShipment, Order, ProductImage, Sku, StockRecord
+from mall.services.catalog import brand_logo_encode, product_image_encode
 
 
 class SkuCodeField(forms.ModelChoiceField):
@@ -64,6 +64,25 @@ class CategoryForm(ChangedFieldsOnlyForm):
         return parent
 
 
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class BrandForm(ChangedFieldsOnlyForm):
+    """A brand; its logo is stored re-encoded (``brand_logo_encode``), never as uploaded."""
+
+    logo = forms.FileField(
+        label=gettext_lazy("logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if isinstance(upload, UploadedFile):
+            return brand_logo_encode(upload)
+        return upload  # unchanged, or False to clear it
+
+
 class SkuInlineForm(ChangedFieldsOnlyForm):
     class Meta:
         model = Sku
@@ -77,7 +96,14 @@ class SkuInlineForm(ChangedFieldsOnlyForm):
 
 
 class ProductImageForm(ChangedFieldsOnlyForm):
-    """A product photo; its pixel size is read from the file (the shop reserves that space)."""
+    """A product photo, stored re-encoded (``product_image_encode``: WebP, pixels only, a random name);
+    its pixel size is the stored file's (the shop reserves that space). A plain file field: the photo is
+    judged by core.images alone, which reads a header before Pillow allocates anything."""
+
+    image = forms.FileField(
+        label=gettext_lazy("Image"),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
 
     class Meta:
         model = ProductImage
@@ -86,14 +112,9 @@ class ProductImageForm(ChangedFieldsOnlyForm):
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if upload and "image" in self.changed_data:
-            checked = image_check(
-                upload,
-                max_bytes=settings.NOTE_IMAGE_MAX_BYTES,
-                max_pixels=settings.NOTE_IMAGE_MAX_PIXELS,
-                decode=False,
-            )
-            upload.seek(0)
-            self.instance.width, self.instance.height = checked.width, checked.height
+            content, width, height = product_image_encode(upload)
+            self.instance.width, self.instance.height = width, height
+            return content
         return upload
 
     def save(self, commit=True):
