@@ -181,3 +181,35 @@ def test_redis_lost_the_sale_reconcile_rebuilds_it(redis_conn):
 
 def test_redis_error_type_is_what_we_catch():
     assert issubclass(redis.ConnectionError, redis.RedisError)
+
+
+def test_reconcile_leaves_a_sale_not_yet_due_for_warming_alone(redis_conn, caplog):
+    """Soak finding: beat's reconcile took every published sale opening later than the warm lead (so
+    never loaded into Redis) for one Redis had lost, logged an ERROR and froze and rebuilt it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flashsale.tests.factories import FlashSaleFactory
+    from mall.tests.factories import stock_give
+
+    starts = timezone.now() + timedelta(minutes=sales.WARM_LEAD_MINUTES + 30)
+    sale = FlashSaleFactory(quota=5, starts_at=starts, ends_at=starts + timedelta(hours=1))
+    stock_give(sku=sale.sku, warehouse=sale.warehouse, quantity=5)
+    sales.sale_publish(sale=sale)  # published, not warmed: what the demo seed and the admin leave
+    with caplog.at_level("ERROR", logger="flashsale.services.sales"):
+        figures = sales.sale_reconcile(sale=sale)
+    assert (figures.redis_stock, caplog.records) == (None, [])
+    sale.refresh_from_db()
+    assert sale.frozen is False
+    assert redis_conn.hget(keys.meta(sale.pk), "loaded") is None
+    assert sales.sales_reconcile() == 0
+
+
+def test_reconcile_still_rebuilds_a_sale_due_for_warming_that_redis_lost(redis_conn):
+    from flashsale.tests.helpers import upcoming_sale
+
+    sale = upcoming_sale(quota=5, in_minutes=sales.WARM_LEAD_MINUTES - 5)
+    redis_conn.delete(*keys.sale_keys(sale.pk))
+    figures = sales.sale_reconcile(sale=sale)
+    assert (figures.redis_stock, figures.drift) == (5, 0)
