@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean fuzz
+.PHONY: run test install migrate seed lint format messages bench clean fuzz soak soak-short
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,15 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/search_bench.py
 	DATABASE_URL= $(PY) benchmarks/flashsale_bench.py --duration 5 --rounds 3 --connections 16 --threads 1 --buyers 500
+
+# Mixed traffic against gunicorn, the Celery worker, beat and the materialiser, a worker killed in the middle,
+# then the books checked (benchmarks/soak.py). Its own database (SOAK_DATABASE_URL, default hs_soak on the
+# machine's PostgreSQL, dropped and made anew) and Redis db (SOAK_REDIS_URL, default db 14, flushed).
+soak: $(STAMP)
+	$(PY) benchmarks/soak.py --duration 600 $(SOAK_ARGS)
+
+soak-short: $(STAMP)
+	$(PY) benchmarks/soak.py --duration 90 --no-write $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts
