@@ -72,11 +72,11 @@ RSS_RULE_MIN_SECONDS = 300  # the 1.2x rule needs a run long enough for "after 1
 
 # (action, status) answers the traffic provokes on purpose; anything else 4xx is an error.
 INTENDED = {
-    ("flash_buy", 409): "sold out / over the per-buyer limit",
+    ("flash_buy", 409): "sold out, or over the per-buyer limit (the demo sale: 1 each)",
     ("flash_buy", 429): "flash-sale per-buyer rate limit (5/s)",
     ("cart_add", 409): "not enough stock left for the line",
     ("checkout", 409): "a line sold out between cart and checkout",
-    ("order_place", 409): "the hold expired or stock ran out",
+    ("order_place", 409): "3 orders already waiting for payment (too_many_unpaid), or the hold ran out",
     ("pay_start", 409): "the order was cancelled or already paid",
     ("follow", 409): "already following",
 }
@@ -637,6 +637,7 @@ def books() -> dict:
         "orders_with_payment_succeeded": paid_orders,
         "payments_succeeded": succeeded,
         "orders_paid_twice": double,
+        "second_payments_refunded": Payment.objects.filter(state=Payment.State.REFUNDED).count(),
         "orders_by_state": dict(Order.objects.values_list("state").annotate(n=Count("pk")).order_by()),
     }
 
@@ -916,10 +917,14 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
             failures.append(f"unintended 4xx: {unintended}")
         if not drained["drained"]:
             failures.append(f"queues not drained: {drained}")
-        if len(payments.confirmed) != len(payments.clicked):
-            failures.append(
-                f"{len(payments.clicked) - len(payments.confirmed)} clicked payments never confirmed"
-            )
+        # A webhook delivery the killed worker held comes back only after the broker's visibility timeout
+        # (an hour): those payments are late, not lost, and are reported as such; any other is a failure.
+        late = fault.get("deliveries_held_by_the_killed_worker", {}).get("running_or_reserved", {})
+        late_deliveries = late.get("mall.tasks.sandbox_deliver_task", 0)
+        unconfirmed = len(payments.clicked) - len(payments.confirmed)
+        summary["payments"]["late_by_the_visibility_timeout"] = min(unconfirmed, late_deliveries)
+        if unconfirmed > late_deliveries:
+            failures.append(f"{unconfirmed - late_deliveries} clicked payments never confirmed")
         if checks["stock_drift"]:
             failures.append(f"stock ledger drift: {checks['stock_drift']}")
         if any(s["drift"] for s in checks["sales"].values()):
