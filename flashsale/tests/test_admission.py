@@ -213,3 +213,25 @@ def test_reconcile_still_rebuilds_a_sale_due_for_warming_that_redis_lost(redis_c
     redis_conn.delete(*keys.sale_keys(sale.pk))
     figures = sales.sale_reconcile(sale=sale)
     assert (figures.redis_stock, figures.drift) == (5, 0)
+
+
+def test_units_on_their_way_back_are_not_drift(redis_conn, caplog):
+    """Soak finding: after a burst of expiries, reconcile ran between an order's release (committed) and
+    its unit return (a task enqueued on that commit), saw the unit in neither Redis nor a live order,
+    froze the sale and rebuilt Redis for a drift that was not one."""
+    sale = live_sale(quota=5)
+    user, *_ = buyer()
+    assert buy(sale, user).status == admission.ADMITTED
+    materialize.sale_drain(sale_id=sale.pk)
+    order = Order.objects.get(lines__referral=sale.referral)
+    # The release committed; unit_return_for_order_task has not run yet.
+    Order.objects.filter(pk=order.pk).update(state=Order.State.CANCELLED)
+    figures = sale_figures(sale=sale)
+    assert (figures.live_orders, figures.returning, figures.drift) == (0, 1, 0)
+    with caplog.at_level("ERROR", logger="flashsale.services.sales"):
+        sales.sale_reconcile(sale=sale)
+    sale.refresh_from_db()
+    assert (caplog.records, sale.frozen) == ([], False)
+    assert sales.unit_return(sale_id=sale.pk, order_id=order.pk) is True
+    figures = sale_figures(sale=sale)
+    assert (figures.redis_stock, figures.returning, figures.drift) == (5, 0, 0)
