@@ -76,6 +76,10 @@ INTENDED = {
     ("flash_buy", 429): "flash-sale per-buyer rate limit (5/s)",
     ("cart_add", 409): "not enough stock left for the line",
     ("checkout", 409): "a line sold out between cart and checkout",
+    (
+        "checkout",
+        400,
+    ): "over the customs limit for one cross-border order (¥5,000): the shopper empties the cart",
     ("order_place", 409): "3 orders already waiting for payment (too_many_unpaid), or the hold ran out",
     ("pay_start", 409): "the order was cancelled or already paid",
     ("follow", 409): "already following",
@@ -410,7 +414,7 @@ class Shopper:
         self.http.headers["Authorization"] = f"Token {data['token']}"
         self.web = requests.Session()  # the browser on the gateway's hosted page
         self.web.cookies.set("sessionid", data["session"], domain="127.0.0.1")
-        self.passes: dict[int, str] = {}
+        self.passes: dict[int, tuple[str, float]] = {}  # sale -> (pass, expires at)
         self.liked: set[int] = set()
         self.following: set[int] = set()
 
@@ -498,6 +502,12 @@ class Shopper:
         if not self.ok(self.call("cart_add", "POST", "/api/mall/cart/", json={"sku": sku, "quantity": 1})):
             return
         held = self.call("checkout", "POST", "/api/mall/checkout/", json={"identity": self.data["identity"]})
+        if held is not None and held.status_code == 400:
+            # Over the customs limit for one order (¥5,000): a shopper empties the cart and starts again.
+            cart = self.call("cart", "GET", "/api/mall/cart/")
+            for line in cart.json().get("lines", []) if self.ok(cart) else []:
+                self.call("cart", "DELETE", f"/api/mall/cart/lines/{line['id']}/")
+            return
         if not self.ok(held):
             return
         body = held.json()
@@ -538,14 +548,20 @@ class Shopper:
 
     def flash(self):
         sale = random.choice(self.fx["sales"])  # noqa: S311
-        if sale not in self.passes:
+        held = self.passes.get(sale)
+        if held is None or held[1] < time.time() + 10:
+            # A pass lasts FLASHSALE_BUY_PASS_MINUTES: the sale page fetches a new one before it runs out.
             got = self.call("flash_pass", "POST", f"/api/flash/sales/{sale}/pass/")
             if not self.ok(got):
                 return
-            self.passes[sale] = got.json()["buy_pass"]
+            body = got.json()
+            held = self.passes[sale] = (
+                body["buy_pass"],
+                datetime.fromisoformat(body["expires_at"]).timestamp(),
+            )
         self.call(
             "flash_buy", "POST", f"/api/flash/sales/{sale}/buy/",
-            json={"request_id": uuid.uuid4().hex}, headers={"X-Flash-Pass": self.passes[sale]},
+            json={"request_id": uuid.uuid4().hex}, headers={"X-Flash-Pass": held[0]},
         )  # fmt: skip
 
     def upload(self):
