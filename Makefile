@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults
+.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults soak soak-short
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,15 @@ bench: $(STAMP)
 # (avatar, note form and API, admin product photo); CI runs a sample of ~150 per upload. Prints the figures.
 fuzz-uploads: $(STAMP)
 	UPLOAD_CORPUS=full $(PY) -m pytest -n $(TEST_WORKERS) tests/uploads/test_hostile_uploads.py $(PYTEST_ARGS)
+
+# Mixed traffic against gunicorn, the Celery worker, beat and the materialiser, a worker killed in the middle,
+# then the books checked (benchmarks/soak.py). Its own database (SOAK_DATABASE_URL, default hs_soak on the
+# machine's PostgreSQL, dropped and made anew) and Redis db (SOAK_REDIS_URL, default db 14, flushed).
+soak: $(STAMP)
+	$(PY) benchmarks/soak.py --duration 600 $(SOAK_ARGS)
+
+soak-short: $(STAMP)
+	$(PY) benchmarks/soak.py --duration 90 --no-write $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

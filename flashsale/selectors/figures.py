@@ -10,7 +10,7 @@ import redis
 from django.db.models import Sum
 
 from flashsale import keys
-from flashsale.models import FlashSale
+from flashsale.models import FlashSale, ReturnedUnit
 from flashsale.services.redis import REDIS_ERRORS, client
 from mall.models import Order, OrderLine
 
@@ -81,18 +81,29 @@ class SaleFigures:
     live_orders: int
     pending_payment: int
     paid: int
+    # Units of released orders (expired, cancelled) on their way back: the order committed, the unit return
+    # (a task enqueued on that commit) has not run yet.
+    returning: int = 0
 
     @property
     def drift(self) -> int | None:
         if self.redis_stock is None or self.waiting is None:
             return None
-        return self.quota - (self.redis_stock + self.waiting + self.live_orders)
+        return self.quota - (self.redis_stock + self.waiting + self.live_orders + self.returning)
 
 
 def sale_figures(*, sale: FlashSale) -> SaleFigures:
     lines = OrderLine.objects.filter(referral=sale.referral).exclude(order__state__in=RELEASED_STATES)
     live = lines.aggregate(n=Sum("quantity"))["n"] or 0
     pending = lines.filter(order__state=Order.State.PENDING_PAYMENT).aggregate(n=Sum("quantity"))["n"] or 0
+    returning = (
+        OrderLine.objects.filter(
+            referral=sale.referral, order__state__in=RELEASED_STATES, order__holds_own_stock=False
+        )
+        .exclude(order_id__in=ReturnedUnit.objects.filter(sale_id=sale.pk).values("order_id"))
+        .aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )
     try:
         raw = client().get(keys.stock(sale.pk))
         loaded = client().hget(keys.meta(sale.pk), "loaded") == "1"
@@ -102,4 +113,4 @@ def sale_figures(*, sale: FlashSale) -> SaleFigures:
         redis_stock = waiting = None
     if sale.state == FlashSale.State.ENDED:
         redis_stock, waiting = 0, 0
-    return SaleFigures(sale.quota, sale.sold, redis_stock, waiting, live, pending, live - pending)
+    return SaleFigures(sale.quota, sale.sold, redis_stock, waiting, live, pending, live - pending, returning)

@@ -32,6 +32,8 @@ from mall.models import Order, OrderLine, StockMovement, StockRecord
 from mall.services.stock import stock_move
 
 logger = logging.getLogger(__name__)
+# Sales are loaded into Redis this long before they open (sales_warm_due, every 30 s from beat).
+WARM_LEAD_MINUTES = 10
 
 
 def _ms(dt) -> int:
@@ -220,6 +222,14 @@ def sale_reconcile(*, sale: FlashSale) -> SaleFigures:
     if sale.state == FlashSale.State.DRAFT:
         raise DomainError(_("A draft sale has nothing to reconcile: publish it first."))
     figures = sale_figures(sale=sale)
+    if (
+        sale.state == FlashSale.State.PUBLISHED
+        and figures.redis_stock is None
+        and sale.starts_at > timezone.now() + timedelta(minutes=WARM_LEAD_MINUTES)
+    ):
+        # Not lost: never loaded. sales_warm_due loads it WARM_LEAD_MINUTES before it opens; until then
+        # there is nothing in Redis to compare (and no admission can have happened).
+        return figures
     if sale.state == FlashSale.State.PUBLISHED and figures.redis_stock is None:
         logger.error("sale %s: Redis lost its state; freezing, rebuilding from the database", sale.pk)
         sale_freeze(sale=sale)
@@ -253,7 +263,7 @@ def sales_reconcile() -> int:
     return drifting
 
 
-def sales_warm_due(*, lead_minutes: int = 10) -> int:
+def sales_warm_due(*, lead_minutes: int = WARM_LEAD_MINUTES) -> int:
     """Load published sales that start soon (or run now) and are not in Redis yet."""
     now = timezone.now()
     warmed = 0
