@@ -67,13 +67,22 @@ def test_every_log_line_of_a_request_is_json_with_its_id(client, console_lines, 
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", not_found[0]["time"])
 
 
-def test_a_line_outside_a_request_says_so(console_lines):
-    # A logger of its own: a worker started by another test may have re-run dictConfig, which disables
-    # the loggers that existed before it.
+def test_a_line_outside_a_request_says_so():
+    # The configured formatter and filter on a handler of the test's own: other tests in the same process
+    # (a Celery worker starting, pytest's log capture) may have rearranged the root logger's handlers.
+    from core.logs import JsonFormatter
+    from core.requestid import RequestIdFilter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
     logger = logging.getLogger(f"hongshu.test.{uuid.uuid4().hex}")
-    logger.disabled = False
+    logger.disabled, logger.propagate = False, False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
     logger.warning("between requests")
-    line = json.loads(console_lines.getvalue().splitlines()[-1])
+    line = json.loads(buffer.getvalue().splitlines()[-1])
     assert (line["message"], line["request_id"]) == ("between requests", NONE)
 
 
