@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 
 import pytest
 from django.conf import settings
@@ -17,7 +16,7 @@ from PIL import Image, ImageDraw
 from community.models import NoteImage
 from community.services.images import image_renditions_make
 from community.tests.factories import NoteFactory, pending_image
-from core.images import DecodeBusy, image_decoding
+from core.images import DecodeBusy
 from tests.support import images as sample
 
 MEASURE = """
@@ -88,24 +87,11 @@ def test_a_worker_whose_decode_slots_stay_taken_retries_instead_of_failing_the_p
     settings.IMAGE_DECODE_WAIT_SECONDS = 0.2
     image = pending_image(NoteFactory(images=0), position=0)
     image.original.save("o.bin", sample.tiny_jpeg(), save=True)
-    holding, release = threading.Event(), threading.Event()
-
-    def another_upload():
-        with image_decoding():
-            holding.set()
-            release.wait(30)
-
-    other = threading.Thread(target=another_upload)
-    other.start()
-    try:
-        assert holding.wait(30)
+    with sample.decode_slot_taken():
         with pytest.raises(DecodeBusy):  # image_renditions_make_task retries on it
             image_renditions_make(image_id=image.pk)
         image.refresh_from_db()
         assert image.state == NoteImage.State.PENDING
-    finally:
-        release.set()
-        other.join(30)
     image_renditions_make(image_id=image.pk)
     image.refresh_from_db()
     assert image.state == NoteImage.State.READY

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import threading
 
 import pytest
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image, ImageDraw
 
 from core.images import image_check, image_decoding
+from tests.support.images import decode_slot_taken
 
 MEASURE = """
 import io, resource, sys
@@ -63,23 +63,10 @@ def test_the_avatar_path_peaks_at_megabytes_not_hundreds_of_them(photo_40mp):
 
 def test_a_process_decodes_one_image_at_a_time(settings):
     settings.IMAGE_DECODE_WAIT_SECONDS = 0.2
-    holding, release = threading.Event(), threading.Event()
-
-    def first_upload():
-        with image_decoding():
-            holding.set()
-            release.wait(30)
-
-    worker = threading.Thread(target=first_upload)
-    worker.start()
-    try:
-        assert holding.wait(30)
+    with decode_slot_taken():
         with pytest.raises(ValidationError) as busy, image_decoding():
             pass
         assert busy.value.code == "busy"
-    finally:
-        release.set()
-        worker.join(30)
     with image_decoding():  # free again once the first is done
         pass
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.contrib.postgres.search import SearchQuery
@@ -113,9 +113,11 @@ def _group_query(index: int, weights: str) -> str:
     return "(" + " | ".join(f"({m})" for m in members if m) + ")"
 
 
+@lru_cache(maxsize=2048)
 def product_tsquery(query: str, *, weights: str = "") -> str:
     """The ``to_tsquery('simple', ...)`` text for a shopper's query ("" when nothing is searchable).
-    ``weights`` ("A") limits it to names and brands."""
+    ``weights`` ("A") limits it to names and brands. Cached: one search asks for the same query in up
+    to four weightings (matching, the relevance tiers, the strip), and segmenting is the costly part."""
     text = _clean(query)
     parts: list[str] = []
     for pattern, index in _synonym_patterns():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import struct
+import threading
 import zlib
 from pathlib import Path
 
@@ -109,3 +111,26 @@ def jpeg_on_disk(path: Path, size: tuple[int, int] = (800, 600), color=(255, 36,
     """A real JPEG file, as a person would pick it from their photos (for browser uploads)."""
     path.write_bytes(image_bytes(*size, color, "JPEG", quality=90))
     return path
+
+
+@contextlib.contextmanager
+def decode_slot_taken():
+    """Another upload holds the process's decode slot (core.images.image_decoding) while the block runs;
+    it is free again afterwards."""
+    from core.images import image_decoding
+
+    holding, release = threading.Event(), threading.Event()
+
+    def another_upload():
+        with image_decoding():
+            holding.set()
+            release.wait(30)
+
+    other = threading.Thread(target=another_upload)
+    other.start()
+    try:
+        assert holding.wait(30)
+        yield
+    finally:
+        release.set()
+        other.join(30)
