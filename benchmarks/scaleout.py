@@ -192,6 +192,32 @@ def sales_on_the_cluster(main_redis_url: str) -> dict:
     return out
 
 
+def buy_script_cost(cluster) -> dict:
+    """What the buy script costs a cluster node: EVALSHA calls and microseconds per call (INFO
+    commandstats). One sale lives in one slot, so one node's single thread bounds one sale."""
+    out = {}
+    for node in cluster.nodes:
+        stats = node.client().info("commandstats")
+        for name in ("cmdstat_evalsha", "cmdstat_eval"):
+            if name in stats and stats[name]["calls"]:
+                out[f"127.0.0.1:{node.port}"] = {
+                    "calls": stats[name]["calls"],
+                    "usec_per_call": round(stats[name]["usec_per_call"], 1),
+                }
+    return out
+
+
+def database_connections() -> int:
+    """Connections the site's processes hold to the database now (the harness's own excluded)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cur.fetchone()[0]
+
+
 def wrk(url: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
@@ -313,6 +339,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
                 last_report = elapsed
                 log(f"{elapsed:4.0f} s: {stats.requests} requests, {len(payments.clicked)} pays clicked")
             time.sleep(0.5)
+        summary["database_connections_under_traffic"] = database_connections()
         stop.set()
         for t in threads:
             t.join(timeout=40)
@@ -339,6 +366,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
         }  # fmt: skip
         workers = {path.stem: tasks_succeeded(path) for path in procs.logs("worker")}
         placement = sales_on_the_cluster(main_redis.url)
+        summary["buy_script_on_the_cluster"] = buy_script_cost(cluster)
         summary.update(
             {
                 **answered,
@@ -426,6 +454,9 @@ def markdown(s: dict) -> str:
         ("flash sales: keys on the cluster / on the main Redis / slots",
          ", ".join(f"sale {k}: {v['keys_on_cluster']} / {v['keys_on_main_redis']} / {v['slots']}"
                    for k, v in s["flash_sales_on_the_cluster"].items())),
+        ("buy script on the cluster nodes (EVALSHA calls, µs per call)",
+         ", ".join(f"{k}: {v['calls']}, {v['usec_per_call']}" for k, v in s["buy_script_on_the_cluster"].items())),
+        ("database connections held under traffic", str(s["database_connections_under_traffic"])),
         ("payments clicked / confirmed", f"{s['payments']['clicked']} / {s['payments']['confirmed']}"),
         ("stock ledger drift", str(len(books_["stock_drift"]))),
         ("flash-sale drift", ", ".join(f"sale {k}: {v['drift']} (quota {v['quota']}, orders {v['live_orders']})"
