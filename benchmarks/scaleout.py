@@ -88,6 +88,9 @@ http {{
     upstream web {{
 {servers}
         keepalive 32;
+        # Under gunicorn's keepalive (2 s): nginx must never reuse a connection gunicorn may be closing
+        # (that race is a "connection reset" and a 502 for a POST, which nginx does not retry).
+        keepalive_timeout 1s;
     }}
     server {{
         listen 127.0.0.1:{port};

@@ -81,7 +81,6 @@ class PgCluster:
                 "-c max_wal_senders=4",
                 "-c hot_standby=on",
                 "-c fsync=off",  # a throwaway cluster: durability is not what is tested
-                "-c synchronous_commit=off",
                 "-c full_page_writes=off",
                 "-c shared_buffers=32MB",
                 "-c max_connections=60",
