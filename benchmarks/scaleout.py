@@ -35,7 +35,6 @@ import platform
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -221,26 +220,24 @@ def database_connections() -> int:
         return cur.fetchone()[0]
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99_ms = float(p99[1]) * {"us": 0.001, "ms": 1, "s": 1000}[p99[2]] if p99 else None
-    return {"rps": rps, "p99_ms": p99_ms, "non_2xx": int(errors[1]) if errors else 0}
+def wrk_rounds(port: int, direct_port: int, tokens: list[str], args) -> dict:
+    """The trivial endpoint (a token-authenticated POST, the flash-sale benchmark's floor and its wrk
+    script) through nginx over both instances and on one instance directly, in interleaved rounds."""
+    from benchmarks.flashsale_bench import wrk_run
 
-
-def wrk_rounds(base: str, direct: str, rounds: int, seconds: int, connections: int) -> dict:
-    """The trivial endpoint through nginx over both instances and on one instance directly, interleaved."""
-    results: dict[str, list[dict]] = {"through_nginx_two_instances": [], "one_instance_direct": []}
-    for i in range(rounds):
-        order = list(results) if i % 2 == 0 else list(reversed(results))
-        for name in order:
-            url = (base if name.startswith("through") else direct) + "/api/flash/ping/"
-            results[name].append(wrk(url, seconds, connections))
+    options = argparse.Namespace(threads=1, connections=args.wrk_connections, duration=args.wrk_seconds)
+    credentials = ("Authorization", [f"Token {t}" for t in tokens])
+    targets = {"through_nginx_two_instances": port, "one_instance_direct": direct_port}
+    results: dict[str, list[dict]] = {name: [] for name in targets}
+    for i in range(args.wrk_rounds):
+        for name in list(targets) if i % 2 == 0 else list(reversed(targets)):
+            got = wrk_run(
+                port=targets[name], path="/api/flash/ping/", credentials=credentials, args=options, label=name
+            )
+            results[name].append(
+                {"rps": round(got["rps"], 1), "p99_ms": round(got["p99_us"] / 1000, 1),
+                 "non_2xx_3xx": got["non_2xx_3xx"], "socket_errors": got["socket_errors"]}
+            )  # fmt: skip
     median = {k: sorted(r["rps"] for r in v)[len(v) // 2] for k, v in results.items()}
     return {
         "rounds": results,
@@ -405,13 +402,11 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
 
         if args.wrk_rounds and not failures:
             log(f"wrk: {args.wrk_rounds} rounds of {args.wrk_seconds} s, {args.wrk_connections} connections")
-            summary["wrk"] = wrk_rounds(
-                base,
-                f"http://127.0.0.1:{web_ports[0]}",
-                args.wrk_rounds,
-                args.wrk_seconds,
-                args.wrk_connections,
-            )
+            summary["wrk"] = wrk_rounds(port, web_ports[0], [d["token"] for d in shopper_data], args)
+            if bad := sum(
+                r["non_2xx_3xx"] + r["socket_errors"] for v in summary["wrk"]["rounds"].values() for r in v
+            ):
+                failures.append(f"wrk: {bad} answers that were not 2xx")
         summary["load_average_end"] = os.getloadavg()
         summary["failures"] = failures
         summary["passed"] = not failures

@@ -32,8 +32,9 @@ PIN_COOKIE = "hs_pin"
 PIN_SALT = "core.dbrouter.pin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# True while the request being served may read from a replica; False everywhere else.
-replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
+# The replica the request being served reads from (one per request, so its reads agree with each
+# other); None everywhere else.
+replica_chosen: ContextVar[str | None] = ContextVar("replica_chosen", default=None)
 # Set when the request being served wrote through the ORM (the router saw db_for_write).
 request_wrote: ContextVar[bool] = ContextVar("request_wrote", default=False)
 
@@ -45,10 +46,10 @@ def replicas() -> list[str]:
 def read_alias() -> str:
     """Where a read issued now goes: a replica only when the request allows it and no transaction is
     open on the primary (a read inside one belongs with its writes)."""
-    names = replicas()
-    if not names or not replica_allowed.get() or connections[PRIMARY].in_atomic_block:
+    chosen = replica_chosen.get()
+    if chosen is None or connections[PRIMARY].in_atomic_block:
         return PRIMARY
-    return names[0] if len(names) == 1 else random.choice(names)  # noqa: S311 - spreading load
+    return chosen
 
 
 class PrimaryReplicaRouter:
@@ -86,17 +87,18 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not replicas():
+        names = replicas()
+        if not names:
             return self.get_response(request)
         allowed = request.method in SAFE_METHODS and not primary_path(request.path) and not pinned(request)
-        request.db_reads = "replica" if allowed else "primary"
-        allow_token = replica_allowed.set(allowed)
+        chosen = random.choice(names) if allowed else None  # noqa: S311 - spreading load, not a secret
+        allow_token = replica_chosen.set(chosen)
         wrote_token = request_wrote.set(False)
         try:
             response = self.get_response(request)
             wrote = request_wrote.get()
         finally:
-            replica_allowed.reset(allow_token)
+            replica_chosen.reset(allow_token)
             request_wrote.reset(wrote_token)
         if wrote or request.method not in SAFE_METHODS:
             response.set_signed_cookie(

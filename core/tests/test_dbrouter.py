@@ -146,3 +146,17 @@ def test_the_router_never_migrates_a_replica():
     r = router.routers[0]
     assert r.allow_migrate(PRIMARY, "mall") is True
     assert r.allow_migrate("replica", "mall") is False
+
+
+def test_one_request_reads_from_one_replica_and_requests_spread_over_them(settings):
+    settings.DATABASE_REPLICAS = ["replica", "replica2"]
+    chosen = []
+
+    def view():
+        reads = {read_alias() for _ in range(20)}
+        assert len(reads) == 1  # its reads agree with each other
+        chosen.append(reads.pop())
+
+    for _ in range(40):
+        serve(RequestFactory().get("/notes/"), view=view)
+    assert set(chosen) == {"replica", "replica2"}
