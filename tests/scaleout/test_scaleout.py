@@ -48,7 +48,7 @@ def test_two_instances_two_workers_and_a_redis_cluster_keep_every_book(tmp_path)
              "--web-workers", "1", "--wrk-rounds", "0", "--no-write", "--summary", str(summary_path)],
             cwd=ROOT, env={"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                            "HOME": str(tmp_path), "LANG": "C.UTF-8", "SCALEOUT_DATABASE_URL": url},
-            capture_output=True, text=True, timeout=420,
+            capture_output=True, text=True, timeout=600,
         )  # fmt: skip
     finally:
         database_drop(url)
