@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults soak soak-short
+.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults soak soak-short scaleout
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,15 @@ soak: $(STAMP)
 
 soak-short: $(STAMP)
 	$(PY) benchmarks/soak.py --duration 90 --no-write $(SOAK_ARGS)
+
+# The site as several machines run it (benchmarks/scaleout.py): nginx over two gunicorn instances, two Celery
+# workers, beat, two materialisers, one PostgreSQL (SCALEOUT_DATABASE_URL, default hs_scaleout, made anew), a
+# Redis and a 3-master Redis Cluster for the flash sale (both its own, on free ports); the soak's traffic and
+# books, then wrk through nginx against one instance. Writes benchmarks/results/scaleout.{json,md}. CI runs
+# the 30-s form as tests/scaleout/test_scaleout.py.
+scaleout: $(STAMP)
+	@scripts/system-packages
+	$(PY) benchmarks/scaleout.py --duration 300 $(SCALEOUT_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -122,14 +122,14 @@ class Processes:
         self.procs: dict[str, subprocess.Popen] = {}
         self.worker_generation = 0
 
-    def _start(self, name: str, argv: list[str], logname: str) -> subprocess.Popen:
+    def _start(self, name: str, argv: list[str], logname: str, env: dict | None = None) -> subprocess.Popen:
         out = open(self.logdir / f"{logname}.log", "ab")  # noqa: SIM115 - the child owns it
         from core.management.commands.serve import _die_with_parent
 
         process = subprocess.Popen(  # noqa: S603 - fixed commands
             argv,
             cwd=ROOT,
-            env=self.env,
+            env=env or self.env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -140,8 +140,6 @@ class Processes:
         return process
 
     def start_all(self, queues: list[str]) -> None:
-        import urllib.request
-
         self.queues = queues
         self._start(
             "web",
@@ -151,10 +149,15 @@ class Processes:
         self.worker_start()
         self._start("beat", [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info"], "beat")
         self._start("materializer", [sys.executable, "manage.py", "flashsale_consumer"], "materializer")
-        deadline = time.monotonic() + 90
+        self.wait_http(f"http://127.0.0.1:{self.port}/healthz")
+
+    def wait_http(self, url: str, timeout: float = 90) -> None:
+        """Until ``url`` answers 200; fails at once when any process has died."""
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                url = f"http://127.0.0.1:{self.port}/healthz"
                 with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
                     if response.status == 200:
                         return
@@ -163,7 +166,7 @@ class Processes:
             for name, p in self.procs.items():
                 if p.poll() is not None:
                     raise RuntimeError(f"{name} exited with {p.returncode} at start: see {self.logdir}")
-        raise RuntimeError("gunicorn did not answer /healthz in 90 s")
+        raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
 
     def worker_start(self) -> subprocess.Popen:
         self.worker_generation += 1
@@ -241,6 +244,13 @@ def django_setup(env: dict[str, str]) -> None:
         "FIELD_HASH_KEY",
     ):  # fmt: skip
         os.environ[key] = env[key]
+    for key in (
+        "FLASHSALE_REDIS_URL",
+        "FLASHSALE_REDIS_CLUSTER",
+        "DATABASE_REPLICA_URL",
+    ):  # when a run sets them
+        if key in env:
+            os.environ[key] = env[key]
     import django
 
     django.setup()
@@ -340,6 +350,40 @@ def fixtures() -> dict:
     }
 
 
+def site_prepare(
+    env: dict[str, str], *, database_url: str, redis_url: str, base: str, users: int
+) -> tuple[list[dict], dict, list[str]]:
+    """A new database (migrated, static files collected, the demo seed), Redis flushed, ``users`` shoppers
+    and a large live flash sale; this process's Django set up on the same settings. Returns the shoppers,
+    the ids the traffic picks from and the Celery queues."""
+    import redis
+
+    database_recreate(database_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if seeded.returncode:
+        raise RuntimeError(f"seed_demo failed: {seeded.stderr[-2000:]}")
+    # From here on the gateway delivers its webhooks to the site over HTTP, as a real one does.
+    env["PAYMENT_WEBHOOK_URL"] = f"{base}/api/payments/webhook/sandbox/"
+    django_setup(env)
+    from django.conf import settings
+    from django.db import connections
+
+    queues = list(settings.CELERY_TASK_QUEUES_NAMES)
+    shopper_data = shoppers_make(users)
+    big_sale_make(quota=100_000)
+    fx = fixtures()
+    connections.close_all()
+    log(
+        f"seeded: {len(fx['notes'])} notes, {len(fx['skus'])} SKUs in stock, live sales {fx['sales']}, "
+        f"{len(shopper_data)} shoppers"
+    )
+    return shopper_data, fx, queues
+
+
 def jpeg_bytes() -> bytes:
     from PIL import Image
 
@@ -385,6 +429,18 @@ class Payments:
     def click(self, number: str) -> None:
         with self.lock:
             self.clicked[number] = time.time()
+
+    def summary(self) -> dict:
+        latency = sorted(self.confirmed[n] - self.clicked[n] for n in self.confirmed)
+        return {
+            "never_confirmed": sorted(set(self.clicked) - set(self.confirmed)),
+            "clicked": len(self.clicked),
+            "confirmed": len(self.confirmed),
+            "confirm_latency_s": {
+                "p50": round(latency[len(latency) // 2], 2) if latency else None,
+                "max": round(latency[-1], 2) if latency else None,
+            },
+        }
 
     def watch_once(self) -> None:
         from django.db import connection
@@ -658,6 +714,115 @@ def books() -> dict:
     }
 
 
+def settle(redis_url: str, queues: list[str], timeout: float, orphaned: set[str], payments: Payments) -> dict:
+    """After the traffic: the broker's queues drained, every clicked payment confirmed (or ``timeout``),
+    then every live sale's stream drained into orders, so the books can be read."""
+    started = time.monotonic()
+    drained = queues_drain(redis_url, queues, timeout, orphaned)
+    while time.monotonic() - started < timeout:
+        payments.watch_once()
+        if len(payments.confirmed) == len(payments.clicked):
+            break
+        time.sleep(0.5)
+    drained["seconds"] = round(time.monotonic() - started, 1)
+    from flashsale.models import FlashSale
+    from flashsale.services.sales import sale_drain
+
+    for sale_id in FlashSale.objects.filter(state=FlashSale.State.PUBLISHED).values_list("pk", flat=True):
+        sale_drain(sale_id=sale_id, block_ms=0)
+    return drained
+
+
+def answers(stats: Stats, traffic_seconds: float) -> tuple[dict, list[str]]:
+    """The traffic's answers summed up, and what in them fails a run: a 5xx, a request without an answer,
+    a 4xx the traffic did not provoke on purpose (INTENDED)."""
+    statuses = Counter()
+    for counts in stats.by_action.values():
+        statuses.update(counts)
+    fivexx = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
+    transport = sum(n for s, n in statuses.items() if not isinstance(s, int))
+    unintended = {
+        f"{action} {status}": n
+        for action, counts in stats.by_action.items()
+        for status, n in counts.items()
+        if isinstance(status, int) and 400 <= status < 500 and (action, status) not in INTENDED
+    }
+    intended = {
+        f"{action} {status}": {"count": n, "why": INTENDED[(action, status)]}
+        for action, counts in stats.by_action.items()
+        for status, n in counts.items()
+        if (action, status) in INTENDED
+    }
+    lat = sorted(stats.latencies)
+    summary = {
+        "traffic_seconds": round(traffic_seconds, 1),
+        "requests": stats.requests,
+        "requests_per_second": round(stats.requests / traffic_seconds, 1),
+        "latency_ms": {
+            "p50": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+            "p99": round(lat[int(len(lat) * 0.99)] * 1000, 1) if lat else None,
+        },
+        "by_status": {str(k): v for k, v in sorted(statuses.items(), key=str)},
+        "by_action": {a: {str(k): v for k, v in c.items()} for a, c in sorted(stats.by_action.items())},
+        "intended_4xx": intended,
+        "unintended_4xx": unintended,
+        "keepalive_reset_retries": stats.keepalive_retries,
+        "unexpected_samples": stats.errors[:20],
+        "samples_4xx_5xx": dict(stats.samples),
+    }
+    failures = []
+    if fivexx:
+        failures.append(f"{fivexx} answers 5xx")
+    if transport:
+        failures.append(f"{transport} requests without an HTTP answer")
+    if unintended:
+        failures.append(f"unintended 4xx: {unintended}")
+    return summary, failures
+
+
+def books_checked(
+    *, worker_logs: list[Path], server_logs: list[Path], payments: Payments
+) -> tuple[dict, list[str]]:
+    """The books (``books()``) and the drift the Celery workers logged during the run, and what in them
+    fails a run: any drift in the stock ledger, a flash sale or a counter; an order paid twice; paid
+    orders that are not the successful payments; an error in a server's log."""
+    checks = books()
+    worker_lines = [line for path in worker_logs for line in path.read_text(errors="replace").splitlines()]
+    counter_drift_logged = [line for line in worker_lines if "counter drift" in line]
+    stock_drift_logged = [line for line in worker_lines if "stock drift" in line]
+    sale_drift_logged = [line for line in worker_lines if re.search(r"sale \d+ drift", line)]
+    server_errors = [
+        line for path in server_logs for line in path.read_text(errors="replace").splitlines()
+        if " ERROR " in line or "Traceback" in line or "CRITICAL" in line
+    ]  # fmt: skip
+    failures = []
+    if checks["stock_drift"]:
+        failures.append(f"stock ledger drift: {checks['stock_drift']}")
+    if any(s["drift"] for s in checks["sales"].values()):
+        failures.append(f"flash-sale drift: {checks['sales']}")
+    if checks["counter_drift"] or counter_drift_logged:
+        failures.append(f"counter drift: {checks['counter_drift']} {counter_drift_logged[:3]}")
+    if stock_drift_logged or sale_drift_logged:
+        failures.append(f"drift logged during the run: {stock_drift_logged[:3]} {sale_drift_logged[:3]}")
+    if checks["orders_paid_twice"]:
+        failures.append(f"orders paid twice: {checks['orders_paid_twice']}")
+    if not (checks["payments_succeeded"] >= len(payments.confirmed)
+            and checks["orders_with_payment_succeeded"] == checks["payments_succeeded"]):  # fmt: skip
+        failures.append("paid orders != successful payments")
+    if server_errors:
+        failures.append(f"errors in the servers' logs: {server_errors[:3]}")
+    summary = {
+        "books": checks,
+        "drift_logged_during_run": {
+            "counters": counter_drift_logged[:10],
+            "stock": stock_drift_logged[:10],
+            "sales": sale_drift_logged[:10],
+        },
+        "server_log_errors": server_errors[:20],
+    }
+    return summary, failures
+
+
 # --- the run -----------------------------------------------------------------------------------------------
 
 
@@ -734,32 +899,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         sys.exit(f"another soak runs on {redis_url} (pid {lock.get('soak:running')}): one at a time")
     try:
         log(f"database {database_url} (new), redis {redis_url} (flushed), logs in {workdir}")
-        database_recreate(database_url)
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-        lock.set("soak:running", os.getpid(), ex=args.duration + 1800)
-        manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        seeded = subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True)
-        if seeded.returncode:
-            raise RuntimeError(f"seed_demo failed: {seeded.stderr[-2000:]}")
-        # From here on the gateway delivers its webhooks to gunicorn over HTTP, as a real one does.
-        env["PAYMENT_WEBHOOK_URL"] = f"{base}/api/payments/webhook/sandbox/"
-        django_setup(env)
-        from django.conf import settings
-        from django.db import connections
-
-        queues = list(settings.CELERY_TASK_QUEUES_NAMES)
-        shopper_data = shoppers_make(args.users)
-        big_sale_make(quota=100_000)
-        fx = fixtures()
-        connections.close_all()
-        log(
-            f"seeded: {len(fx['notes'])} notes, {len(fx['skus'])} SKUs in stock, live sales {fx['sales']}, "
-            f"{len(shopper_data)} shoppers"
+        shopper_data, fx, queues = site_prepare(
+            env, database_url=database_url, redis_url=redis_url, base=base, users=args.users
         )
+        lock.set("soak:running", os.getpid(), ex=args.duration + 1800)  # the flush took the first one
 
         procs.start_all(queues)
         log(f"serving on {base}: gunicorn, Celery worker ({','.join(queues)}), beat, materializer")
@@ -823,20 +966,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         rss_end = rss_sample(procs)
         log(f"traffic stopped after {traffic_seconds:.0f} s; RSS at the end (MB): {rss_end}")
 
-        # Drain: the broker's queues, the flash-sale streams (the materialiser), every clicked payment.
-        drain_started = time.monotonic()
-        drained = queues_drain(redis_url, queues, args.drain_timeout, orphaned)
-        while time.monotonic() - drain_started < args.drain_timeout:
-            payments.watch_once()
-            if len(payments.confirmed) == len(payments.clicked):
-                break
-            time.sleep(0.5)
-        drained["seconds"] = round(time.monotonic() - drain_started, 1)
-        from flashsale.models import FlashSale
-        from flashsale.services.sales import sale_drain
-
-        for sale_id in FlashSale.objects.filter(state=FlashSale.State.PUBLISHED).values_list("pk", flat=True):
-            sale_drain(sale_id=sale_id, block_ms=0)
+        drained = settle(redis_url, queues, args.drain_timeout, orphaned, payments)
         log(f"drained: {drained}")
 
         # Recovery: the first payment clicked after the kill, confirmed.
@@ -851,86 +981,26 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
             )
             for key in ("killed_at", "restarted_at"):
                 fault.pop(key, None)
-        confirm_latency = sorted(payments.confirmed[n] - payments.clicked[n] for n in payments.confirmed)
 
-        checks = books()
-        worker_log = (workdir / "worker.log").read_text(errors="replace")
-        counter_drift_logged = [line for line in worker_log.splitlines() if "counter drift" in line]
-        stock_drift_logged = [line for line in worker_log.splitlines() if "stock drift" in line]
-        sale_drift_logged = [line for line in worker_log.splitlines() if re.search(r"sale \d+ drift", line)]
-        server_errors = [
-            line for name in ("web", "worker", "beat", "materializer")
-            for line in (workdir / f"{name}.log").read_text(errors="replace").splitlines()
-            if " ERROR " in line or "Traceback" in line or "CRITICAL" in line
-        ]  # fmt: skip
-
-        statuses = Counter()
-        for counts in stats.by_action.values():
-            statuses.update(counts)
-        fivexx = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
-        transport = sum(n for s, n in statuses.items() if not isinstance(s, int))
-        unintended = {
-            f"{action} {status}": n
-            for action, counts in stats.by_action.items()
-            for status, n in counts.items()
-            if isinstance(status, int) and 400 <= status < 500 and (action, status) not in INTENDED
-        }
-        intended = {
-            f"{action} {status}": {"count": n, "why": INTENDED[(action, status)]}
-            for action, counts in stats.by_action.items()
-            for status, n in counts.items()
-            if (action, status) in INTENDED
-        }
-        lat = sorted(stats.latencies)
+        answered, answer_failures = answers(stats, traffic_seconds)
+        checked, book_failures = books_checked(
+            worker_logs=[workdir / "worker.log"],
+            server_logs=[workdir / f"{name}.log" for name in ("web", "worker", "beat", "materializer")],
+            payments=payments,
+        )
         summary.update(
             {
-                "traffic_seconds": round(traffic_seconds, 1),
-                "requests": stats.requests,
-                "requests_per_second": round(stats.requests / traffic_seconds, 1),
-                "latency_ms": {
-                    "p50": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
-                    "p99": round(lat[int(len(lat) * 0.99)] * 1000, 1) if lat else None,
-                },
-                "by_status": {str(k): v for k, v in sorted(statuses.items(), key=str)},
-                "by_action": {
-                    a: {str(k): v for k, v in c.items()} for a, c in sorted(stats.by_action.items())
-                },
-                "intended_4xx": intended,
-                "unintended_4xx": unintended,
-                "keepalive_reset_retries": stats.keepalive_retries,
-                "unexpected_samples": stats.errors[:20],
-                "samples_4xx_5xx": dict(stats.samples),
+                **answered,
                 "fault": fault,
-                "payments": {
-                    "never_confirmed": sorted(set(payments.clicked) - set(payments.confirmed)),
-                    "clicked": len(payments.clicked),
-                    "confirmed": len(payments.confirmed),
-                    "confirm_latency_s": {
-                        "p50": round(confirm_latency[len(confirm_latency) // 2], 2)
-                        if confirm_latency
-                        else None,
-                        "max": round(confirm_latency[-1], 2) if confirm_latency else None,
-                    },
-                },
+                "payments": payments.summary(),
                 "drain": drained,
-                "books": checks,
-                "drift_logged_during_run": {
-                    "counters": counter_drift_logged[:10],
-                    "stock": stock_drift_logged[:10],
-                    "sales": sale_drift_logged[:10],
-                },
-                "server_log_errors": server_errors[:20],
+                **checked,
                 "rss_mb": {"at_1min": rss_1min, "end": rss_end},
             }
         )
 
         # The verdict.
-        if fivexx:
-            failures.append(f"{fivexx} answers 5xx")
-        if transport:
-            failures.append(f"{transport} requests without an HTTP answer")
-        if unintended:
-            failures.append(f"unintended 4xx: {unintended}")
+        failures += answer_failures
         if not drained["drained"]:
             failures.append(f"queues not drained: {drained}")
         # A webhook delivery the killed worker held comes back only after the broker's visibility timeout
@@ -941,21 +1011,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         summary["payments"]["late_by_the_visibility_timeout"] = min(unconfirmed, late_deliveries)
         if unconfirmed > late_deliveries:
             failures.append(f"{unconfirmed - late_deliveries} clicked payments never confirmed")
-        if checks["stock_drift"]:
-            failures.append(f"stock ledger drift: {checks['stock_drift']}")
-        if any(s["drift"] for s in checks["sales"].values()):
-            failures.append(f"flash-sale drift: {checks['sales']}")
-        if checks["counter_drift"] or counter_drift_logged:
-            failures.append(f"counter drift: {checks['counter_drift']} {counter_drift_logged[:3]}")
-        if stock_drift_logged or sale_drift_logged:
-            failures.append(f"drift logged during the run: {stock_drift_logged[:3]} {sale_drift_logged[:3]}")
-        if checks["orders_paid_twice"]:
-            failures.append(f"orders paid twice: {checks['orders_paid_twice']}")
-        if not (checks["payments_succeeded"] >= len(payments.confirmed)
-                and checks["orders_with_payment_succeeded"] == checks["payments_succeeded"]):  # fmt: skip
-            failures.append("paid orders != successful payments")
-        if server_errors:
-            failures.append(f"errors in the servers' logs: {server_errors[:3]}")
+        failures += book_failures
         if fault and fault.get("recovered_s_after_kill") is None:
             failures.append("no payment confirmed after the fault")
         rss_rule = args.duration >= RSS_RULE_MIN_SECONDS

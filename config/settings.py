@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # First: the request id is set before anything logs, and the latency covers every layer below.
     "core.requestid.RequestIdMiddleware",
     "core.metrics.RequestMetricsMiddleware",
+    # Before anything reads the database (the session, the user): decides where this request's reads go.
+    "core.dbrouter.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +140,28 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for reads (core/dbrouter.py): only safe requests outside DATABASE_PRIMARY_PATHS,
+# from clients that have not written in the last DATABASE_PIN_SECONDS, read from it. Tests mirror it
+# onto the test database when it is set.
+DATABASE_REPLICAS = []
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS = ["replica"]
+DATABASE_ROUTERS = ["core.dbrouter.PrimaryReplicaRouter"]
+DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=5)
+# Pages whose reads must see the latest write, whoever made it (a worker materialised the order, a
+# webhook paid it): always the primary.
+DATABASE_PRIMARY_PATHS = [
+    "/flash/", "/api/flash/", "/mall/checkout/", "/api/mall/checkout/", "/mall/orders/",
+    "/api/mall/orders/", "/mall/cart/", "/api/mall/cart/", "/pay/", "/api/payments/", "/admin/",
+    "/accounts/", "/readyz",
+]  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.str("REDIS_URL", default=""):
