@@ -44,3 +44,37 @@ def test_a_page_or_the_api_answers_503_while_the_database_is_down_then_recovers(
     assert back.status_code == 200
     if path == "/":
         assert str(note.pk) in back.content.decode()
+
+
+def test_a_connection_the_server_dropped_fails_one_request_cleanly_and_the_next_reconnects(client):
+    """Without CONN_HEALTH_CHECKS (no SELECT 1 before each request) a persistent connection killed on
+    the server side is found by the request's first query: that request answers 503, Django closes the
+    broken connection as the request finishes, and the next request opens a new one."""
+    from django.conf import settings
+    from django.db import close_old_connections, connections
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is False
+    indexed_note(title="dropped connection", images=1)
+    client.raise_request_exception = False
+    assert client.get("/api/notes/").status_code == 200
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+
+    dropped = client.get("/api/notes/")
+
+    assert dropped.status_code == 503
+    assert dropped["Retry-After"] == "5"
+    assert connection.errors_occurred
+    # What the server's request_finished does after every response (Django's test client leaves it
+    # out): the broken connection is found unusable and closed.
+    close_old_connections()
+    assert connection.connection is None
+    back = client.get("/api/notes/")
+    assert back.status_code == 200
+    assert connection.connection.info.backend_pid != pid
