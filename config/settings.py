@@ -285,6 +285,12 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 # Local media is served by the app itself unless object storage (or a front proxy) takes over.
+# Rendered note cards kept per web process (community/cards.py); none when media URLs are signed (they expire).
+NOTE_CARD_CACHE_SIZE = (
+    0
+    if AWS_STORAGE_BUCKET_NAME and env.bool("AWS_QUERYSTRING_AUTH", default=False)
+    else env.int("NOTE_CARD_CACHE_SIZE", default=4096)
+)
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
 STORAGES = {
