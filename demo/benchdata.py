@@ -343,21 +343,29 @@ def generate(*, scale_name: str, reset: bool, seed: int = SEED) -> dict:  # noqa
         "ORDER BY n.id, j"
     )
     top_level = cursor.rowcount
+    # A note's top-level comments have consecutive ids (one ordered INSERT), so the k-th is first id + k;
+    # checked below, since a reply under another note's comment would be a broken page.
     cursor.execute(
-        "WITH tops AS (SELECT id, note_id, author_id, "
-        "row_number() OVER (PARTITION BY note_id ORDER BY id) - 1 AS rn, "
-        "count(*) OVER (PARTITION BY note_id) AS cnt FROM community_comment) "
+        "WITH firsts AS (SELECT note_id, min(id) AS first_id FROM community_comment GROUP BY note_id) "
         "INSERT INTO community_comment (note_id, author_id, parent_id, reply_to_id, body, status, like_count, "
         "reply_count, created_at) "
-        f"SELECT n.id, 1 + ((n.id * 577 + j * 3067) % {U}), t.id, t.author_id, "
+        f"SELECT n.id, 1 + ((n.id * 577 + j * 3067) % {U}), f.first_id + j % t.tops, "
+        f"1 + ((n.id * 131 + (j % t.tops) * 2741) % {U}), "
         f"({texts})[1 + ((n.id + j * 3) % {len(COMMENT_TEXTS)})], 'visible', 0, 0, "
         "n.created_at + interval '1 hour' + j * interval '11 seconds' "
-        "FROM community_note n "
-        "JOIN generate_series(0, 1000) j ON j < n.comment_count - ceil(n.comment_count * 0.75)::int "
-        "JOIN tops t ON t.note_id = n.id AND t.rn = j % t.cnt "
+        "FROM community_note n JOIN firsts f ON f.note_id = n.id "
+        "CROSS JOIN LATERAL (SELECT ceil(n.comment_count * 0.75)::int AS tops) t "
+        "CROSS JOIN LATERAL generate_series(0, n.comment_count - t.tops - 1) j "
         "ORDER BY n.id, j"
     )
-    timer.step(f"{top_level + cursor.rowcount:,} comments ({cursor.rowcount:,} replies)")
+    replies = cursor.rowcount
+    cursor.execute(
+        "SELECT count(*) FROM community_comment r JOIN community_comment p ON p.id = r.parent_id "
+        "WHERE p.note_id <> r.note_id OR p.parent_id IS NOT NULL OR p.author_id <> r.reply_to_id"
+    )
+    if cursor.fetchone()[0]:
+        raise RuntimeError("replies landed under the wrong comments: top-level ids were not consecutive")
+    timer.step(f"{top_level + replies:,} comments ({replies:,} replies)")
 
     # --- follows: the reader follows the top writers; everyone else a few, popular writers most ----------
     follows = {(1, w) for w in range(2, 2 + min(scale.reader_follows, U - 2))}
