@@ -629,39 +629,38 @@ def failures(rows: list[dict], checks: dict) -> list[str]:
     return problems
 
 
-def memory_run(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Path) -> dict:
-    """Item 5: RSS of each gunicorn worker after 1k and after ``--memory`` mixed requests (every endpoint's
-    requests in one rotating list, the floor left out)."""
+def memory_run(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Path, out: Path | None) -> dict:
+    """Item 5: RSS of each gunicorn worker after 1k mixed requests, then every 10k up to ``--memory`` (every
+    endpoint's requests in one rotating list, the floor left out). The JSON is rewritten after each sample,
+    so a stopped run still leaves its curve."""
     mixed = Endpoint("mixed", [r for ep in endpoints if ep.label != FLOOR for r in ep.requests[:20]])
     port = free_port()
     gunicorn = gunicorn_start(env, port, logfile)
-    samples = []
+    result: dict = {"samples": [], "goal": 1.2, "mix": len(mixed.requests)}
+    targets = [1_000, *range(10_000, args.memory + 1, 10_000)] if args.memory > 1_000 else [args.memory]
+    if targets[-1] != args.memory:
+        targets.append(args.memory)
     try:
         done = 0
-        for target in (1_000, args.memory):
-            result = wrk_run(port=port, endpoint=mixed, duration=3600, connections=args.connections, threads=1,
+        for target in targets:
+            answer = wrk_run(port=port, endpoint=mixed, duration=3600, connections=args.connections, threads=1,
                              limit=target - done)  # fmt: skip
-            done += result["requests"]
+            done += answer["requests"]
             rss = {pid: round(rss_mib(pid), 1) for pid in workers_of(gunicorn.pid)}
-            samples.append({"requests": done, "rss_mib": rss, "errors": result["socket_errors"] + result["non_2xx_3xx"],
-                            "statuses": result["statuses"], "rps": round(result["rps"], 1)})  # fmt: skip
-            log(
-                f"after {done:,} requests: worker RSS {rss} MiB ({result['rps']:.0f} req/s, {result['statuses']})"
-            )
+            result["samples"].append({
+                "requests": done, "rss_mib": rss, "errors": answer["socket_errors"] + answer["non_2xx_3xx"],
+                "statuses": answer["statuses"], "rps": round(answer["rps"], 1),
+            })  # fmt: skip
+            first = result["samples"][0]["rss_mib"]
+            result["growth"] = {str(pid): round(rss[pid] / first[pid], 3) for pid in first if pid in rss}
+            result["met"] = bool(result["growth"]) and max(result["growth"].values()) <= result["goal"]
+            log(f"after {done:,} requests: worker RSS {rss} MiB, growth {result['growth']} "
+                f"({answer['rps']:.0f} req/s, {answer['statuses']})")  # fmt: skip
+            if out is not None:
+                out.write_text(json.dumps(result, indent=2) + "\n")
     finally:
         gunicorn_stop(gunicorn)
-    first, last = samples
-    growth = {
-        pid: last["rss_mib"][pid] / first["rss_mib"][pid]
-        for pid in first["rss_mib"]
-        if pid in last["rss_mib"]
-    }
-    return {
-        "samples": samples,
-        "growth": growth,
-        "goal": 1.2,
-        "met": bool(growth) and max(growth.values()) <= 1.2,
-    }
+    return result
 
 
 def report() -> None:
@@ -740,12 +739,13 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
     logdir = Path(tempfile.mkdtemp(prefix="pagesbench-logs-"))
     logfile = logdir / "gunicorn.log"
     if args.memory:
-        result = memory_run(args, env, endpoints, logfile)
+        out = None if args.no_write else RESULTS / f"pages-memory-{args.scale}.json"
+        result = memory_run(args, env, endpoints, logfile, out)
         result.update(scale=args.scale, run_at=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", machine=machine(),
-                      load_before=load_before, load_after=os.getloadavg())  # fmt: skip
+                      load_before=load_before, load_after=os.getloadavg(), command=" ".join(sys.argv))  # fmt: skip
         print(json.dumps(result, indent=2))
-        if not args.no_write:
-            (RESULTS / f"pages-memory-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n")
+        if out is not None:
+            out.write_text(json.dumps(result, indent=2) + "\n")
         errors = sum(s["errors"] for s in result["samples"])
         return 0 if errors == 0 else 1
 
