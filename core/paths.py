@@ -29,7 +29,7 @@ def path_for(name: str, *ids) -> str:
         fmt = url.replace("{", "{{").replace("}", "}}")
         for position, sentinel in enumerate(_SENTINELS[: len(ids)]):
             assert fmt.count(str(sentinel)) == 1, (name, url)
-            fmt = fmt.replace(str(sentinel), "{%d}" % position)
+            fmt = fmt.replace(str(sentinel), f"{{{position}}}")
         with _lock:
             _formats[key] = fmt
     return fmt.format(*ids)
