@@ -16,8 +16,8 @@ count). Other per-reader controls on a card (e.g. "not interested") go in the sa
 shared markup, filled from per-page state.
 
 The cache is per process (no network round trip; a worker holds at most ``NOTE_CARD_CACHE_SIZE``
-cards, about 1.5 KB each). It is off when media URLs are signed (``AWS_QUERYSTRING_AUTH``), since a
-signed URL expires.
+cards, about 2 KB each with its key: at most about 10 MB). It is off when media URLs are signed
+(``AWS_QUERYSTRING_AUTH``), since a signed URL expires.
 """
 
 from __future__ import annotations
