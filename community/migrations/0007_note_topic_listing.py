@@ -2,8 +2,8 @@
 
 The link rows carry a copy of what the topic list sorts and filters on (the note's hot score, whether it
 is listed: published and public, and whether it is sponsored), kept by two triggers: one fills a new
-link from its note, the other follows the note when any of those change (every write path, bulk UPDATEs
-of the hot-score refresh included). ``note_topic_hot`` / ``note_topic_new`` then give a topic's page in
+link from its note, the other (per statement, one join) follows the notes when any of those change
+(every write path, bulk UPDATEs of the hot-score refresh included). ``note_topic_hot`` / ``note_topic_new`` then give a topic's page in
 index order, however rare the topic and however large the site (docs/architecture.md, "Topic pages").
 """
 
@@ -38,22 +38,26 @@ END $$;
 CREATE TRIGGER note_topic_fill BEFORE INSERT ON community_note_topics
     FOR EACH ROW EXECUTE FUNCTION community_note_topic_fill();
 
+-- One statement-level trigger with a transition table: a bulk UPDATE of many notes (the hot-score refresh)
+-- updates their links in one join, instead of one PL/pgSQL call and UPDATE per note. Only links whose
+-- copy differs are written, so an UPDATE of other columns (a like count, a view count) writes nothing.
 CREATE FUNCTION community_note_topic_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE community_note_topics
-       SET hot_score = NEW.hot_score,
-           listed = (NEW.status = 'published' AND NEW.visibility = 'public'),
-           sponsored = (NEW.partnership_id IS NOT NULL)
-     WHERE note_id = NEW.id;
+    UPDATE community_note_topics AS link
+       SET hot_score = note.hot_score,
+           listed = (note.status = 'published' AND note.visibility = 'public'),
+           sponsored = (note.partnership_id IS NOT NULL)
+      FROM changed_notes AS note
+     WHERE link.note_id = note.id
+       AND (link.hot_score IS DISTINCT FROM note.hot_score
+            OR link.listed IS DISTINCT FROM (note.status = 'published' AND note.visibility = 'public')
+            OR link.sponsored IS DISTINCT FROM (note.partnership_id IS NOT NULL));
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER note_topic_follow AFTER UPDATE OF hot_score, status, visibility, partnership_id
-    ON community_note FOR EACH ROW
-    WHEN (OLD.hot_score IS DISTINCT FROM NEW.hot_score OR OLD.status IS DISTINCT FROM NEW.status
-          OR OLD.visibility IS DISTINCT FROM NEW.visibility
-          OR OLD.partnership_id IS DISTINCT FROM NEW.partnership_id)
-    EXECUTE FUNCTION community_note_topic_follow();
+CREATE TRIGGER note_topic_follow AFTER UPDATE ON community_note
+    REFERENCING NEW TABLE AS changed_notes
+    FOR EACH STATEMENT EXECUTE FUNCTION community_note_topic_follow();
 """
 
 BACKWARD = """
