@@ -67,7 +67,11 @@ function init(args)
   statuses = {}
   counter = 0
   answered = 0
-  limit = tonumber(args[1]) or 0
+  -- a request limit after "--" (where "--" and the URL land in args depends on getopt): any number
+  limit = 0
+  for i = 0, #args do
+    limit = tonumber(args[i]) or limit
+  end
   prepared = {}
   for i, e in ipairs(entries) do
     prepared[i] = wrk.format(e[1], e[2], e[3], e[4])
@@ -643,9 +647,19 @@ def memory_run(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Pa
     try:
         done = 0
         for target in targets:
-            answer = wrk_run(port=port, endpoint=mixed, duration=3600, connections=args.connections, threads=1,
-                             limit=target - done)  # fmt: skip
-            done += answer["requests"]
+            # wrk stops sending at the limit but waits out its duration: chunks of 10 s until the target.
+            chunks = []
+            while done < target:
+                chunk = wrk_run(port=port, endpoint=mixed, duration=10, connections=args.connections, threads=1,
+                                limit=target - done)  # fmt: skip
+                done += chunk["requests"]
+                chunks.append(chunk)
+            answer = {
+                "socket_errors": sum(c["socket_errors"] for c in chunks),
+                "non_2xx_3xx": sum(c["non_2xx_3xx"] for c in chunks),
+                "statuses": _merge(c["statuses"] for c in chunks),
+                "rps": statistics.mean(c["rps"] for c in chunks),
+            }
             rss = {pid: round(rss_mib(pid), 1) for pid in workers_of(gunicorn.pid)}
             result["samples"].append({
                 "requests": done, "rss_mib": rss, "errors": answer["socket_errors"] + answer["non_2xx_3xx"],
