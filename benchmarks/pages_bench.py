@@ -594,8 +594,9 @@ def _merge(dicts) -> dict:
 
 
 def table(rows: list[dict], small: dict[str, dict] | None = None) -> str:
-    head = "| page | req/s | x floor | p50 ms | p99 ms | errors | SQL/req | CPU ms/req |"
-    sep = "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    head = "| page | req/s | x floor | p50 ms | p99 ms | errors | SQL/req | CPU ms/req | x floor by CPU |"
+    sep = "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    floor_cpu = next((r["cpu_ms"] for r in rows if r["page"] == FLOOR), None)
     if small is not None:
         head += " p99 large/small |"
         sep += " ---: |"
@@ -605,8 +606,11 @@ def table(rows: list[dict], small: dict[str, dict] | None = None) -> str:
         if ratio and not r["write"] and r["ratio_to_floor"] < GOAL_RATIO:
             ratio += " (miss)"
         cpu = f"{r['cpu_ms']:.1f}" if r["cpu_ms"] is not None else ""
+        # The floor's CPU over the page's: what the throughput ratio would be if Django's CPU were all
+        # (steadier than req/s on a shared machine; the database's CPU is not in it).
+        by_cpu = f"{floor_cpu / r['cpu_ms']:.2f}" if floor_cpu and r["cpu_ms"] and r["page"] != FLOOR else ""
         line = (f"| {r['page']} | {r['rps']:.0f} | {ratio} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | "
-                f"{r['queries'] if r['queries'] is not None else ''} | {cpu} |")  # fmt: skip
+                f"{r['queries'] if r['queries'] is not None else ''} | {cpu} | {by_cpu} |")  # fmt: skip
         if small is not None:
             other = small.get(_base_label(r["page"]))
             if other and other["p99_ms"]:
