@@ -137,11 +137,14 @@ else:
     DATABASES = {"default": env.db_url_config(embedded_postgres_url(VAR_DIR / "postgres"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# No health check: with it Django runs a SELECT 1 before every request that reuses a connection (31% of the
-# trivial endpoint's samples under load). A connection the server dropped fails the one request that
-# finds it (core.views.server_error answers 503 + Retry-After on OperationalError); Django then closes it
-# at the end of that request, and the next request opens a new one (tests/faults/test_database_down.py).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
+# Health checks: with them Django runs a SELECT 1 before the first query of every request (or task) that
+# reuses a connection, and replaces a connection the server dropped without anyone noticing. On by default,
+# so Celery workers, the flash-sale consumer and commands ride out a PostgreSQL restart; off in the web
+# workers (config/gunicorn.py sets CONN_HEALTH_CHECKS=0), where that SELECT 1 was 31% of the trivial
+# endpoint's samples under load. There a dropped connection fails the one request that finds it
+# (core.views.server_error answers 503 + Retry-After on OperationalError); Django closes it at the end of
+# that request and the next request opens a new one (tests/faults/test_database_down.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.str("REDIS_URL", default=""):
