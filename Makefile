@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 VAR_DIR ?= var
 
-.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults soak soak-short scaleout
+.PHONY: run test install migrate seed lint format messages bench clean fuzz fuzz-uploads sweep faults soak soak-short \
+	bench-pages bench-smoke bench-memory scaleout
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -101,6 +102,27 @@ soak-short: $(STAMP)
 scaleout: $(STAMP)
 	@scripts/system-packages
 	$(PY) benchmarks/scaleout.py --duration 300 $(SCALEOUT_ARGS)
+
+# Every page under gunicorn (2 workers x 4 threads) and wrk against the trivial endpoint in the same round
+# (benchmarks/pages_bench.py): the small dataset, then the large one (200k notes, 2M likes; loaded with
+# `manage.py bench_data` the first time, into BENCH_SMALL_DATABASE_URL / BENCH_LARGE_DATABASE_URL), then
+# benchmarks/results/pages.md with the p99 large/small column. Needs wrk (scripts/system-packages wrk).
+# bench-smoke: the small dataset in a fresh database, one short round; fails on any error or broken
+# invariant (CI runs it). bench-memory: a worker's RSS after 1k and after 100k mixed requests.
+BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hs_bench
+BENCH_LARGE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hs_bench_large
+BENCH_PAGES_ARGS ?=
+
+bench-pages: $(STAMP)
+	$(PY) benchmarks/pages_bench.py --scale small --database-url $(BENCH_SMALL_DATABASE_URL) $(BENCH_PAGES_ARGS)
+	$(PY) benchmarks/pages_bench.py --scale large --database-url $(BENCH_LARGE_DATABASE_URL) $(BENCH_PAGES_ARGS)
+	$(PY) benchmarks/pages_bench.py --report
+
+bench-smoke: $(STAMP)
+	$(PY) benchmarks/pages_bench.py --scale small --smoke --fresh --database-url $(BENCH_SMALL_DATABASE_URL) $(BENCH_PAGES_ARGS)
+
+bench-memory: $(STAMP)
+	$(PY) benchmarks/pages_bench.py --scale small --memory 100000 --database-url $(BENCH_SMALL_DATABASE_URL) $(BENCH_PAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

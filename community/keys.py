@@ -19,3 +19,9 @@ def note_views_flush_lock() -> str:
 def note_viewed(note_id: int, viewer: str) -> str:
     """Set while a viewer's visit counts, so a reload does not count twice."""
     return f"community:viewed:{note_id}:{viewer}"
+
+
+def profile_counts(user_id: int) -> str:
+    """A profile header's counts (following, followers, likes and collects received), cached for
+    ``PROFILE_COUNTS_TTL`` seconds and dropped when the user follows or is followed."""
+    return f"community:profile-counts:{user_id}"

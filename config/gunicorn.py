@@ -2,6 +2,10 @@
 
 import os
 
+# No SELECT 1 before each request in the web workers (config/settings.py, CONN_HEALTH_CHECKS): read before
+# the workers load the site, and inherited by them. Other processes keep the health checks.
+os.environ.setdefault("CONN_HEALTH_CHECKS", "0")
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))

@@ -139,7 +139,14 @@ else:
     DATABASES = {"default": env.db_url_config(embedded_postgres_url(VAR_DIR / "postgres"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Health checks: with them Django runs a SELECT 1 before the first query of every request (or task) that
+# reuses a connection, and replaces a connection the server dropped without anyone noticing. On by default,
+# so Celery workers, the flash-sale consumer and commands ride out a PostgreSQL restart; off in the web
+# workers (config/gunicorn.py sets CONN_HEALTH_CHECKS=0), where that SELECT 1 was 31% of the trivial
+# endpoint's samples under load. There a dropped connection fails the one request that finds it
+# (core.views.server_error answers 503 + Retry-After on OperationalError); Django closes it at the end of
+# that request and the next request opens a new one (tests/faults/test_database_down.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 # A streaming replica for reads (core/dbrouter.py): only safe requests outside DATABASE_PRIMARY_PATHS,
 # from clients that have not written in the last DATABASE_PIN_SECONDS, read from it. Tests mirror it
 # onto the test database when it is set.
@@ -149,7 +156,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         **env.db("DATABASE_REPLICA_URL"),
         "ATOMIC_REQUESTS": False,
         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_REPLICAS = ["replica"]
@@ -218,7 +225,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane) instead of Django's
+    # 100 MiB x 8 lanes, which lifted a worker's peak memory by ~100 MiB per concurrent login. Hashes
+    # made with the old parameters still verify and are re-hashed on the next login (must_update).
+    "accounts.hashers.Argon2idOwaspHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -302,6 +312,12 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 # Local media is served by the app itself unless object storage (or a front proxy) takes over.
+# Rendered note cards kept per web process (community/cards.py); none when media URLs are signed (they expire).
+NOTE_CARD_CACHE_SIZE = (
+    0
+    if AWS_STORAGE_BUCKET_NAME and env.bool("AWS_QUERYSTRING_AUTH", default=False)
+    else env.int("NOTE_CARD_CACHE_SIZE", default=4096)
+)
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
 STORAGES = {

@@ -13,7 +13,7 @@ from django.db.models import CharField, QuerySet, Value
 
 from community.models import Collect, Like, Note
 from community.selectors.access import note_visible_q
-from community.selectors.purchases import note_bought_here_exists
+from community.selectors.purchases import note_bought_here
 
 
 def note_card_qs() -> QuerySet[Note]:
@@ -30,7 +30,7 @@ def note_card_qs() -> QuerySet[Note]:
             "partnership__id", "partnership__brand_id", "partnership__brand__id",
             "partnership__brand__name_en", "partnership__brand__name_zh_hans",
         )
-        .annotate(bought_here=note_bought_here_exists())
+        .annotate(bought_here=note_bought_here())
     )  # fmt: skip
 
 

@@ -11,8 +11,10 @@ tabs from everybody but the owner, and private boards (the default board include
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import (
     BooleanField,
@@ -29,8 +31,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 from accounts.models import User
+from community import keys
 from community.models import Board, Follow, Note
 from community.selectors.access import note_visible_q
 from community.selectors.feeds import FEED_PAGE_SIZE, NotePage, note_page_with_state
@@ -73,38 +78,69 @@ class Profile:
         return self.user.likes_private and not self.is_owner
 
 
-def profile_get(*, user_id, viewer) -> Profile:
-    """The profile header in one query; 404 for an unknown or deactivated user."""
-    try:
-        pk = int(user_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("No such user.")) from None
+# The header's counts cost a count over the user's followers and a sum over all their notes (4.7 ms for
+# 10,000 followers and 4,000 notes): cached for a minute per user, dropped when a follow changes them
+# (``community.services.interactions.profile_counts_forget``). Likes and collects received may lag by up to the TTL. When Redis is down
+# the counts are computed in the same one query as before.
+PROFILE_COUNTS_TTL = 60
+COUNT_FIELDS = ("following_count", "follower_count", "received_count")
+
+
+def _count_annotations() -> dict:
     following = Follow.objects.filter(follower_id=OuterRef("pk")).values("follower_id")
     followers = Follow.objects.filter(followee_id=OuterRef("pk")).values("followee_id")
     received = (
         Note.objects.filter(author_id=OuterRef("pk")).exclude(status=Note.Status.DRAFT).values("author_id")
     )
-    user = (
-        User.objects.filter(pk=pk, is_active=True)
-        .only("id", "username", "nickname", "avatar", "bio", "likes_private", "collects_private", "is_active")
-        .annotate(
-            following_count=Coalesce(
-                Subquery(following.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+    return {
+        "following_count": Coalesce(
+            Subquery(following.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        "follower_count": Coalesce(
+            Subquery(followers.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        "received_count": Coalesce(
+            Subquery(
+                received.annotate(n=Sum(F("like_count") + F("collect_count"))).values("n"),
+                output_field=IntegerField(),
             ),
-            follower_count=Coalesce(
-                Subquery(followers.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
-            ),
-            received_count=Coalesce(
-                Subquery(
-                    received.annotate(n=Sum(F("like_count") + F("collect_count"))).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            viewer_follows=_viewer_follows(viewer),
-        )
-        .first()
+            0,
+        ),
+    }
+
+
+def _counts_cached(user_id: int) -> list[int] | None:
+    try:
+        return cache.get(keys.profile_counts(user_id))
+    except (ConnectionInterrupted, RedisError):
+        return None
+
+
+def _counts_remember(user_id: int, counts: list[int]) -> None:
+    with contextlib.suppress(ConnectionInterrupted, RedisError):
+        cache.set(keys.profile_counts(user_id), counts, PROFILE_COUNTS_TTL)
+
+
+def profile_get(*, user_id, viewer) -> Profile:
+    """The profile header in one query (its counts cached, see above); 404 for an unknown or
+    deactivated user."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such user.")) from None
+    base = User.objects.filter(pk=pk, is_active=True).only(
+        "id", "username", "nickname", "avatar", "bio", "likes_private", "collects_private", "is_active"
     )
+    counts = _counts_cached(pk)
+    if counts is not None:
+        user = base.annotate(viewer_follows=_viewer_follows(viewer)).first()
+        if user is not None:
+            for name, value in zip(COUNT_FIELDS, counts, strict=True):
+                setattr(user, name, value)
+    else:
+        user = base.annotate(**_count_annotations(), viewer_follows=_viewer_follows(viewer)).first()
+        if user is not None:
+            _counts_remember(pk, [getattr(user, name) for name in COUNT_FIELDS])
     if user is None:
         raise NotFound(_("No such user."))
     return Profile(user=user, viewer_id=viewer.pk if _authenticated(viewer) else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
 
 from community.models import NoteProduct
 from mall.models import Order, OrderLine
@@ -27,9 +27,13 @@ def verified_link_exists() -> Exists:
     return Exists(received_lines(user_ref=OuterRef("note__author"), product_ref=OuterRef("product")))
 
 
-def note_bought_here_exists() -> Exists:
-    """For a Note queryset: at least one tagged product is a verified purchase (the feed card chip)."""
-    return Exists(NoteProduct.objects.filter(note=OuterRef("pk")).filter(verified_link_exists()))
+def note_bought_here() -> Func:
+    """For a Note queryset: at least one tagged product is a verified purchase (the feed card chip).
+
+    The same rule as ``verified_link_exists``, run by the database function ``community_note_bought_here``
+    (migration 0008): a PL/pgSQL function's query is planned once per session, so the card query no
+    longer plans a five-table EXISTS on every request."""
+    return Func(F("pk"), F("author_id"), function="community_note_bought_here", output_field=BooleanField())
 
 
 def notes_bought_here(*, note_ids: Iterable[int]) -> dict[int, set[int]]:

@@ -13,13 +13,18 @@ community app never calls select_for_update.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 from accounts.models import User
+from community import keys
 from community.models import Board, Collect, Comment, CommentLike, Follow, Like, Note
 from core.errors import Conflict, DomainError, NotFound
 from core.tasks import enqueue_on_commit
@@ -265,6 +270,13 @@ def note_uncollect(*, user: User, note: Note) -> Toggle:
 # --- follows ---------------------------------------------------------------------------------------------
 
 
+def profile_counts_forget(*user_ids: int) -> None:
+    """Drop the cached profile-header counts of ``user_ids`` (community/selectors/profiles.py) after a
+    follow changed them; if Redis is down they expire within their TTL."""
+    with contextlib.suppress(ConnectionInterrupted, RedisError):
+        cache.delete_many([keys.profile_counts(pk) for pk in user_ids])
+
+
 def _follower_count(user_id: int) -> int:
     return Follow.objects.filter(followee_id=user_id).count()
 
@@ -281,12 +293,16 @@ def user_follow(*, follower: User, followee: User) -> Toggle:
     except IntegrityError as exc:
         if not _violates(exc, "follow_once"):
             raise
+    else:
+        profile_counts_forget(follower.pk, followee.pk)  # committed: the durable block has ended
     return Toggle(True, _follower_count(followee.pk))
 
 
 def user_unfollow(*, follower: User, followee: User) -> Toggle:
     with transaction.atomic(durable=True):
-        Follow.objects.filter(follower=follower, followee=followee).delete()
+        deleted, _rows = Follow.objects.filter(follower=follower, followee=followee).delete()
+    if deleted:
+        profile_counts_forget(follower.pk, followee.pk)
     return Toggle(False, _follower_count(followee.pk))
 
 

@@ -5,6 +5,7 @@ benchmark's p99, benchmarks/results/flashsale.md)."""
 from __future__ import annotations
 
 import gc
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -32,3 +33,18 @@ def test_a_worker_freezes_its_loaded_heap_after_importing_the_views(unfrozen):
     assert sum(gc.get_count()) < 1_000
     # and the views were imported before the freeze, not during a first request
     assert "community.views.links" in sys.modules and "flashsale.api" in sys.modules
+
+
+def test_the_web_workers_run_without_a_select_1_before_each_request(monkeypatch):
+    """config/gunicorn.py turns Django's connection health checks off for the web workers only (read by
+    config/settings.py when the workers load the site); an explicit CONN_HEALTH_CHECKS still wins."""
+    monkeypatch.setenv(
+        "CONN_HEALTH_CHECKS", "unset"
+    )  # recorded, so the test leaves the environment as it was
+    monkeypatch.delenv("CONN_HEALTH_CHECKS")
+    runpy.run_path(str(CONFIG))
+    assert os.environ["CONN_HEALTH_CHECKS"] == "0"
+
+    monkeypatch.setenv("CONN_HEALTH_CHECKS", "1")
+    runpy.run_path(str(CONFIG))
+    assert os.environ["CONN_HEALTH_CHECKS"] == "1"
