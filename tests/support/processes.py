@@ -18,12 +18,45 @@ from core.db import database_url
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-class CeleryWorker:
+class ChildProcess:
+    """A process started in a session of its own (``start_new_session=True``) as ``self.process``: stopped
+    with SIGTERM to its whole group, or killed with SIGKILL to it (children included)."""
+
+    process: subprocess.Popen | None = None
+
+    def start(self):
+        raise NotImplementedError
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill9(self) -> None:
+        """SIGKILL to the process and its children at once: nothing gets to acknowledge or give back."""
+        if self.alive:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.alive:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class CeleryWorker(ChildProcess):
     """``celery -A config worker`` (prefork, one child) in a new session, its log in ``log``."""
 
     def __init__(self, *, name: str, queues: list[str], log: Path, env: dict[str, str] | None = None):
         self.name, self.queues, self.log, self.env = name, queues, log, env or {}
-        self.process: subprocess.Popen | None = None
 
     def start(self) -> CeleryWorker:
         env = {
@@ -47,30 +80,6 @@ class CeleryWorker:
                 argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         return self
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill9(self) -> None:
-        """SIGKILL to the worker and its pool children at once: nothing gets to acknowledge or give back."""
-        if self.alive:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.alive:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill9()
-
-    def __enter__(self) -> CeleryWorker:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def free_port() -> int:
@@ -148,7 +157,7 @@ class ThrowawayPostgres:
         )  # fmt: skip
 
 
-class Gunicorn:
+class Gunicorn(ChildProcess):
     """The site under gunicorn (config/gunicorn.py) on a free loopback port, production's error handling
     (DEBUG=0) on the sandbox gateways (DEMO=1)."""
 
@@ -173,7 +182,6 @@ class Gunicorn:
             **env,
         }
         self.log = log
-        self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
         with self.log.open("ab") as out:
@@ -182,12 +190,3 @@ class Gunicorn:
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
