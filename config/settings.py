@@ -460,7 +460,22 @@ CELERY_TASK_ROUTES = {
     "mall.tasks.*": {"queue": "mall"},
     "flashsale.tasks.*": {"queue": "flashsale"},
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Tasks are acknowledged when they finish (acks_late) and given back when their worker process dies
+# (reject_on_worker_lost); a task whose whole worker died (SIGKILL, OOM, a lost machine) is handed out
+# again once the broker's visibility timeout has passed since its delivery. Every task is idempotent
+# (docs/architecture.md, "Celery: worker, queues and beat"). The timeout must outlast the longest task, so
+# a hard time limit a minute shorter stops one that runs longer; kombu looks for expired deliveries every
+# tenth of the timeout (at most every minute). A task scheduled further ahead than CELERY_ETA_HORIZON is
+# kept in the database until it is that close (core.tasks), so no worker holds a message past the timeout
+# (the broker would hand it out again, once per timeout).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=max(CELERY_VISIBILITY_TIMEOUT - 60, 1))
+CELERY_ETA_HORIZON = env.int("CELERY_ETA_HORIZON", default=max(CELERY_VISIBILITY_TIMEOUT // 2, 1))
 # A send gives up within about a second when the broker is down; core.tasks parks the task instead.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,

@@ -15,6 +15,10 @@ class ParkedTask(models.Model):
     kwargs = models.JSONField(default=dict)
     # eta as an ISO 8601 string, countdown in seconds (as given when it was enqueued).
     options = models.JSONField(default=dict)
+    # Not sent before then: a task scheduled further ahead than CELERY_ETA_HORIZON waits here until its
+    # eta is that close (a worker holding it longer than the broker's visibility timeout would see it
+    # handed out again). Null: send as soon as the broker answers.
+    send_after = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)

@@ -8,17 +8,25 @@ When the broker is down the work is already committed (an order placed, a paymen
 send must neither fail the request nor lose the task: it is parked in ``core.models.ParkedTask`` and
 ``parked_tasks_relay_task`` (every 30 s by beat) sends it once the broker answers (docs/architecture.md,
 "When the broker is down"). Sending gives up quickly (``CELERY_TASK_PUBLISH_RETRY_POLICY``).
+
+A task scheduled further ahead than ``CELERY_ETA_HORIZON`` (a reminder for a sale days away, an order's
+payment deadline) is parked the same way with ``send_after`` set, and the relay sends it once its eta is
+that close: a worker holding a scheduled message longer than the broker's visibility timeout would see it
+handed out again, once per timeout ("Celery: worker, queues and beat").
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 import redis.exceptions
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from kombu.exceptions import KombuError
 
 logger = logging.getLogger(__name__)
@@ -38,21 +46,37 @@ def _options_in(options: dict) -> dict:
     }
 
 
-def _park(name: str, args: tuple, kwargs: dict, options: dict, error: Exception) -> None:
+def _send_after(options: dict) -> datetime | None:
+    """When a task scheduled beyond the horizon may go to the broker (None: now)."""
+    eta = options.get("eta")
+    if eta is None and options.get("countdown") is not None:
+        eta = timezone.now() + timedelta(seconds=options["countdown"])
+    horizon = timedelta(seconds=settings.CELERY_ETA_HORIZON)
+    if eta is None or eta - timezone.now() <= horizon:
+        return None
+    return eta - horizon
+
+
+def _park(name: str, args: tuple, kwargs: dict, options: dict, error: Exception | None) -> None:
     from core.models import ParkedTask
 
+    send_after = _send_after(options)
+    if send_after is not None and "countdown" in options:
+        options = {"eta": send_after + timedelta(seconds=settings.CELERY_ETA_HORIZON)}
     try:
         ParkedTask.objects.create(
             name=name,
             args=list(args),
             kwargs=kwargs,
             options=_options_out(options),
-            last_error=repr(error)[:300],
+            send_after=send_after,
+            last_error=repr(error)[:300] if error else "",
         )
     except DatabaseError:
         logger.exception("task %s lost: the broker and the database both refused it", name)
         return
-    logger.warning("broker unreachable, task %s parked for the relay: %r", name, error)
+    if error is not None:
+        logger.warning("broker unreachable, task %s parked for the relay: %r", name, error)
 
 
 def _send(name: str, args: tuple, kwargs: dict, options: dict) -> None:
@@ -63,6 +87,9 @@ def _send(name: str, args: tuple, kwargs: dict, options: dict) -> None:
         app.loader.import_default_modules()
         app.tasks[name].apply(args=args, kwargs=kwargs)
         return
+    if _send_after(options) is not None:
+        _park(name, args, kwargs, options, None)  # the relay sends it when its eta is near
+        return
     try:
         app.send_task(name, args=args, kwargs=kwargs, **options)
     except BROKER_ERRORS as error:
@@ -70,15 +97,18 @@ def _send(name: str, args: tuple, kwargs: dict, options: dict) -> None:
 
 
 def parked_tasks_relay(*, batch: int = RELAY_BATCH) -> int:
-    """Send the parked tasks, oldest first, deleting each one sent; stop at the first refusal (the
-    broker is still down). Rows are claimed with SKIP LOCKED, so two relays never send one twice.
-    Returns how many were sent."""
+    """Send the parked tasks that are due (``send_after`` passed or none), oldest first, deleting each one
+    sent; stop at the first refusal (the broker is still down). Rows are claimed with SKIP LOCKED, so two
+    relays never send one twice. Returns how many were sent."""
     from config.celery import app
     from core.models import ParkedTask
 
     sent = 0
+    due = Q(send_after__isnull=True) | Q(send_after__lte=timezone.now())
     with transaction.atomic():
-        for parked in ParkedTask.objects.select_for_update(skip_locked=True).order_by("id")[:batch]:
+        for parked in (
+            ParkedTask.objects.select_for_update(skip_locked=True).filter(due).order_by("id")[:batch]
+        ):
             try:
                 app.send_task(
                     parked.name, args=parked.args, kwargs=parked.kwargs, **_options_in(parked.options)

@@ -47,6 +47,12 @@ def outcomes(sale_id: int) -> str:
     return f"{_tag(sale_id)}:outcome"
 
 
+def returned(sale_id: int) -> str:
+    """Hash order id -> "units|limit field": the released orders whose units Redis holds again (given back
+    by release.lua, or counted in the stock by a rebuild), so each comes back once."""
+    return f"{_tag(sale_id)}:returned"
+
+
 def consumer_lease(sale_id: int) -> str:
     return f"{_tag(sale_id)}:consumer"
 
@@ -59,6 +65,7 @@ def sale_keys(sale_id: int) -> list[str]:
         requests(sale_id),
         stream(sale_id),
         outcomes(sale_id),
+        returned(sale_id),
     ]
 
 

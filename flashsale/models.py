@@ -112,4 +112,7 @@ class ReturnedUnit(models.Model):
 
     order = models.OneToOneField("mall.Order", on_delete=models.CASCADE, related_name="+")
     sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="+")
+    # True when the sale was over and the units went to warehouse stock (the quota shrank with them);
+    # False when they went back to the running sale in Redis.
+    to_warehouse = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -44,6 +43,7 @@ from flashsale.services import admission, sales
 from flashsale.services.redis import client, reset
 from flashsale.tests.redis_servers import wait_until
 from mall.models import Order, OrderLine
+from tests.support.processes import ChildProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -276,13 +276,12 @@ def database_url_for_subprocess() -> str:
     return database_url(connection.settings_dict)
 
 
-class Consumer:
+class Consumer(ChildProcess):
     """``manage.py flashsale_consumer`` in a subprocess, on the test database and this test's Redis."""
 
     def __init__(self, *, env: dict[str, str] | None = None, block_ms: int = 20):
         self.env = env or {}
         self.block_ms = block_ms
-        self.process: subprocess.Popen | None = None
 
     def start(self) -> Consumer:
         env = {
@@ -302,29 +301,6 @@ class Consumer:
             cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip
         return self
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill9(self) -> None:
-        if self.alive:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.alive:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill9()
-
-    def __enter__(self) -> Consumer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def stream_settled(sale_id: int) -> bool:

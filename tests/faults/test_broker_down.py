@@ -18,6 +18,14 @@ pytestmark = pytest.mark.django_db
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
+@pytest.fixture(autouse=True)
+def _expiry_within_the_horizon(settings):
+    """The order's expiry (its payment deadline, 30 minutes ahead) goes to the broker at once here, as a
+    task within CELERY_ETA_HORIZON would: these tests are about a refused send (core/tests/test_eta_horizon.py
+    is about the horizon)."""
+    settings.CELERY_ETA_HORIZON = 3600
+
+
 @pytest.fixture
 def broker_down():
     """The Celery app's broker pointed at a port where nothing listens, until ``up()`` is called."""
