@@ -26,7 +26,8 @@ from rest_framework.authtoken.models import Token
 from mall.models import Order, Payment, StockMovement
 from mall.services.stock import stock_reconcile
 from mall.tests.factories import buyer, shop_product
-from tests.support.processes import Gunicorn, ThrowawayPostgres
+from tests.support.pgcluster import PgCluster, throwaway_cluster
+from tests.support.processes import Gunicorn
 from tests.support.tasks import wait_until
 from tests.support.webhooks import WEBHOOK_URL, event_for, signed
 
@@ -56,7 +57,7 @@ class Traffic:
 
 
 @contextlib.contextmanager
-def pointed_at(pg: ThrowawayPostgres, name: str):
+def pointed_at(pg: PgCluster, name: str):
     """This process's database connections (every thread's) on the throwaway cluster."""
     saved = {k: connection.settings_dict[k] for k in ("HOST", "PORT", "NAME")}
     connection.close()
@@ -145,13 +146,16 @@ def _reader(base: str, traffic: Traffic, stop: threading.Event) -> None:
 
 
 def test_postgresql_restarted_under_traffic_answers_503_recovers_and_loses_nothing(tmp_path):
-    pg = ThrowawayPostgres().init()
+    with throwaway_cluster() as pg:
+        _restarted_under_traffic(pg, tmp_path)
+
+
+def _restarted_under_traffic(pg: PgCluster, tmp_path) -> None:
     web = None
     stop = threading.Event()
     threads: list[threading.Thread] = []
     traffic = Traffic()
     try:
-        pg.start()
         pg.copy_database(connection.settings_dict, "hongshu")  # the migrated (empty) test database
         with pointed_at(pg, "hongshu"):
             _product, (sku,) = shop_product(prices=("20.00",), stock=100_000, is_cross_border=False)
@@ -242,7 +246,6 @@ def test_postgresql_restarted_under_traffic_answers_503_recovers_and_loses_nothi
             t.join(timeout=30)
         if web is not None:
             web.stop()
-        pg.destroy()
 
 
 def _up(base: str) -> bool:

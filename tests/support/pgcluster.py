@@ -106,22 +106,57 @@ class PgCluster:
                    "-D", str(directory), "-R", "-X", "stream", "--checkpoint=fast"])  # fmt: skip
         return replica
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
+        """Stopped, by default as a crash would (``immediate``: open transactions are lost)."""
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            self._run([str(self.bin / "pg_ctl"), "-D", str(self.directory), "-m", "immediate", "-w", "stop"])
+            self._run([str(self.bin / "pg_ctl"), "-D", str(self.directory), "-m", mode, "-w", "stop"])
+
+    def copy_database(self, source: dict, name: str) -> None:
+        """A new database ``name`` here holding what ``source`` (Django's settings_dict) holds now."""
+        self.sql(f'CREATE DATABASE "{name}"')
+        env = {**os.environ, "PGPASSWORD": source.get("PASSWORD") or ""}
+        src = ["-h", source.get("HOST") or "127.0.0.1", "-p", str(source.get("PORT") or 5432),
+               "-U", source.get("USER") or "postgres"]  # fmt: skip
+        dump = subprocess.run(  # noqa: S603
+            [str(self.bin / "pg_dump"), *src, "--format=custom", "--no-owner", source["NAME"]],
+            check=True, capture_output=True, env=env, timeout=120,
+        )  # fmt: skip
+        subprocess.run(  # noqa: S603
+            [str(self.bin / "pg_restore"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "--no-owner", "--exit-on-error", "--dbname", name],
+            input=dump.stdout, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
 
     def log_tail(self) -> str:
         path = self.directory / "server.log"
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
-@contextlib.contextmanager
-def primary_and_replica():
-    """A primary and its streaming replica, both running; stopped and removed afterwards."""
+def _base_directory() -> Path:
+    """A temporary directory for clusters, the postgres user's when we are root."""
     base = Path(tempfile.mkdtemp(prefix="hs-pg-"))
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
         os.chown(base, owner.pw_uid, owner.pw_gid)
+    return base
+
+
+@contextlib.contextmanager
+def throwaway_cluster():
+    """One cluster, initialised and running, to stop and start under traffic; removed afterwards."""
+    base = _base_directory()
+    cluster = PgCluster(base / "data")
+    try:
+        yield cluster.initdb().start()
+    finally:
+        cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def primary_and_replica():
+    """A primary and its streaming replica, both running; stopped and removed afterwards."""
+    base = _base_directory()
     as_postgres = os.geteuid() == 0
     primary = PgCluster(base / "primary")
     replica = None

@@ -3,7 +3,6 @@ can SIGKILL (its whole process group, as the OOM killer or a lost machine would)
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from core.db import database_url
+from flashsale.tests.redis_servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -80,81 +80,6 @@ class CeleryWorker(ChildProcess):
                 argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         return self
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, a free loopback port), to
-    stop and start under traffic: never the machine's server on 5432. PostgreSQL refuses to run as root,
-    so as root it runs as the ``postgres`` user."""
-
-    def __init__(self) -> None:
-        import tempfile
-
-        self.dir = Path(tempfile.mkdtemp(prefix="hs-pg-"))
-        self.data = self.dir / "data"
-        self.port = free_port()
-
-    def _run(self, tool: str, *args: str) -> None:
-        argv = [str(PG_BIN / tool), *args]
-        if os.geteuid() == 0:
-            argv = ["runuser", "-u", "postgres", "--", *argv]
-        subprocess.run(argv, check=True, capture_output=True, timeout=120)
-
-    def init(self) -> ThrowawayPostgres:
-        if os.geteuid() == 0:
-            import shutil
-
-            shutil.chown(self.dir, "postgres", "postgres")
-        self._run(
-            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"
-        )
-        return self
-
-    def start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c max_connections=50"
-        self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-o", options, "-w", "start"
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def destroy(self) -> None:
-        import shutil
-
-        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def url(self, name: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
-
-    def copy_database(self, source: dict, name: str) -> None:
-        """A new database ``name`` here holding what ``source`` (Django's settings_dict) holds now."""
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
-        env = {**os.environ, "PGPASSWORD": source.get("PASSWORD") or ""}
-        src = ["-h", source.get("HOST") or "127.0.0.1", "-p", str(source.get("PORT") or 5432),
-               "-U", source.get("USER") or "postgres"]  # fmt: skip
-        dump = subprocess.run(
-            [str(PG_BIN / "pg_dump"), *src, "--format=custom", "--no-owner", source["NAME"]],
-            check=True, capture_output=True, env=env, timeout=120,
-        )  # fmt: skip
-        subprocess.run(
-            [str(PG_BIN / "pg_restore"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             "--no-owner", "--exit-on-error", "--dbname", name],
-            input=dump.stdout, check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
 
 
 class Gunicorn(ChildProcess):
