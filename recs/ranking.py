@@ -29,7 +29,7 @@ HOT = "hot"
 SOURCES = (TOPIC, COENGAGE, ALS, FOLLOWED, EXPLORE, HOT)
 
 #: The blend. Personal sources outweigh hot, which is there to fill and to keep a new reader's page full.
-WEIGHTS = {TOPIC: 1.0, COENGAGE: 1.2, ALS: 1.5, FOLLOWED: 1.0, EXPLORE: 0.6, HOT: 0.25}
+WEIGHTS = {TOPIC: 2.0, COENGAGE: 0.8, ALS: 1.0, FOLLOWED: 0.6, EXPLORE: 0.6, HOT: 0.2}
 
 #: What one engagement is worth to a reader's interests, before decay.
 EVENT_WEIGHTS = {"like": 1.0, "collect": 2.0, "comment": 1.5, "open": 0.5, "pick": 3.0}
@@ -237,8 +237,8 @@ def page_pick(
         if fact is not None and fact.source == EXPLORE and (fact := allowed(note_id)):
             take(note_id, fact, explore)
     for relaxed in (False, True):
-        # A second pass lifts the topic cap only when the candidates cannot fill the page otherwise
-        # (a catalogue of one topic); the writer cap holds always.
+        # A second pass, only when the candidates cannot fill the page otherwise (a catalogue of one topic,
+        # or of fresh notes only), lifts the topic cap and lets more fresh notes in; the writer cap holds.
         if relaxed:
             topic_cap = size
         for note_id in ranked:
@@ -246,6 +246,8 @@ def page_pick(
                 break
             if note_id in explore or note_id in chosen:
                 continue
+            if not relaxed and facts.get(note_id) is not None and facts[note_id].source == EXPLORE:
+                continue  # exploration has its own places; beyond them it only fills what is left
             if fact := allowed(note_id):
                 take(note_id, fact, chosen)
     # The exploration notes take every fourth place, so they are seen without leading the page.

@@ -20,7 +20,7 @@ class RecsSwitchAdmin(ToolkitAdmin):
     fields = ("plain_hot", "explore_budget")
 
     def has_add_permission(self, request):
-        return not RecsSwitch.objects.exists()
+        return super().has_add_permission(request) and not RecsSwitch.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

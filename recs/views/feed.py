@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from community.selectors import feeds as community_feeds
 from community.selectors.access import access_note_for_view
-from community.selectors.feeds import FEED_PAGE_SIZE
 from community.views.feeds import feed_render
 from community.views.interactions import back_url, login_required_htmx
 from community.views.trust import sponsored_hidden
@@ -25,6 +25,7 @@ from recs.services.signals import note_open_record
 from recs.services.tastes import note_hide, reader_interests_pick
 
 PICKER_DONE = "recs_interests_done"
+PICKER_TEMPLATE = "recs/partials/interests_picker.html"
 NEW_ACCOUNT = timedelta(days=1)
 
 
@@ -44,16 +45,19 @@ def _picker_due(request) -> bool:
 @require_safe
 def home(request):
     """The discovery feed, personal: see ``recs/selectors/feed.py``."""
-    if not request.GET.get("cursor") and _picker_due(request):
-        return redirect("recs:interests")
+    # A day-one account meets the interest picker at the top of its first page (skippable).
+    picker = not request.GET.get("cursor") and _picker_due(request)
     note_page = feed_for_you(
         viewer=request.user,
         reader=visitor(request).key,
         cursor=request.GET.get("cursor"),
-        size=FEED_PAGE_SIZE,
+        size=community_feeds.FEED_PAGE_SIZE,
         hide_sponsored=sponsored_hidden(request),
     )
-    return feed_render(request, "home.html", {"feed_tab": "discover"}, note_page=note_page)
+    context = {"feed_tab": "discover"}
+    if picker:
+        context |= {"feed_intro_template": PICKER_TEMPLATE, "interest_topics": interests_offered()}
+    return feed_render(request, "home.html", context, note_page=note_page)
 
 
 class BadChoice(DomainError):
@@ -75,7 +79,8 @@ def hide(request, note_id: int):
 
 @login_required_htmx
 def interests(request):
-    """The interest picker a new account meets first (skippable)."""
+    """The interest picker: the home page shows it to a new account; this is where it posts (and its
+    own page, for later changes)."""
     if request.method == "POST":
         if request.POST.get("skip"):
             request.session[PICKER_DONE] = True

@@ -345,6 +345,7 @@ PUBLIC_WITHOUT_PARAMETERS = {
     "admin:logout": EVERY,
     # Reading and searching what is published; the following feed invites an anonymous visitor to sign in.
     "community:feed_following": READ,
+    "community:feed_hot": READ,
     "community:search": READ,
     "community:search_suggest": READ,
     "community:topic_suggest": READ,
