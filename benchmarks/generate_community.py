@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import itertools
 import math
 import random
 import sys
@@ -42,7 +43,7 @@ KINDS = (("like", 0.6), ("collect", 0.3), ("comment", 0.1))
 
 
 def topic_names(n: int) -> list[str]:
-    names = [w for w in WORDS] + [w + s for w in WORDS for s in SUFFIXES]
+    names = list(WORDS) + [w + s for w in WORDS for s in SUFFIXES]
     return names[:n]
 
 
@@ -94,6 +95,8 @@ def generate(name: str, *, size: str, seed: int, recreate: bool) -> dict:
             by_topic[t].append((created.timestamp(), i + 1, quality))
     for t in by_topic:
         by_topic[t].sort()
+    # Cumulative quality per topic, so a draw from any time window is one bisect (not a scan of it).
+    cumulative = {t: list(itertools.accumulate(p[2] for p in pool)) for t, pool in by_topic.items()}
     note_by_id = {n[0]: n for n in notes}
     all_sorted = sorted((n[2].timestamp(), n[0]) for n in notes)
     all_times = [t for t, _n in all_sorted]
@@ -125,8 +128,12 @@ def generate(name: str, *, size: str, seed: int, recreate: bool) -> dict:
             if end:
                 # Mostly what was posted lately (the last five days), good notes more often.
                 begin = bisect.bisect_left(pool, (ts - 5 * 86400,)) if rng.random() < 0.75 else 0
-                window = pool[begin:end] or pool[:end]
-                note_id = rng.choices([p[1] for p in window], [p[2] for p in window])[0]
+                if begin >= end:
+                    begin = 0
+                cum = cumulative[topic]
+                low = cum[begin - 1] if begin else 0.0
+                point = low + rng.random() * (cum[end - 1] - low)
+                note_id = pool[min(bisect.bisect_left(cum, point, begin, end), end - 1)][1]
         if note_id is None:
             end = bisect.bisect_left(all_times, ts)
             if not end:

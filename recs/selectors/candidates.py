@@ -257,7 +257,7 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
     wanted -= engaged_ids | profile.hidden_notes
     facts = {
         note_id: fact
-        for note_id, fact in _facts(wanted, exclude_author=user_id).items()
+        for note_id, fact in _facts(wanted).items()
         if fact.author_id not in profile.hidden_writers
         and not profile.hidden_topics.intersection(fact.topic_ids)
     }
@@ -276,14 +276,12 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
     return Built(ranked=ranked, facts=facts, built_at=clock, opens=len(opens), engaged=engaged)
 
 
-def _facts(note_ids: set[int], *, exclude_author: int | None) -> dict[int, NoteFacts]:
+def _facts(note_ids: set[int]) -> dict[int, NoteFacts]:
     if not note_ids:
         return {}
     qs = Note.objects.filter(
         pk__in=note_ids, status=Note.Status.PUBLISHED, visibility=Note.Visibility.PUBLIC
     ).annotate(topic_ids=ArrayAgg("topics__id", distinct=True))
-    if exclude_author:
-        qs = qs.exclude(author_id=exclude_author)
     return {
         note_id: NoteFacts(
             author_id=author_id,
