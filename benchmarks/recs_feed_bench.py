@@ -51,6 +51,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # No collectstatic here: plain static storage (the same for both feeds), not the manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.db import connection
     from django.test import Client
     from django_redis import get_redis_connection

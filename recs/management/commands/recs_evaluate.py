@@ -104,6 +104,10 @@ class Command(BaseCommand):
         fresh = sorted(
             (n for n, (_a, c, _t) in catalogue.items() if c >= cut - timedelta(hours=48)), key=lambda n: -n
         )[:400]
+        recent_by_writer: dict[int, list[int]] = defaultdict(list)
+        for nid, (author, created, _t) in catalogue.items():
+            if created >= cut - timedelta(days=3):
+                recent_by_writer[author].append(nid)
         fresh_set = {n for n, (_a, c, _t) in catalogue.items() if c >= cut - timedelta(hours=48)}
 
         mark = time.perf_counter()
@@ -141,9 +145,10 @@ class Command(BaseCommand):
                     [
                         (n, 1.0 / (1 + i))
                         for i, n in enumerate(
-                            n
-                            for n in hot_ranked
-                            if catalogue[n][0] in follows[user] and catalogue[n][1] >= cut - timedelta(days=3)
+                            sorted(
+                                (n for w in follows[user] for n in recent_by_writer.get(w, ())),
+                                key=lambda n: -n,
+                            )
                         )
                     ][:100],
                     source=ranking.FOLLOWED,
