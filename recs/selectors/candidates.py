@@ -60,6 +60,8 @@ EXPLORE_POOL = 400
 HOT_POOL = 300
 HOT_CACHE_SECONDS = 60
 CANDIDATES_SECONDS = 30 * 60
+#: The best this many are kept: enough for ~25 pages after the page rules, and every page reads them all.
+CANDIDATES_KEPT = 600
 
 _EVENTS_SQL = """
 (SELECT note_id, 'like', created_at FROM community_like WHERE user_id = %(u)s AND created_at >= %(since)s)
@@ -320,9 +322,10 @@ def candidates_store(*, reader: str, built: Built, client) -> None:
     pipe = client.pipeline(transaction=True)
     cand, meta = keys.candidates(reader), keys.candidates_meta(reader)
     pipe.delete(cand, meta)
-    if built.ranked:
-        pipe.zadd(cand, {str(c.note_id): c.score for c in built.ranked})
-        pipe.hset(meta, mapping={str(c.note_id): _fact_encode(built.facts[c.note_id]) for c in built.ranked})
+    kept = built.ranked[:CANDIDATES_KEPT]
+    if kept:
+        pipe.zadd(cand, {str(c.note_id): c.score for c in kept})
+        pipe.hset(meta, mapping={str(c.note_id): _fact_encode(built.facts[c.note_id]) for c in kept})
     pipe.hset(meta, mapping={"_built": str(built.built_at), "_opens": str(built.opens)})
     pipe.expire(cand, CANDIDATES_SECONDS)
     pipe.expire(meta, CANDIDATES_SECONDS)
