@@ -146,6 +146,14 @@ def test_a_new_account_meets_the_picker_and_its_picks_lead(client):
     assert response.url == reverse("home")
     ids = page_ids(client.get(reverse("home")))
     assert ids[0] in {n.pk for n in cats}
+    # the picker's own page shows the pick, for changing it later
+    assert f'value="{topic_id}" checked'.encode() in client.get(reverse("recs:interests")).content
+
+
+def test_the_picker_is_for_signed_in_readers(client):
+    response = client.post(reverse("recs:interests"), {"skip": "1"})
+    assert response.status_code == 302 and "login" in response.url
+    assert not ReaderPreference.objects.exists()
 
 
 def test_skipping_the_picker(client):

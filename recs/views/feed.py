@@ -95,7 +95,7 @@ def interests(request):
     return render(
         request,
         "recs/interests.html",
-        {"topics": interests_offered(), "picked": set(interests_picked(user=request.user))},
+        {"interest_topics": interests_offered(), "picked": set(interests_picked(user=request.user))},
     )
 
 
