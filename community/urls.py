@@ -19,6 +19,9 @@ from community.views import (
 app_name = "community"
 
 urlpatterns = [
+    # The plain hot ranking: the discovery feed for everyone alike (``/`` is the personal one when the recs
+    # app is installed, and falls back to this with the operators' switch).
+    path("hot/", feeds.home, name="feed_hot"),
     path("following/", feeds.feed_following, name="feed_following"),
     path("topics/<str:name>/", feeds.topic, name="topic"),
     path("notes/new/", notes.note_new, name="note_new"),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "mall",
     "flashsale",
     "community",
+    "recs",
 ]
 # The demo (demo/: seed_demo, its data and drawings) is for development and tests; production leaves it
 # out unless DEMO_APP=1 asks for it. Nothing imports it, so leaving it out changes nothing else.
@@ -453,12 +454,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ["default", "media", "notifications", "mall", "flashsale"]
+CELERY_TASK_QUEUES_NAMES = ["default", "media", "notifications", "mall", "flashsale", "recs"]
 CELERY_TASK_ROUTES = {
     "community.tasks.image_*": {"queue": "media"},
     "community.tasks.notify_*": {"queue": "notifications"},
     "mall.tasks.*": {"queue": "mall"},
     "flashsale.tasks.*": {"queue": "flashsale"},
+    # Training the recommendation model takes minutes of CPU: its own queue keeps it off the others.
+    "recs.tasks.model_train_task": {"queue": "recs"},
 }
 # Tasks are acknowledged when they finish (acks_late) and given back when their worker process dies
 # (reject_on_worker_lost); a task whose whole worker died (SIGKILL, OOM, a lost machine) is handed out
@@ -533,7 +536,33 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=50),
         "options": {"queue": "default", "expires": 30 * 60},
     },
+    # The personal feed (docs/architecture.md, "The personal discovery feed").
+    "recs-impressions-flush": {
+        "task": "recs.tasks.impressions_flush_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    "recs-candidates-refresh": {
+        "task": "recs.tasks.candidates_refresh_task",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 9 * 60},
+    },
+    "recs-model-train": {
+        "task": "recs.tasks.model_train_task",
+        "schedule": crontab(minute=20, hour="*/3"),
+        "options": {"expires": 2 * 3600},
+    },
+    "recs-explore-prune": {
+        "task": "recs.tasks.explore_window_prune_task",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 30 * 60},
+    },
 }
+
+# Where the trained recommendation model is saved (one file, replaced atomically; shared storage when
+# several hosts serve the feed) and how many threads training may use.
+RECS_MODEL_PATH = Path(env.str("RECS_MODEL_PATH", default=str(VAR_DIR / "recs" / "model.npz")))
+RECS_TRAIN_THREADS = env.int("RECS_TRAIN_THREADS", default=2)
 
 # --- Flash sales ------------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def test_home_shows_cards_with_cover_size_title_author_and_likes(client):
     note = FeedNoteFactory(author=writer, title="敏感肌救星面霜", cover__width=540, cover__height=720)
     Note.objects.filter(pk=note.pk).update(like_count=1234)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("community:feed_hot"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -54,7 +54,7 @@ def test_home_shows_cards_with_cover_size_title_author_and_likes(client):
 def test_cards_escape_hostile_titles_and_disable_htmx_inside(client):
     FeedNoteFactory(title="<script>x</script>", author=UserFactory(nickname='<b hx-get="/x">'))
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("community:feed_hot")).content.decode()
 
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert '<b hx-get="/x">' not in html
@@ -67,7 +67,7 @@ def test_a_liked_card_shows_a_filled_heart(client):
     like(reader, liked)
     client.force_login(reader)
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("community:feed_hot")).content.decode()
 
     card = html[html.index(f'data-note-id="{liked.pk}"') :]
     card = card[: card.index("</article>")]
@@ -80,7 +80,7 @@ def test_the_sentinel_loads_the_next_page_as_a_fragment(client, small_pages):
     notes = FeedNoteFactory.create_batch(7)
     newest_first = [n.pk for n in reversed(notes)]
 
-    first = client.get(reverse("home"))
+    first = client.get(reverse("community:feed_hot"))
     html = first.content.decode()
     sentinel = re.search(
         r'<div class="feed-more" hx-get="([^"]+)" hx-trigger="revealed" hx-swap="outerHTML"', html
@@ -100,7 +100,7 @@ def test_the_sentinel_loads_the_next_page_as_a_fragment(client, small_pages):
 
 def test_without_javascript_the_more_link_opens_the_next_page(client, small_pages):
     notes = FeedNoteFactory.create_batch(4)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("community:feed_hot")).content.decode()
     link = re.search(r'<a class="btn btn-outline feed-more-link" href="([^"]+)"', html).group(1)
 
     response = client.get(link.replace("&amp;", "&"))
@@ -112,13 +112,13 @@ def test_without_javascript_the_more_link_opens_the_next_page(client, small_page
 
 def test_a_tampered_cursor_is_a_400_page_not_a_500(client):
     FeedNoteFactory()
-    response = client.get(reverse("home"), {"cursor": "garbage:garbage"})
+    response = client.get(reverse("community:feed_hot"), {"cursor": "garbage:garbage"})
     assert response.status_code == 400
     assert "out of date" in response.content.decode()
 
 
 def test_empty_home_says_what_to_do(client):
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("community:feed_hot")).content.decode()
     assert 'data-testid="empty"' in html
     assert reverse("community:note_new") in html
 
@@ -182,7 +182,7 @@ def _feed_pages(count: int, reader):
 # Anonymous: the page's notes (viewer state needs no query). Signed in, add the session's user, the
 # unread count of the tab bar, and the viewer's likes and collects.
 PAGE_QUERIES = {
-    "home": (1, 4),
+    "community:feed_hot": (1, 4),
     "community:feed_following": (0, 4),
     "community:topic": (2, 5),
 }

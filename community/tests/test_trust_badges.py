@@ -44,7 +44,7 @@ def feed_card(api, note_id: int) -> dict:
 
 def badge_everywhere(client, api, note: Note) -> dict[str, bool]:
     """Whether the badge shows on the feed card, the feed API, the search page and API, the note page."""
-    home = client.get(reverse("home")).content.decode()
+    home = client.get(reverse("community:feed_hot")).content.decode()
     search = client.get(reverse("community:search"), {"q": "面霜"}).content.decode()
     search_api = api.get("/api/search/notes/", {"q": "面霜"}).json()["results"]
     page = client.get(reverse("community:note", args=[note.pk])).content.decode()

@@ -123,7 +123,7 @@ def test_hide_sponsored_filters_every_feed_page_and_keeps_the_choice_while_pagin
     client.force_login(reader)
 
     for url in (
-        reverse("home"),
+        reverse("community:feed_hot"),
         reverse("community:feed_following"),
         reverse("community:topic", args=["护肤"]),
     ):
@@ -235,7 +235,7 @@ def _mixed_notes(count: int, reader):
 
 # The same counts as plain feeds (test_feeds_pages.PAGE_QUERIES): anonymous, signed in.
 FEED_PAGE_QUERIES = {
-    "home": (1, 4),
+    "community:feed_hot": (1, 4),
     "community:feed_following": (0, 4),
     "community:topic": (2, 5),
 }

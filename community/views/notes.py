@@ -31,9 +31,12 @@ from community.services.views_count import note_view_record
 from community.text import text_linkify
 from core.errors import DomainError
 from core.forms import form_add_service_errors
+from core.slots import optional_template
 from core.visitor import visitor
 
 FOLLOW_BUTTON = "community/partials/follow_button.html"
+# "More like this" at the end of a published note, when the recs app fills the slot.
+RELATED_TEMPLATE = "recs/slots/note_related.html"
 
 
 def _limits() -> dict:
@@ -237,6 +240,9 @@ def note_detail(request, note_id):
         "follow_button": _template_exists(FOLLOW_BUTTON),
         "stage_ratio": _stage_ratio(page.cover),
         "is_published": note.status == Note.Status.PUBLISHED,
+        "related_template": optional_template(RELATED_TEMPLATE)
+        if note.status == Note.Status.PUBLISHED
+        else None,
     }
     return render(request, "community/note_detail.html", context)
 

@@ -37,6 +37,7 @@ _ICONS = {
     "logout": '<path d="M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10"/>',
     "edit": '<path d="M4 20h4L19 9l-4-4L4 16z"/>',
     "shield": '<path d="M12 3 4 6v6c0 5 3.5 8 8 9 4.5-1 8-4 8-9V6z"/>',
+    "more": '<circle cx="5" cy="12" r="1.2"/><circle cx="12" cy="12" r="1.2"/><circle cx="19" cy="12" r="1.2"/>',
 }
 
 

@@ -88,9 +88,9 @@ def test_writer_and_reader_journey(
     page.wait_for_url(re.compile(rf"/notes/{note.pk}/$"))
     expect(page.get_by_test_id("note-title")).to_have_text("冬天的面霜 Winter")
 
-    # --- sees it in the feed (below the hotter notes) and on the topic page ---
+    # --- sees it in the hot feed (below the hotter notes) and on the topic page ---
     Note.objects.filter(pk=note.pk).update(hot_score=1)
-    page.goto(page.base_url + "/")
+    page.goto(page.base_url + "/hot/")
     card = page.locator(f'[data-testid="note-card"][data-note-id="{note.pk}"]')
     _scroll_until(page, card)
     expect(card).to_contain_text("冬天的面霜 Winter")
@@ -109,7 +109,7 @@ def test_writer_and_reader_journey(
     errors: list[str] = []
     other.on("pageerror", lambda exc: errors.append(str(exc)))
     login_as(other, reader)
-    other.goto(other.base_url + "/")
+    other.goto(other.base_url + "/hot/")
     expect(other.get_by_test_id("note-card")).to_have_count(PAGE)
     reader_card = other.locator(f'[data-testid="note-card"][data-note-id="{note.pk}"]')
     _scroll_until(other, reader_card)

@@ -55,7 +55,7 @@ def _cards(page):
 
 def test_reader_scrolls_past_the_first_page_opens_a_note_and_comes_back_to_the_same_place(page, feed):
     # given the discovery feed
-    page.goto(page.base_url + "/")
+    page.goto(page.base_url + "/hot/")
     expect(_cards(page)).to_have_count(PAGE)
     assert _cards(page).first.get_attribute("data-note-id") == str(feed[0].pk)
 
@@ -80,7 +80,7 @@ def test_reader_scrolls_past_the_first_page_opens_a_note_and_comes_back_to_the_s
 
     # then the back button shows the same cards with that card where it was
     page.go_back()
-    expect(page).to_have_url(page.base_url + "/")
+    expect(page).to_have_url(page.base_url + "/hot/")
     expect(_cards(page)).to_have_count(3 * PAGE)
     card = page.locator(f'[data-note-id="{target.pk}"]')
     expect(card).to_be_in_viewport()
@@ -95,7 +95,7 @@ def test_reader_scrolls_past_the_first_page_opens_a_note_and_comes_back_to_the_s
 
 
 def test_desktop_waterfall_has_four_or_five_columns_and_cards_keep_their_cover_shape(page, feed):
-    page.goto(page.base_url + "/")
+    page.goto(page.base_url + "/hot/")
     expect(_cards(page)).to_have_count(PAGE)
 
     boxes = [_cards(page).nth(i).locator(".note-card-cover").bounding_box() for i in range(PAGE)]
@@ -118,7 +118,7 @@ def test_desktop_waterfall_has_four_or_five_columns_and_cards_keep_their_cover_s
 def test_phone_shows_two_columns_with_titles_authors_and_likes(phone_page, feed):
     reader = UserFactory()
     like(reader, feed[1])
-    phone_page.goto(phone_page.base_url + "/")
+    phone_page.goto(phone_page.base_url + "/hot/")
     expect(_cards(phone_page)).to_have_count(PAGE)
 
     xs = {round(_cards(phone_page).nth(i).bounding_box()["x"]) for i in range(6)}
@@ -139,7 +139,7 @@ def test_following_tab_shows_notes_of_followed_writers(page, login_as, feed):
     writer = Note.objects.get(pk=feed[2].pk).author
     follow(reader, writer)
 
-    page.goto(page.base_url + "/")
+    page.goto(page.base_url + "/hot/")
     page.locator('[data-testid="feed-tab-following"]').click()
 
     expect(page).to_have_url(re.compile(r"/following/$"))

@@ -195,6 +195,10 @@ PRIVATE = {
     "community:comment_create": _notes,
     "community:comments_more": _notes,
     "community:report_note": _notes,
+    # The personal feed: "not interested" and related notes of a note the visitor may not see are refused.
+    "recs:hide": _notes,
+    "recs:related": _notes,
+    "api-note-related": _notes,
     "community:board_edit": _board,
     "community:board_delete": _board,
     "community:board": _board,
@@ -259,6 +263,8 @@ SAME_AS_MISSING = {
 #: with the methods given (reading it), and are refused every other one (editing, deleting, publishing).
 OWNERS_PUBLIC_OBJECT = {
     "community:note": (lambda w: [{"note_id": w.public_note.pk}], READ),
+    "recs:related": (lambda w: [{"note_id": w.public_note.pk}], READ),
+    "api-note-related": (lambda w: [{"note_id": w.public_note.pk}], READ),
     "community:note_edit": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
     "community:note_delete": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
     "community:note_publish": (lambda w: [{"note_id": w.public_note.pk}], frozenset()),
@@ -339,10 +345,12 @@ PUBLIC_WITHOUT_PARAMETERS = {
     "admin:logout": EVERY,
     # Reading and searching what is published; the following feed invites an anonymous visitor to sign in.
     "community:feed_following": READ,
+    "community:feed_hot": READ,
     "community:search": READ,
     "community:search_suggest": READ,
     "community:topic_suggest": READ,
     "api-feed": READ,
+    "api-feed-for-you": READ,
     "api-notes": READ,
     "api-topics-suggest": READ,
     "api-search-notes": READ,

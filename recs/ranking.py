@@ -1,0 +1,261 @@
+"""The blend and the page rules: every weight of the personal feed is in this module.
+
+Each source gives its candidates a score in 0..1 (its own order, normalised). A note's blended score is
+the sum over the sources that proposed it of ``WEIGHTS[source] x score``; the source that contributed most
+is the one credited (impressions and engagement per source) and explained ("because you collected
+#防晒"). Sponsorship plays no part in any score: a sponsored note is labelled on its card and ranks like
+any other note with the same signals.
+
+A page is drawn from the blended list in order, skipping what the reader has seen lately, engaged with
+or hidden, with at most ``MAX_PER_WRITER`` notes of one writer and at most ``MAX_TOPIC_SHARE`` of the page
+on one topic; ``EXPLORE_SHARE`` of each page is kept for the exploration budget's fresh notes.
+
+Interests decay: an engagement ``age`` seconds old counts ``weight x 0.5 ^ (age / HALF_LIFE)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+TOPIC = "topic"
+COENGAGE = "co"
+ALS = "als"
+FOLLOWED = "follow"
+EXPLORE = "explore"
+HOT = "hot"
+SOURCES = (TOPIC, COENGAGE, ALS, FOLLOWED, EXPLORE, HOT)
+
+#: The blend. Personal sources outweigh hot, which is there to fill and to keep a new reader's page full.
+WEIGHTS = {TOPIC: 2.0, COENGAGE: 0.8, ALS: 1.0, FOLLOWED: 0.6, EXPLORE: 0.6, HOT: 0.2}
+
+#: What one engagement is worth to a reader's interests, before decay.
+EVENT_WEIGHTS = {"like": 1.0, "collect": 2.0, "comment": 1.5, "open": 0.5, "pick": 3.0}
+HALF_LIFE_SECONDS = 14 * 24 * 3600
+#: Topics of a reader's profile the topic source looks into.
+TOP_TOPICS = 8
+
+MAX_PER_WRITER = 2
+MAX_TOPIC_SHARE = 0.4
+EXPLORE_SHARE = 0.25
+
+
+@dataclass
+class Candidate:
+    note_id: int
+    score: float
+    source: str
+    reason: str = ""  # a topic name, a note title: what the explanation names
+
+
+@dataclass
+class NoteFacts:
+    """What the page rules need of a note, without reading it from the database again."""
+
+    author_id: int
+    topic_ids: tuple[int, ...] = ()
+    source: str = HOT
+    reason: str = ""
+    sponsored: bool = False
+
+
+@dataclass
+class Profile:
+    """A reader's decayed interests: topic id -> weight, and the notes they engaged with (id -> weight)."""
+
+    topics: dict[int, float] = field(default_factory=dict)
+    notes: dict[int, float] = field(default_factory=dict)
+    topic_names: dict[int, str] = field(default_factory=dict)
+    reasons: dict[int, str] = field(default_factory=dict)  # topic id -> "collected" / "liked" ...
+    hidden_topics: set[int] = field(default_factory=set)
+    hidden_writers: set[int] = field(default_factory=set)
+    hidden_notes: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not self.topics and not self.notes
+
+
+def decay(age_seconds: float) -> float:
+    return 0.5 ** (max(age_seconds, 0.0) / HALF_LIFE_SECONDS)
+
+
+def profile_build(
+    *,
+    events: Iterable[tuple[int, str, float]],
+    note_topics: dict[int, list[int]],
+    picked_topics: Iterable[int] = (),
+) -> Profile:
+    """``events``: (note id, kind, age in seconds). Topic weight = the decayed weights of the events on
+    notes of that topic; each topic remembers its strongest kind of engagement for the explanation."""
+    profile = Profile()
+    strongest: dict[int, tuple[float, str]] = {}
+    for note_id, kind, age in events:
+        weight = EVENT_WEIGHTS.get(kind, 0.5) * decay(age)
+        profile.notes[note_id] = profile.notes.get(note_id, 0.0) + weight
+        for topic_id in note_topics.get(note_id, ()):
+            profile.topics[topic_id] = profile.topics.get(topic_id, 0.0) + weight
+            if weight > strongest.get(topic_id, (0.0, ""))[0]:
+                strongest[topic_id] = (weight, kind)
+    for topic_id in picked_topics:
+        profile.topics[topic_id] = profile.topics.get(topic_id, 0.0) + EVENT_WEIGHTS["pick"]
+        strongest.setdefault(topic_id, (EVENT_WEIGHTS["pick"], "pick"))
+    profile.reasons = {topic_id: kind for topic_id, (_w, kind) in strongest.items()}
+    return profile
+
+
+def top_topics(profile: Profile, n: int = TOP_TOPICS) -> list[tuple[int, float]]:
+    ranked = sorted(
+        ((t, w) for t, w in profile.topics.items() if t not in profile.hidden_topics), key=lambda tw: -tw[1]
+    )
+    return ranked[:n]
+
+
+def normalised(pairs: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Scores divided by the best one (0..1), best first."""
+    pairs = sorted(pairs, key=lambda p: -p[1])
+    if not pairs or pairs[0][1] <= 0:
+        return [(note_id, 0.0) for note_id, _s in pairs]
+    top = pairs[0][1]
+    return [(note_id, score / top) for note_id, score in pairs]
+
+
+# --- the sources, on plain data (the online builder and the offline evaluation feed them alike) ----------
+
+
+def source_topic(
+    *, profile: Profile, notes_by_topic: dict[int, list[tuple[int, float]]], limit: int = 200
+) -> list[Candidate]:
+    """Notes of the reader's strongest topics: topic weight x the note's hot rank within the topic."""
+    tops = top_topics(profile)
+    if not tops:
+        return []
+    best = tops[0][1]
+    scores: dict[int, tuple[float, int]] = {}
+    for topic_id, weight in tops:
+        ranked = notes_by_topic.get(topic_id, [])
+        for rank, (note_id, _hot) in enumerate(ranked):
+            score = (weight / best) * (1.0 / (1.0 + rank / 10.0))
+            if score > scores.get(note_id, (0.0, 0))[0]:
+                scores[note_id] = (score, topic_id)
+    ranked_notes = sorted(scores.items(), key=lambda kv: -kv[1][0])[:limit]
+    return [
+        Candidate(note_id, score, TOPIC, _topic_reason(profile, topic_id))
+        for note_id, (score, topic_id) in ranked_notes
+    ]
+
+
+def _topic_reason(profile: Profile, topic_id: int) -> str:
+    return f"{profile.reasons.get(topic_id, 'like')}:{profile.topic_names.get(topic_id, '')}"
+
+
+def source_coengage(
+    *, profile: Profile, neighbours, titles: dict[int, str] | None = None, limit: int = 200
+) -> list[Candidate]:
+    """Notes engaged with by readers who engaged with the reader's notes: the similarity of each
+    neighbour, weighted by how much the reader cared for the note it neighbours. ``neighbours(note_id)``
+    gives [(other id, similarity)]."""
+    scores: dict[int, float] = defaultdict(float)
+    via: dict[int, tuple[float, int]] = {}
+    for note_id, weight in sorted(profile.notes.items(), key=lambda kv: -kv[1])[:30]:
+        for other, similarity in neighbours(note_id):
+            if other in profile.notes:
+                continue
+            contribution = weight * similarity
+            scores[other] += contribution
+            if contribution > via.get(other, (0.0, 0))[0]:
+                via[other] = (contribution, note_id)
+    titles = titles or {}
+    return [
+        Candidate(note_id, score, COENGAGE, titles.get(via[note_id][1], ""))
+        for note_id, score in normalised(scores.items())[:limit]
+    ]
+
+
+def source_scored(pairs: Iterable[tuple[int, float]], *, source: str, reason: str = "", limit: int = 200):
+    """Any source that already ranks its notes (ALS, followed writers, exploration, hot)."""
+    return [Candidate(note_id, score, source, reason) for note_id, score in normalised(pairs)[:limit]]
+
+
+def blend(candidate_lists: Iterable[list[Candidate]]) -> list[Candidate]:
+    """One list, best first: each note's weighted sum over its sources, credited to its main source."""
+    total: dict[int, float] = defaultdict(float)
+    main: dict[int, tuple[float, Candidate]] = {}
+    for candidates in candidate_lists:
+        for candidate in candidates:
+            part = WEIGHTS[candidate.source] * candidate.score
+            total[candidate.note_id] += part
+            if candidate.note_id not in main or part > main[candidate.note_id][0]:
+                main[candidate.note_id] = (part, candidate)
+    ranked = sorted(total.items(), key=lambda kv: (-kv[1], -kv[0]))
+    return [
+        Candidate(note_id, score, main[note_id][1].source, main[note_id][1].reason)
+        for note_id, score in ranked
+    ]
+
+
+def page_pick(
+    *,
+    ranked: list[int],
+    facts: dict[int, NoteFacts],
+    size: int,
+    exclude: set[int],
+    hidden_topics: set[int] = frozenset(),
+    hidden_writers: set[int] = frozenset(),
+) -> list[int]:
+    """The page's note ids in order, by the page rules (see the module's docstring)."""
+    per_writer: Counter = Counter()
+    per_topic: Counter = Counter()
+    topic_cap = max(1, math.floor(size * MAX_TOPIC_SHARE))  # read by allowed(), raised by the second pass
+    explore_slots = round(size * EXPLORE_SHARE)
+    chosen: list[int] = []
+    explore: list[int] = []
+
+    def allowed(note_id: int) -> NoteFacts | None:
+        fact = facts.get(note_id)
+        if fact is None or note_id in exclude or fact.author_id in hidden_writers:
+            return None
+        if any(t in hidden_topics for t in fact.topic_ids):
+            return None
+        if per_writer[fact.author_id] >= MAX_PER_WRITER:
+            return None
+        if any(per_topic[t] >= topic_cap for t in fact.topic_ids):  # noqa: B023 - the cap of the pass
+            return None
+        return fact
+
+    def take(note_id: int, fact: NoteFacts, into: list[int]) -> None:
+        into.append(note_id)
+        per_writer[fact.author_id] += 1
+        per_topic.update(fact.topic_ids)
+
+    for note_id in ranked:
+        if len(explore) >= explore_slots:
+            break
+        fact = facts.get(note_id)
+        if fact is not None and fact.source == EXPLORE and (fact := allowed(note_id)):
+            take(note_id, fact, explore)
+    for relaxed in (False, True):
+        # A second pass, only when the candidates cannot fill the page otherwise (a catalogue of one topic,
+        # or of fresh notes only), lifts the topic cap and lets more fresh notes in; the writer cap holds.
+        if relaxed:
+            topic_cap = size
+        for note_id in ranked:
+            if len(chosen) + len(explore) >= size:
+                break
+            if note_id in explore or note_id in chosen:
+                continue
+            if not relaxed and facts.get(note_id) is not None and facts[note_id].source == EXPLORE:
+                continue  # exploration has its own places; beyond them it only fills what is left
+            if fact := allowed(note_id):
+                take(note_id, fact, chosen)
+    # The exploration notes take every fourth place, so they are seen without leading the page.
+    page: list[int] = []
+    explore_iter = iter(explore)
+    for note_id in chosen:
+        if len(page) % 4 == 3:
+            page.extend(n for n in [next(explore_iter, None)] if n is not None)
+        page.append(note_id)
+    page.extend(explore_iter)
+    return page[:size]

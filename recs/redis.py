@@ -1,0 +1,38 @@
+"""The personal feed's Redis connection, and its manners when Redis is away.
+
+Redis holds nothing here that PostgreSQL needs to be right: candidate lists, the seen set, impressions
+waiting for their flush. So every use fails open: after one error the feed stops trying for
+``DOWN_PAUSE_SECONDS`` (with redis-py's retries a call to a dead server takes seconds) and serves its
+degraded form, hot plus exploration, straight from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+DOWN_PAUSE_SECONDS = 30.0
+_down_until = 0.0
+
+
+def client():
+    """The connection, or None while Redis is known to be down."""
+    if time.monotonic() < _down_until:
+        return None
+    return get_redis_connection("default")
+
+
+def failed(exc: RedisError, what: str) -> None:
+    global _down_until
+    _down_until = time.monotonic() + DOWN_PAUSE_SECONDS
+    logger.warning("recs: %s without Redis (paused %ss): %s", what, DOWN_PAUSE_SECONDS, exc)
+
+
+def reset() -> None:
+    global _down_until
+    _down_until = 0.0

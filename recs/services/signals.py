@@ -1,0 +1,249 @@
+"""The reader's signals that no community row records: impressions, opens, "not interested", picks.
+
+Impressions are counted like note views (``community/services/views_count.py``): one pipeline per feed
+page into Redis (the reader's seen set and shown-by-source hash, a pending hash of "note:source" counts,
+the exploration tally), and a periodic flush moves the pending hash aside with the same Lua script and
+adds it to ``NoteReach`` and ``SourceDaily`` in one statement each. No row is written per card.
+
+Engagement is credited to the source that showed the note: when a reader's candidate list notices new
+likes, collects or comments (or an open) since it was built, it looks up which source showed those notes
+and counts an engagement for it (``engagements_credit``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from community.services.views_count import _lua
+from recs import keys
+from recs import redis as recs_redis
+from recs.models import NoteReach, ReaderPreference, SourceDaily
+from recs.ranking import EXPLORE
+
+logger = logging.getLogger(__name__)
+
+SEEN_SECONDS = 3 * 24 * 3600
+SEEN_MAX = 3000
+OPENS_MAX = 50
+READER_KEYS_SECONDS = 7 * 24 * 3600
+FLUSH_LOCK_SECONDS = 600
+ENGAGED = "e"  # pending field prefix: "e:<source>" counts engagements, "<note>:<source>" impressions
+
+
+def impressions_record(*, reader: str, shown: list[tuple[int, str]], client=None) -> None:
+    """Remember a page: ``shown`` is [(note id, source)] in page order. Never raises."""
+    client = client or recs_redis.client()
+    if client is None or not shown:
+        return
+    now = time.time()
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(keys.seen(reader), {str(n): now for n, _s in shown})
+        pipe.zremrangebyscore(keys.seen(reader), 0, now - SEEN_SECONDS)
+        pipe.zremrangebyrank(keys.seen(reader), 0, -SEEN_MAX - 1)
+        pipe.expire(keys.seen(reader), SEEN_SECONDS)
+        pipe.hset(keys.shown_source(reader), mapping={str(n): s for n, s in shown})
+        pipe.expire(keys.shown_source(reader), SEEN_SECONDS)
+        for note_id, source in shown:
+            pipe.hincrby(keys.impressions_pending(), f"{note_id}:{source}", 1)
+            if source == EXPLORE:
+                pipe.hincrby(keys.explore_shown(), str(note_id), 1)
+        pipe.zadd(keys.active_readers(), {reader: now})
+        pipe.execute()
+    except RedisError as exc:
+        recs_redis.failed(exc, "impressions not recorded")
+
+
+def note_open_record(*, reader: str, note_id: int) -> None:
+    """The reader opened a note: it joins their within-session interests at once, and the source that
+    showed it is credited. Never raises."""
+    client = recs_redis.client()
+    if client is None:
+        return
+    try:
+        source = client.hget(keys.shown_source(reader), str(note_id))
+        pipe = client.pipeline(transaction=False)
+        pipe.lpush(keys.opens(reader), f"{note_id}:{int(time.time())}")
+        pipe.ltrim(keys.opens(reader), 0, OPENS_MAX - 1)
+        pipe.expire(keys.opens(reader), READER_KEYS_SECONDS)
+        if source:
+            pipe.hincrby(keys.impressions_pending(), f"{ENGAGED}:{source.decode()}", 1)
+        pipe.execute()
+    except RedisError as exc:
+        recs_redis.failed(exc, "open not recorded")
+
+
+def engagements_credit(*, reader: str, note_ids: list[int], client) -> None:
+    """Count an engagement for the source that showed each of ``note_ids`` to the reader (if one did)."""
+    if not note_ids:
+        return
+    sources = client.hmget(keys.shown_source(reader), [str(n) for n in note_ids])
+    pipe = client.pipeline(transaction=False)
+    for source in sources:
+        if source:
+            pipe.hincrby(keys.impressions_pending(), f"{ENGAGED}:{source.decode()}", 1)
+    pipe.execute()
+
+
+def opens_read(raw: list[bytes]) -> list[tuple[int, int]]:
+    """The opens list's entries as (note id, epoch seconds), malformed ones skipped."""
+    out = []
+    for entry in raw:
+        try:
+            note, when = entry.decode().split(":")
+            out.append((int(note), int(when)))
+        except (ValueError, AttributeError):
+            continue
+    return out
+
+
+# --- stated tastes --------------------------------------------------------------------------------------
+
+
+def preference_add(*, user, kind: str, target_id: int) -> bool:
+    """Record one taste (idempotent: saying it twice is saying it once). Returns whether it was new."""
+    try:
+        with transaction.atomic():
+            ReaderPreference.objects.create(user=user, kind=kind, target_id=target_id)
+    except IntegrityError:
+        return False
+    return True
+
+
+def candidates_forget(*, reader: str) -> None:
+    """Drop the reader's candidate list, so the next page is built with what they just told us."""
+    client = recs_redis.client()
+    if client is None:
+        return
+    try:
+        client.delete(keys.candidates(reader), keys.candidates_meta(reader))
+    except RedisError as exc:
+        recs_redis.failed(exc, "candidate list not dropped")
+
+
+def anonymous_hide(*, reader: str, kind: str, target_id: int) -> None:
+    client = recs_redis.client()
+    if client is None:
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.sadd(keys.hides(reader), f"{kind}:{target_id}")
+        pipe.expire(keys.hides(reader), READER_KEYS_SECONDS * 4)
+        pipe.execute()
+    except RedisError as exc:
+        recs_redis.failed(exc, "hide not recorded")
+
+
+def interests_pick(*, user, topic_ids: list[int]) -> int:
+    """The topics a new reader picked (replacing an earlier pick). Returns how many were kept."""
+    with transaction.atomic(durable=True):
+        ReaderPreference.objects.filter(user=user, kind=ReaderPreference.Kind.PICK_TOPIC).delete()
+        ReaderPreference.objects.bulk_create(
+            [
+                ReaderPreference(user=user, kind=ReaderPreference.Kind.PICK_TOPIC, target_id=t)
+                for t in topic_ids
+            ]
+        )
+    return len(topic_ids)
+
+
+# --- the flush --------------------------------------------------------------------------------------------
+
+
+def impressions_flush() -> int:
+    """Add the impressions and engagements counted in Redis to PostgreSQL. Returns the impressions added.
+
+    One flush at a time (a lock with a token); a flush that died leaves its batch, which the next one
+    takes first (the Lua script hands it back). Exploration tallies of notes past the window are pruned.
+    """
+    client = recs_redis.client()
+    if client is None:
+        return 0
+    lock_key, token = keys.impressions_flush_lock(), uuid.uuid4().hex
+    if not client.set(lock_key, token, nx=True, ex=FLUSH_LOCK_SECONDS):
+        logger.info("recs impressions flush already running; skipped")
+        return 0
+    try:
+        flushing = keys.impressions_flushing()
+        if not _lua(client, "views_take")(keys=[keys.impressions_pending(), flushing]):
+            return 0
+        per_note: dict[int, list[int]] = {}
+        per_source: dict[str, list[int]] = {}
+        for field, value in client.hgetall(flushing).items():
+            try:
+                head, source = field.decode().split(":", 1)
+                count = int(value)
+            except (ValueError, AttributeError):
+                logger.warning("recs flush: skipping a malformed entry %r=%r", field, value)
+                continue
+            if head == ENGAGED:
+                per_source.setdefault(source, [0, 0])[1] += count
+                continue
+            note_id = int(head)
+            per_note.setdefault(note_id, [0, 0])
+            per_note[note_id][0] += count
+            per_note[note_id][1] += count if source == EXPLORE else 0
+            per_source.setdefault(source, [0, 0])[0] += count
+        with transaction.atomic(durable=True):
+            _add_reach(per_note)
+            _add_sources(per_source)
+        client.delete(flushing)
+        added = sum(v[0] for v in per_note.values())
+        logger.info("recs impressions flush: %d impressions on %d notes", added, len(per_note))
+        return added
+    finally:
+        _lua(client, "lock_release")(keys=[lock_key], args=[token])
+
+
+def _add_reach(per_note: dict[int, list[int]]) -> None:
+    if not per_note:
+        return
+    table = connection.ops.quote_name(NoteReach._meta.db_table)
+    items = sorted(per_note.items())
+    rows = ", ".join(["(%s::bigint, %s::int, %s::int)"] * len(items))
+    params = [v for note_id, (imp, exp) in items for v in (note_id, imp, exp)]
+    with connection.cursor() as cursor:
+        # Notes deleted meanwhile are left out by the join, so the foreign key never trips.
+        cursor.execute(
+            f"INSERT INTO {table} AS r (note_id, impressions, explore_impressions, updated_at) "  # noqa: S608
+            f"SELECT v.id, v.imp, v.exp, now() FROM (VALUES {rows}) AS v(id, imp, exp) "
+            f"JOIN community_note n ON n.id = v.id "
+            f"ON CONFLICT (note_id) DO UPDATE SET impressions = r.impressions + EXCLUDED.impressions, "
+            f"explore_impressions = r.explore_impressions + EXCLUDED.explore_impressions, updated_at = now()",
+            params,
+        )
+
+
+def _add_sources(per_source: dict[str, list[int]]) -> None:
+    if not per_source:
+        return
+    today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
+    table = connection.ops.quote_name(SourceDaily._meta.db_table)
+    items = sorted(per_source.items())
+    rows = ", ".join(["(%s, %s::int, %s::int)"] * len(items))
+    params = [v for source, (imp, eng) in items for v in (source[:12], imp, eng)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS s (day, source, impressions, engagements) "  # noqa: S608
+            f"SELECT %s::date, v.source, v.imp, v.eng FROM (VALUES {rows}) AS v(source, imp, eng) "
+            f"ON CONFLICT (day, source) DO UPDATE SET impressions = s.impressions + EXCLUDED.impressions, "
+            f"engagements = s.engagements + EXCLUDED.engagements",
+            [today, *params],
+        )
+
+
+def explore_prune(*, live_note_ids: set[int]) -> int:
+    """Drop exploration tallies of notes no longer in the window (the hash would grow for ever)."""
+    client = recs_redis.client()
+    if client is None:
+        return 0
+    stale = [f for f in client.hkeys(keys.explore_shown()) if int(f) not in live_note_ids]
+    if stale:
+        client.hdel(keys.explore_shown(), *stale)
+    return len(stale)
