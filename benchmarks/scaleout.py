@@ -37,7 +37,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -50,17 +49,14 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.flashsale_bench import site_env  # noqa: E402
 from benchmarks.soak import (  # noqa: E402
     BIN,
-    Payments,
     Processes,
-    Shopper,
-    Stats,
+    TrafficRun,
     answers,
     books_checked,
     log,
     settle,
     sigterm_raises,
     site_prepare,
-    traffic,
 )
 
 RESULTS_JSON = ROOT / "benchmarks" / "results" / "scaleout.json"
@@ -317,20 +313,10 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
         procs.start_all(queues)
         log(f"serving on {base}: nginx -> {web_ports}, 2 Celery workers, beat, 2 materialisers")
 
-        stats, payments = Stats(), Payments()
-        shoppers = [Shopper(d, base, fx, stats, payments) for d in shopper_data]
-        stop = threading.Event()
-        threads = [
-            threading.Thread(
-                target=traffic, args=(shoppers[i :: args.threads], stop, args.think), daemon=True
-            )
-            for i in range(args.threads)
-        ]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
+        run = TrafficRun(shopper_data, base, fx, threads=args.threads, think=args.think)
+        stats, payments = run.stats, run.payments
         last_report = 0.0
-        while (elapsed := time.monotonic() - t0) < args.duration:
+        while (elapsed := run.elapsed()) < args.duration:
             payments.watch_once()
             if dead := procs.dead():
                 failures.append(f"a process died: {dead}")
@@ -340,10 +326,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
                 log(f"{elapsed:4.0f} s: {stats.requests} requests, {len(payments.clicked)} pays clicked")
             time.sleep(0.5)
         summary["database_connections_under_traffic"] = database_connections()
-        stop.set()
-        for t in threads:
-            t.join(timeout=40)
-        traffic_seconds = time.monotonic() - t0
+        traffic_seconds = run.finish()
         drained = settle(main_redis.url, queues, args.drain_timeout, set(), payments)
         log(f"traffic stopped after {traffic_seconds:.0f} s; drained: {drained}")
 

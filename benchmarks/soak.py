@@ -714,6 +714,33 @@ def books() -> dict:
     }
 
 
+class TrafficRun:
+    """The shoppers' traffic on ``threads`` threads until ``finish()``: its answers (``stats``) and the
+    payments it clicked (``payments``)."""
+
+    def __init__(self, shopper_data: list, base: str, fx, *, threads: int, think: float):
+        self.stats, self.payments = Stats(), Payments()
+        shoppers = [Shopper(d, base, fx, self.stats, self.payments) for d in shopper_data]
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=traffic, args=(shoppers[i::threads], self.stop, think), daemon=True)
+            for i in range(threads)
+        ]
+        self.t0 = time.monotonic()
+        for t in self.threads:
+            t.start()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def finish(self) -> float:
+        """Stops the traffic; the seconds it ran."""
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=40)
+        return self.elapsed()
+
+
 def settle(redis_url: str, queues: list[str], timeout: float, orphaned: set[str], payments: Payments) -> dict:
     """After the traffic: the broker's queues drained, every clicked payment confirmed (or ``timeout``),
     then every live sale's stream drained into orders, so the books can be read."""
@@ -921,25 +948,15 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
 
         procs.start_all(queues)
         log(f"serving on {base}: gunicorn, Celery worker ({','.join(queues)}), beat, materializer")
-        stats, payments = Stats(), Payments()
-        shoppers = [Shopper(d, base, fx, stats, payments) for d in shopper_data]
-        stop = threading.Event()
-        threads = [
-            threading.Thread(
-                target=traffic, args=(shoppers[i :: args.threads], stop, args.think), daemon=True
-            )
-            for i in range(args.threads)
-        ]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
+        run = TrafficRun(shopper_data, base, fx, threads=args.threads, think=args.think)
+        stats, payments = run.stats, run.payments
         rss_1min = None
         fault: dict = {}
         orphaned: set[str] = set()
         rss_at = min(60.0, args.duration / 2)
         last_report = last_sample = 0.0
         drift_samples: dict = {"every_s": 5, "taken": 0, "nonzero": []}
-        while (elapsed := time.monotonic() - t0) < args.duration:
+        while (elapsed := run.elapsed()) < args.duration:
             payments.watch_once()
             if elapsed - last_sample >= drift_samples["every_s"]:
                 last_sample = elapsed
@@ -978,10 +995,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
                     log(f"{elapsed:4.0f} s: {stats.requests} requests, {len(payments.clicked)} pays clicked, "
                         f"{len(payments.confirmed)} confirmed")  # fmt: skip
             time.sleep(0.5)
-        stop.set()
-        for t in threads:
-            t.join(timeout=40)
-        traffic_seconds = time.monotonic() - t0
+        traffic_seconds = run.finish()
         rss_end = rss_sample(procs)
         log(f"traffic stopped after {traffic_seconds:.0f} s; RSS at the end (MB): {rss_end}")
 
