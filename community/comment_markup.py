@@ -45,8 +45,7 @@ from django.utils.translation import get_language, gettext
 
 from core.lru import Lru
 
-ITEM = "community/partials/comment_item_markup.html"
-REPLY = "community/partials/comment_reply_markup.html"
+MARKUP = "community/partials/comment_markup.html"
 ACTIONS = "community/partials/comment_actions.html"
 LIKE_BUTTON = "community/partials/comment_like_button.html"
 REPLIES_BUTTON = "community/partials/comment_replies_button.html"
@@ -91,8 +90,8 @@ def _shared(c, kind: str, lang: str) -> tuple:
     key = _key(c, kind, lang)
     parts = _markup.get(key)
     if parts is None:
-        html = get_template(ITEM if kind == "item" else REPLY).render(
-            {"c": c, "note": {"pk": c.note_id}, "slots": SLOTS}
+        html = get_template(MARKUP).render(
+            {"c": c, "reply": kind == "reply", "note": {"pk": c.note_id}, "slots": SLOTS}
         )
         parts = tuple(_SLOT_RE.split(html))
         _markup.put(key, parts)
