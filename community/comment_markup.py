@@ -25,7 +25,9 @@ The Delete/Report controls and the like toggle are rendered once per (language, 
 liked, count) with a sentinel id and a sentinel CSRF token, which are then replaced: the id by the
 comment's, the token by the request's (``{% csrf_token %}`` rendered once per request).
 
-The cache is off when media URLs are signed (``AWS_QUERYSTRING_AUTH``), since an avatar's signed URL
+The cache is per process: at most ``COMMENT_CACHE_SIZE`` comments (2,048), 3-5 KB each with their keys
+(the key holds the linked body, up to 500 characters), so at most about 10 MB per worker. It is off when
+media URLs are signed (``AWS_QUERYSTRING_AUTH``), since an avatar's signed URL
 expires (``COMMENT_CACHE_SIZE`` is then 0).
 """
 
@@ -61,7 +63,7 @@ _SENTINEL_ID = 9_200_000_001
 _SENTINEL_CSRF = "hsCommentCsrfSentinel"
 _SENTINEL_CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_SENTINEL_CSRF}">'
 
-_markup: Lru[tuple] = Lru(getattr(settings, "COMMENT_CACHE_SIZE", 4096))
+_markup: Lru[tuple] = Lru(getattr(settings, "COMMENT_CACHE_SIZE", 2048))
 _controls: Lru[tuple[str, ...]] = Lru(256)
 
 

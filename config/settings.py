@@ -322,7 +322,7 @@ NOTE_CARD_CACHE_SIZE = (
 COMMENT_CACHE_SIZE = (
     0
     if AWS_STORAGE_BUCKET_NAME and env.bool("AWS_QUERYSTRING_AUTH", default=False)
-    else env.int("COMMENT_CACHE_SIZE", default=4096)
+    else env.int("COMMENT_CACHE_SIZE", default=2048)
 )
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
