@@ -319,6 +319,12 @@ NOTE_CARD_CACHE_SIZE = (
     if AWS_STORAGE_BUCKET_NAME and env.bool("AWS_QUERYSTRING_AUTH", default=False)
     else env.int("NOTE_CARD_CACHE_SIZE", default=4096)
 )
+# Rendered comments kept per web process (community/comment_markup.py); none when media URLs are signed.
+COMMENT_CACHE_SIZE = (
+    0
+    if AWS_STORAGE_BUCKET_NAME and env.bool("AWS_QUERYSTRING_AUTH", default=False)
+    else env.int("COMMENT_CACHE_SIZE", default=2048)
+)
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
 STORAGES = {

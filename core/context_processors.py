@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +13,22 @@ NAV = [
 ]
 
 
+# Every page pays for this processor: the six reverses (each reads the thread's URLconf and script prefix
+# from asgiref locals and walks the resolver) are done once per (names, URLconf, script prefix) instead.
+_first_urls: dict[tuple, tuple[str, bool]] = {}
+
+
 def _first_url(names: list[str]) -> tuple[str, bool]:
     """The first URL that resolves, and whether it is the tab's own (not a fallback)."""
+    key = (tuple(names), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    found = _first_urls.get(key)
+    if found is None:
+        found = _first_url_reversed(names)
+        _first_urls[key] = found
+    return found
+
+
+def _first_url_reversed(names: list[str]) -> tuple[str, bool]:
     for index, name in enumerate(names):
         try:
             return reverse(name), index == 0
