@@ -9,6 +9,7 @@ any other note with the same signals.
 A page is drawn from the blended list in order, skipping what the reader has seen lately, engaged with
 or hidden, with at most ``MAX_PER_WRITER`` notes of one writer and at most ``MAX_TOPIC_SHARE`` of the page
 on one topic; ``EXPLORE_SHARE`` of each page is kept for the exploration budget's fresh notes.
+When too few unseen notes are left to fill a page, the feed lets the seen ones fill the rest, after them.
 
 Interests decay: an engagement ``age`` seconds old counts ``weight x 0.5 ^ (age / HALF_LIFE)``.
 """

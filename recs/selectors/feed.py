@@ -84,12 +84,17 @@ def feed_for_you(
         return feed_discover(viewer=viewer, cursor=cursor, size=size, hide_sponsored=hide_sponsored)
     shown = _cursor_decode(cursor)
     built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget)
-    exclude = set(shown) | seen
+    exclude = set(shown)
     if hide_sponsored:
         exclude |= {n for n, f in built.facts.items() if f.sponsored}
-    page_ids = ranking.page_pick(
-        ranked=[c.note_id for c in built.ranked], facts=built.facts, size=size, exclude=exclude
-    )
+    ranked = [c.note_id for c in built.ranked]
+    page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
+    if len(page_ids) < size and seen:
+        # The reader has seen nearly all their list holds (a small community, a reload): what they were
+        # shown lately comes back after what they were not, rather than a short or empty page. Never what
+        # this scroll showed, what they hid or liked (not in the list), nor sponsored notes they hid.
+        ranked = [n for n in ranked if n not in seen] + [n for n in ranked if n in seen]
+        page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude)
     notes_by_id = {n.pk: n for n in note_public_qs().filter(pk__in=page_ids)} if page_ids else {}
     notes = [notes_by_id[n] for n in page_ids if n in notes_by_id]
     if not degraded:

@@ -152,3 +152,14 @@ def test_anonymous_reader_is_personalised_by_what_they_open(client):
     client.get(reverse("recs:related", args=[cats[-2].pk]))
     again = page_ids(client.get(reverse("home")))
     assert again[0] in {n.pk for n in cats}
+
+
+def test_a_reload_after_everything_was_seen_shows_the_notes_again_not_an_empty_page(client):
+    """A small community: the first page shows every note the list holds; a reload (a new scroll, no
+    cursor) must not come back empty because all of them were seen lately."""
+    notes = notes_of("a", 6)
+    client.force_login(_old_reader())
+    first = page_ids(client.get(reverse("home")))
+    assert set(first) == {n.pk for n in notes}
+    again = page_ids(client.get(reverse("home")))
+    assert sorted(again) == sorted(first)  # all of them again, none twice
