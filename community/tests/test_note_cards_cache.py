@@ -30,7 +30,7 @@ def card_of(html: str, note_id: int) -> str:
 
 
 def home_card(client, note_id: int, **headers) -> str:
-    return card_of(client.get(reverse("home"), **headers).content.decode(), note_id)
+    return card_of(client.get(reverse("community:feed_hot"), **headers).content.decode(), note_id)
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +116,7 @@ def test_a_note_made_private_or_a_draft_leaves_every_feed_though_its_card_was_ca
 
     Note.objects.filter(pk=note.pk).update(**change)
 
-    for path in (reverse("home"), reverse("community:profile", args=[writer.pk])):
+    for path in (reverse("community:feed_hot"), reverse("community:profile", args=[writer.pk])):
         html = client.get(path).content.decode()
         assert f'data-note-id="{note.pk}"' not in html and "Soon secret" not in html
     client.force_login(writer)

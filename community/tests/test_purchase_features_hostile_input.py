@@ -182,8 +182,8 @@ FIXED_QUERY_PATHS = [
     ("anonymous", "/notes/for-product/{product}/"),
     ("other", "/notes/for-product/{product}/all/"),
     ("other", "/notes/{note}/"),
-    ("other", "/"),
-    ("other", "/?sponsored=hide"),
+    ("other", "/hot/"),  # the personal feed (/): recs/tests/test_feed_pages.py asserts its counts
+    ("other", "/hot/?sponsored=hide"),
     ("other", "/search/?q=Serum"),
     ("other", "/topics/serumtalk/"),
     ("other", "/users/{writer}/"),

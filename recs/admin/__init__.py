@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.db.models import Sum
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,14 @@ class RecsSwitchAdmin(ToolkitAdmin):
     fields = ("plain_hot", "explore_budget")
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not RecsSwitch.objects.exists()
+        # One row, made on first visit (changelist_view): no "add" to ask the database about on every admin
+        # page, whose sidebar asks each model whether it may be added.
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """The switch is one row: its list opens that row's form."""
+        switch, _created = RecsSwitch.objects.get_or_create(pk=1)
+        return redirect(reverse("admin:recs_recsswitch_change", args=[switch.pk]))
 
     def has_delete_permission(self, request, obj=None):
         return False

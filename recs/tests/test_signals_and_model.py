@@ -161,3 +161,13 @@ def test_skipping_the_picker(client):
     client.force_login(reader)
     client.post(reverse("recs:interests"), {"skip": "1"})
     assert b'data-testid="interests"' not in client.get(reverse("home")).content
+
+
+def test_the_switch_is_one_row_its_list_opens_its_form_and_the_admin_sidebar_asks_nothing(admin_client):
+
+    response = admin_client.get("/admin/recs/recsswitch/")
+    assert response.status_code == 302 and response.url == "/admin/recs/recsswitch/1/change/"
+    assert admin_client.get("/admin/recs/recsswitch/add/").status_code == 403
+    response = admin_client.post(response.url, {"plain_hot": "on", "explore_budget": "30"})
+    assert response.status_code == 302
+    assert RecsSwitch.objects.get().plain_hot is True and RecsSwitch.objects.count() == 1
