@@ -96,6 +96,22 @@ def _clean_redis_db(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _recs_model_in_tmp(settings, tmp_path):
+    """Each test has its own (absent) personal-feed model file, and starts with the feed believing Redis up
+    (a test that took Redis away leaves recs pausing for DOWN_PAUSE_SECONDS: the next test in that worker,
+    a browser journey say, would get the degraded feed)."""
+    from recs import redis as recs_redis
+    from recs.services.training import model_forget
+
+    settings.RECS_MODEL_PATH = tmp_path / "recs" / "model.npz"
+    model_forget()
+    recs_redis.reset()
+    yield
+    model_forget()
+    recs_redis.reset()
+
+
 @pytest.fixture
 def published():
     """Every task message that reaches the real broker during the test (``.named(task)``: their args)."""

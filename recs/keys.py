@@ -1,6 +1,10 @@
 """Every Redis key of the personal feed. ``reader`` is a visitor key (``core.visitor``): ``u:<id>`` for a
 signed-in reader, ``c:<cookie>`` for an anonymous one."""
 
+#: The reader whose candidate list every reader without history shares (a first visit, a client without
+#: cookies): hot and exploration, built once for all of them. Readers are u:<id>, c:<cookie>, a:<address>.
+SHARED_READER = "s:new"
+
 
 def candidates(reader: str) -> str:
     """Sorted set note_id -> blended score: the reader's candidate list (expires)."""

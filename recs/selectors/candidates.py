@@ -141,6 +141,20 @@ def _explore_pool(*, now, exclude_author: int | None) -> list[int]:
     return list(qs.order_by("-id").values_list("id", flat=True)[:EXPLORE_POOL])
 
 
+def explore_spent(*, note_ids: list[int], budget: int) -> set[int]:
+    """Of ``note_ids``, the notes whose exploration budget is spent now: a list shared by many readers
+    (``keys.SHARED_READER``) or kept for half an hour must not go on spending it once it has run out."""
+    client = recs_redis.client()
+    if client is None or not note_ids:
+        return set()
+    try:
+        counts = client.hmget(keys.explore_shown(), [str(n) for n in note_ids])
+    except RedisError as exc:
+        recs_redis.failed(exc, "exploration tallies read")
+        return set()
+    return {n for n, count in zip(note_ids, counts, strict=True) if int(count or 0) >= budget}
+
+
 def _explore_scores(*, pool, facts, profile: Profile, budget: int, client) -> list[tuple[int, float]]:
     """Fresh notes under their budget; those of the reader's topics first (readers of its topics are
     whom the budget is for), the youngest first among equals."""
@@ -358,6 +372,32 @@ def candidates_load(*, reader: str, client) -> tuple[Built | None, list[int], se
     return built, opens, seen_ids
 
 
+def _hid_anything(*, reader: str, client) -> bool:
+    try:
+        return bool(client.exists(keys.hides(reader)))
+    except RedisError as exc:
+        recs_redis.failed(exc, "reader's hides read")
+        return False
+
+
+def _shared_list(*, client, budget: int) -> Built:
+    """The list of every anonymous reader without history: built once and shared, not once per visitor, so
+    a client that drops its cookie on every request costs a read of it, not a build and a stored list."""
+    try:
+        shared, _opens, _seen = candidates_load(reader=keys.SHARED_READER, client=client)
+    except RedisError as exc:
+        recs_redis.failed(exc, "shared list read")
+        shared, client = None, None
+    if shared is None:
+        shared = candidates_build(viewer=None, reader=keys.SHARED_READER, client=client, budget=budget)
+        if client is not None:
+            try:
+                candidates_store(reader=keys.SHARED_READER, built=shared, client=client)
+            except RedisError as exc:
+                recs_redis.failed(exc, "shared list write")
+    return shared
+
+
 def candidates_for(*, viewer, reader: str, budget: int) -> tuple[Built, set[int], bool]:
     """The reader's list from Redis, rebuilt if missing or behind the reader; (list, seen, degraded)."""
     client = recs_redis.client()
@@ -377,6 +417,8 @@ def candidates_for(*, viewer, reader: str, budget: int) -> tuple[Built, set[int]
             True,
         )
     signed_in = viewer is not None and viewer.is_authenticated
+    if built is None and not signed_in and not opens and not _hid_anything(reader=reader, client=client):
+        return _shared_list(client=client, budget=budget), seen, False
     marker = engagement_marker(user_id=viewer.pk) if signed_in else 0.0
     if built is not None and marker <= built.built_at and opens <= built.opens:
         return built, seen, False

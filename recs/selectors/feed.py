@@ -21,7 +21,7 @@ from community.selectors.feeds import FEED_PAGE_SIZE, NotePage, feed_discover, n
 from community.selectors.notes import note_public_qs
 from core.keyset import BadCursor, Page
 from recs import ranking
-from recs.selectors.candidates import candidates_for, switch_read
+from recs.selectors.candidates import candidates_for, explore_spent, switch_read
 from recs.services.signals import impressions_record
 
 SALT = "recs.feed"
@@ -87,6 +87,10 @@ def feed_for_you(
     exclude = set(shown)
     if hide_sponsored:
         exclude |= {n for n, f in built.facts.items() if f.sponsored}
+    if not degraded:
+        exclude |= explore_spent(
+            note_ids=[n for n, f in built.facts.items() if f.source == ranking.EXPLORE], budget=budget
+        )
     ranked = [c.note_id for c in built.ranked]
     page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
     if len(page_ids) < size and seen:

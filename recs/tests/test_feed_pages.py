@@ -163,3 +163,26 @@ def test_a_reload_after_everything_was_seen_shows_the_notes_again_not_an_empty_p
     assert set(first) == {n.pk for n in notes}
     again = page_ids(client.get(reverse("home")))
     assert sorted(again) == sorted(first)  # all of them again, none twice
+
+
+def test_cookie_less_visitors_share_one_list_and_cost_no_build_each(client, django_assert_max_num_queries):
+    """An attacker's client that drops its cookie is a new anonymous reader on every request: it must read
+    the one shared list of readers without history, not make the site build and store a list per request."""
+    from django.test import Client
+
+    from recs import keys
+    from recs.redis import client as recs_client
+
+    notes_of("a", 8)
+    assert page_ids(Client().get(reverse("home")))  # the first visitor builds the shared list
+    redis = recs_client()
+    before = set(redis.scan_iter(match=keys.candidates("*")))
+    for _ in range(5):
+        with django_assert_max_num_queries(4):
+            response = Client().get(reverse("home"))  # no cookie: a new reader each time
+        assert response.status_code == 200 and page_ids(response)
+    assert (
+        set(redis.scan_iter(match=keys.candidates("*")))
+        == before
+        == {keys.candidates(keys.SHARED_READER).encode()}
+    )
