@@ -153,8 +153,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", defa
 # onto the test database when it is set.
 DATABASE_REPLICAS = []
 if env.str("DATABASE_REPLICA_URL", default=""):
+    _replica = env.db("DATABASE_REPLICA_URL")
+    # A replica that does not answer is given up on in 2 s (unless its URL says otherwise), and its
+    # reads go to the primary: a dead replica must not hold requests for the kernel's TCP timeout.
+    _replica["OPTIONS"] = {"connect_timeout": 2, **_replica.get("OPTIONS", {})}
     DATABASES["replica"] = {
-        **env.db("DATABASE_REPLICA_URL"),
+        **_replica,
         "ATOMIC_REQUESTS": False,
         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
         "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
@@ -163,6 +167,13 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASE_REPLICAS = ["replica"]
 DATABASE_ROUTERS = ["core.dbrouter.PrimaryReplicaRouter"]
 DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=5)
+# A replica further behind than this many seconds of replay, unreachable, or failing a request's query
+# leaves the rotation and its reads go to the primary until it is well again (core/replica_health.py).
+# Each web process checks each replica at most once every DATABASE_REPLICA_CHECK_SECONDS (one small
+# query on a connection of its own), so a replica may be up to about the sum of the two behind before
+# its readers move.
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=2.0)
 # Pages whose reads must see the latest write, whoever made it (a worker materialised the order, a
 # webhook paid it): always the primary.
 DATABASE_PRIMARY_PATHS = [

@@ -15,6 +15,11 @@ same browser's reads go to the primary, which outlasts the replica's lag (millis
 This is the pinning idea of django-multidb-router, with the window checked from the signature's
 timestamp rather than trusted from the cookie's expiry.
 
+A replica that lags more than ``DATABASE_REPLICA_MAX_LAG`` seconds, cannot be reached, or failed a
+request's query is out of the rotation until a check finds it well again (core/replica_health.py): its
+reads go to the primary. A safe request whose replica failed under it (a 503) is served again from the
+primary, so a replica dying takes no request down with it.
+
 Without ``DATABASE_REPLICA_URL`` there is no replica alias and every read goes to ``default``.
 """
 
@@ -26,6 +31,8 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core import signing
 from django.db import connections
+
+from core.replica_health import replica_health
 
 PRIMARY = "default"
 PIN_COOKIE = "hs_pin"
@@ -91,18 +98,32 @@ class ReplicaReadsMiddleware:
         if not names:
             return self.get_response(request)
         allowed = request.method in SAFE_METHODS and not primary_path(request.path) and not pinned(request)
-        chosen = random.choice(names) if allowed else None  # noqa: S311 - spreading load, not a secret
-        allow_token = replica_chosen.set(chosen)
-        wrote_token = request_wrote.set(False)
-        try:
-            response = self.get_response(request)
-            wrote = request_wrote.get()
-        finally:
-            replica_chosen.reset(allow_token)
-            request_wrote.reset(wrote_token)
+        healthy = [name for name in names if replica_health.in_rotation(name)] if allowed else []
+        chosen = random.choice(healthy) if healthy else None  # noqa: S311 - spreading load, not a secret
+        if chosen is not None:
+            replica_health.connection_refresh(chosen)
+        response, wrote = self.serve(request, chosen)
+        if chosen is not None and response.status_code == 503 and replica_health.connection_failed(chosen):
+            # The replica failed under this request (stopped, restarting, unreachable: the 503 of
+            # core.views.server_error): out of the rotation now, and a request that wrote nothing is
+            # served again from the primary (its first response is dropped unsent).
+            replica_health.replica_failed(chosen)
+            if not wrote:
+                response, wrote = self.serve(request, None)
         if wrote or request.method not in SAFE_METHODS:
             response.set_signed_cookie(
                 PIN_COOKIE, "1", salt=PIN_SALT, max_age=settings.DATABASE_PIN_SECONDS,
                 httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
             )  # fmt: skip
         return response
+
+    def serve(self, request, chosen: str | None):
+        """The response to ``request`` with its reads on ``chosen`` (None: the primary), and whether it
+        wrote."""
+        allow_token = replica_chosen.set(chosen)
+        wrote_token = request_wrote.set(False)
+        try:
+            return self.get_response(request), request_wrote.get()
+        finally:
+            replica_chosen.reset(allow_token)
+            request_wrote.reset(wrote_token)

@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.dbrouter import PIN_COOKIE, PIN_SALT, PRIMARY, ReplicaReadsMiddleware, read_alias
+from tests.support.replicas import replica_aliases
 
 
 @pytest.fixture
-def replica(settings):
-    settings.DATABASE_REPLICAS = ["replica"]
+def replica(settings, monkeypatch):
     settings.DATABASE_PIN_SECONDS = 5
-    return settings
+    with replica_aliases(settings, monkeypatch, checked=True):
+        yield settings
 
 
 def serve(request, *, view=None):
@@ -148,8 +149,7 @@ def test_the_router_never_migrates_a_replica():
     assert r.allow_migrate("replica", "mall") is False
 
 
-def test_one_request_reads_from_one_replica_and_requests_spread_over_them(settings):
-    settings.DATABASE_REPLICAS = ["replica", "replica2"]
+def test_one_request_reads_from_one_replica_and_requests_spread_over_them(settings, monkeypatch):
     chosen = []
 
     def view():
@@ -157,6 +157,7 @@ def test_one_request_reads_from_one_replica_and_requests_spread_over_them(settin
         assert len(reads) == 1  # its reads agree with each other
         chosen.append(reads.pop())
 
-    for _ in range(40):
-        serve(RequestFactory().get("/notes/"), view=view)
+    with replica_aliases(settings, monkeypatch, up=("replica", "replica2"), checked=True):
+        for _ in range(40):
+            serve(RequestFactory().get("/notes/"), view=view)
     assert set(chosen) == {"replica", "replica2"}
