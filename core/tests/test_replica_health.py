@@ -21,7 +21,6 @@ from core.dbrouter import PIN_COOKIE, PRIMARY, ReplicaReadsMiddleware, read_alia
 from tests.support.replicas import aliases_registered, replica_aliases
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def _replica_alias(django_db_setup):
     with aliases_registered("replica"):
