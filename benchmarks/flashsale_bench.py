@@ -22,9 +22,7 @@ Results go to benchmarks/results/flashsale.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -32,14 +30,27 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import common  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    database_ensure,
+    django_setup,
+    gunicorn_start,
+    gunicorn_stop,
+    log,
+    lua_string,
+    machine,
+    manage,
+    wrk_required,
+    wrk_run,
+)
+
 RESULTS = ROOT / "benchmarks" / "results" / "flashsale.md"
 GOALS = {
     "buy / trivial throughput": (">=", 0.85),
@@ -49,51 +60,19 @@ GOALS = {
     "materialise 1,000 admissions (s after the last)": ("<=", 0.2),
 }
 
+# wrk: a credential per request (buyers round-robin) and a unique request id in every body
+# (benchmarks/common.py adds the rest).
 LUA = r"""
-local credentials = {%(credentials)s}
-local header = "%(header)s"
-local path = "%(path)s"
-local nonce = "%(nonce)s"
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-
-function init(args)
-  statuses = {}
-end
+local credentials = __CREDENTIALS__
+local header = __HEADER__
+local path = __PATH__
+local nonce = __NONCE__
 
 function request()
   counter = counter + 1
-  local credential = credentials[((counter * 7 + tid * 13) %% #credentials) + 1]
+  local credential = credentials[((counter * 7 + tid * 13) % #credentials) + 1]
   local body = '{"request_id":"' .. nonce .. tid .. "x" .. counter .. '"}'
   return wrk.format("POST", path, {[header] = credential, ["Content-Type"] = "application/json"}, body)
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local parts = {}
-  local merged = {}
-  for _, thread in ipairs(threads) do
-    for code, n in pairs(thread:get("statuses")) do
-      merged[code] = (merged[code] or 0) + n
-    end
-  end
-  for code, n in pairs(merged) do
-    table.insert(parts, string.format('"%%s": %%d', code, n))
-  end
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format(
-    'BENCH {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, ' ..
-    '"socket_errors": %%d, "non_2xx_3xx": %%d, "statuses": {%%s}}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), errors, summary.errors.status, table.concat(parts, ", ")))
 end
 """
 
@@ -129,65 +108,14 @@ trivial 0.75, materialisation 0.34 s after the last admission.
 """
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 # --- the environment the site runs in -------------------------------------------------------------------
 
 
 def site_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "0",
-        "DEMO": "1",  # production settings on the sandbox gateways: a benchmark takes no money
-        "HTTPS": "0",
-        "TESTING": "0",
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-        "ACCESS_LOG": "0",
-        "WEB_MAX_REQUESTS": "0",  # no worker recycling in the middle of a measurement
-        "FLASHSALE_RATE_PER_IP": "100000000",  # wrk is one client address
-        "FLASHSALE_RATE_PER_USER": "100000000",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def database_recreate(database_url: str) -> None:
-    import psycopg2
-
-    parts = urllib.parse.urlsplit(database_url)
-    name = urllib.parse.unquote(parts.path.lstrip("/"))
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def django_setup(env: dict[str, str]) -> None:
-    for key in (
-        "DJANGO_SETTINGS_MODULE",
-        "DATABASE_URL",
-        "REDIS_URL",
-        "DEBUG",
-        "HTTPS",
-        "TESTING",
-        "SECRET_KEY",
-    ):
-        os.environ[key] = env[key]
-    for key in ("FLASHSALE_RATE_PER_IP", "FLASHSALE_RATE_PER_USER", "LOG_LEVEL"):
-        os.environ[key] = env[key]
-    import django
-
-    django.setup()
+    # wrk is one client address, and a few hundred buyers buy again and again.
+    return common.site_env(
+        database_url, redis_url, FLASHSALE_RATE_PER_IP="100000000", FLASHSALE_RATE_PER_USER="100000000"
+    )
 
 
 # --- data ---------------------------------------------------------------------------------------------------
@@ -256,48 +184,19 @@ def readiness_keep(ids: list[int]) -> None:
 # --- serving and loading ---------------------------------------------------------------------------------
 
 
-def gunicorn_start(env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-c", "config/gunicorn.py"],
-        cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{port}"},
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz")
-
-
-def wrk_run(*, port: int, path: str, credentials: tuple[str, list[str]], args, label: str) -> dict:
+def wrk_post(*, port: int, path: str, credentials: tuple[str, list[str]], args, label: str) -> dict:
+    """POSTs to ``path``, each with one of ``credentials`` (a header name and its values) and a unique
+    request id; ``args`` gives wrk's threads, connections and duration."""
     import secrets
 
-    script = Path(tempfile.mkdtemp()) / f"{label}.lua"
-    script.write_text(
-        LUA
-        % {
-            "header": credentials[0],
-            "credentials": ", ".join(f'"{c}"' for c in credentials[1]),
-            "path": path,
-            "nonce": "b" + secrets.token_hex(4),
-        }
+    script = (
+        LUA.replace("__CREDENTIALS__", "{" + ", ".join(lua_string(c) for c in credentials[1]) + "}")
+        .replace("__HEADER__", lua_string(credentials[0]))
+        .replace("__PATH__", lua_string(path))
+        .replace("__NONCE__", lua_string("b" + secrets.token_hex(4)))
     )
-    command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s",
-        "-s", str(script), f"http://127.0.0.1:{port}{path}",
-    ]  # fmt: skip
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-    result = json.loads(line.removeprefix("BENCH "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    shutil.rmtree(script.parent, ignore_errors=True)
-    return result
+    return wrk_run(port=port, script=script, duration=args.duration, connections=args.connections,
+                   threads=args.threads, path=path)  # fmt: skip
 
 
 # --- CPU per request, in process ---------------------------------------------------------------------
@@ -420,8 +319,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, don't write the results file")
     args = parser.parse_args()
 
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: apt-get install wrk")
+    wrk_required()
     from flashsale.tests.redis_servers import RedisServer, free_port
 
     database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hs_flash_bench")
@@ -432,8 +330,8 @@ def main() -> None:
     gunicorn = None
     try:
         log(f"database {database_url} (new), redis {redis_server.url} (private, AOF everysec)")
-        database_recreate(database_url)
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        database_ensure(database_url, fresh=True)
+        manage(env, "migrate", "-v", "0")
         django_setup(env)
         buyer_ids, tokens = buyers_make(max(args.buyers, 1000))
         bench_tokens = tokens[: args.buyers]
@@ -485,7 +383,7 @@ def main() -> None:
         }
         log("warm-up")
         for label, path in endpoints.items():
-            wrk_run(
+            wrk_post(
                 port=port,
                 path=path,
                 credentials=credentials[label],
@@ -497,7 +395,7 @@ def main() -> None:
         for round_no in range(args.rounds):
             rotated = order[round_no % len(order) :] + order[: round_no % len(order)]
             for label in rotated:
-                result = wrk_run(
+                result = wrk_post(
                     port=port, path=endpoints[label], credentials=credentials[label], args=args, label=label
                 )
                 runs[label].append(result)
@@ -505,8 +403,7 @@ def main() -> None:
                     f"round {round_no + 1} {label:18s} {result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms"
                     f"  p99 {result['p99_us'] / 1000:6.1f} ms  statuses {result['statuses']}"
                 )
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        gunicorn_stop(gunicorn)
         gunicorn = None
         log("CPU per request in process")
         cpu = cpu_per_request(endpoints=endpoints, credentials=credentials)
@@ -528,8 +425,7 @@ def main() -> None:
             log(f"materialised 1,000: {timing}")
     finally:
         if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=30)
+            gunicorn_stop(gunicorn)
         redis_server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -561,11 +457,12 @@ def report(args, runs: dict[str, list[dict]], materialised: list[dict], cpu: dic
         for k, v in vars(args).items()
         if k in ("duration", "rounds", "connections", "threads", "buyers")
     )
+    host = machine()
     lines = [
         "# Flash-sale benchmark",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} cores, "
-        f"Python {platform.python_version()}), gunicorn gthread {os.environ.get('WEB_CONCURRENCY', '2')} workers x "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {host['host']} ({host['cpus']} cores, "
+        f"Python {host['python']}), gunicorn gthread {os.environ.get('WEB_CONCURRENCY', '2')} workers x "
         f"{os.environ.get('WEB_THREADS', '4')} threads, wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
         f"on loopback, {args.rounds} interleaved rounds (medians below), PostgreSQL and a private redis-server "
         "(AOF everysec) on the same machine. Load generator: wrk (Lua script: a token or buy-pass header per request, buyers round-robin, unique request ids).",

@@ -219,7 +219,7 @@ def database_connections() -> int:
 def wrk_rounds(port: int, direct_port: int, tokens: list[str], args) -> dict:
     """The trivial endpoint (a token-authenticated POST, the flash-sale benchmark's floor and its wrk
     script) through nginx over both instances and on one instance directly, in interleaved rounds."""
-    from benchmarks.flashsale_bench import wrk_run
+    from benchmarks.flashsale_bench import wrk_post
 
     options = argparse.Namespace(threads=1, connections=args.wrk_connections, duration=args.wrk_seconds)
     credentials = ("Authorization", [f"Token {t}" for t in tokens])
@@ -227,7 +227,7 @@ def wrk_rounds(port: int, direct_port: int, tokens: list[str], args) -> dict:
     results: dict[str, list[dict]] = {name: [] for name in targets}
     for i in range(args.wrk_rounds):
         for name in list(targets) if i % 2 == 0 else list(reversed(targets)):
-            got = wrk_run(
+            got = wrk_post(
                 port=targets[name], path="/api/flash/ping/", credentials=credentials, args=options, label=name
             )
             results[name].append(

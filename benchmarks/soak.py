@@ -62,7 +62,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.flashsale_bench import database_recreate, site_env  # noqa: E402
+from benchmarks.common import database_ensure, log  # noqa: E402
+from benchmarks.flashsale_bench import site_env  # noqa: E402
 
 RESULTS_JSON = ROOT / "benchmarks" / "results" / "soak.json"
 RESULTS_MD = ROOT / "benchmarks" / "results" / "soak.md"
@@ -96,10 +97,6 @@ ACTIONS = {
     "flash": 15,
     "upload": 2,
 }
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)  # UTC: Django sets TZ to the site's
 
 
 def sigterm_raises(signum, frame):
@@ -358,7 +355,7 @@ def site_prepare(
     the ids the traffic picks from and the Celery queues."""
     import redis
 
-    database_recreate(database_url)
+    database_ensure(database_url, fresh=True)
     redis.Redis.from_url(redis_url).flushdb()
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
