@@ -92,7 +92,7 @@ def _clean_redis_db(request):
     # A test that took Redis away leaves the view counter pausing for a while: each test starts with it on.
     from community.services import views_count
 
-    views_count._redis_down_until = 0.0
+    views_count.redis_down.reset()
     yield
 
 

@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/pages_bench.py --scale small --smoke    # make bench-smoke (CI)
     .venv/bin/python benchmarks/pages_bench.py --scale small --memory 100000   # item 5: worker RSS
     .venv/bin/python benchmarks/pages_bench.py --report                 # results/pages.md from the JSON
+    .venv/bin/python benchmarks/pages_bench.py --only "mall home" --only profile   # some rows and the floor
 
 The dataset is ``manage.py bench_data --scale small|large`` (demo/benchdata.py) in its own database
 (``--database-url``; default hs_bench for small, hs_bench_large for large on 127.0.0.1:5432), loaded when
@@ -30,12 +31,10 @@ import base64
 import hashlib
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,8 +44,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import common  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    database_ensure,
+    django_setup,
+    gunicorn_start,
+    gunicorn_stop,
+    log,
+    lua_string,
+    machine,
+    manage,
+    rss_mib,
+    versions,
+    workers_of,
+    wrk_required,
+    wrk_run,
+)
+from flashsale.tests.redis_servers import free_port  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_DATABASES = {"small": f"{SERVER}/hs_bench", "large": f"{SERVER}/hs_bench_large"}
@@ -54,24 +72,11 @@ FLOOR = "floor: POST /api/flash/ping/"
 GOAL_RATIO = 0.5  # every read page at least half the floor's throughput (issue 14)
 GOAL_P99_GROWTH = 1.5  # p99 at large within 1.5x p99 at small
 
+# wrk: each thread rotates over the endpoint's prepared requests (benchmarks/common.py adds the rest).
 LUA = r"""
 local entries = __ENTRIES__
-local threads = {}
 
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-
-function init(args)
-  statuses = {}
-  counter = 0
-  answered = 0
-  -- a request limit after "--" (where "--" and the URL land in args depends on getopt): any number
-  limit = 0
-  for i = 0, #args do
-    limit = tonumber(args[i]) or limit
-  end
+function prepare()
   prepared = {}
   for i, e in ipairs(entries) do
     prepared[i] = wrk.format(e[1], e[2], e[3], e[4])
@@ -82,38 +87,7 @@ function request()
   counter = counter + 1
   return prepared[((counter + tid * 7919) % #prepared) + 1]
 end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-  answered = answered + 1
-  if limit > 0 and answered >= limit then
-    wrk.thread:stop()
-  end
-end
-
-function done(summary, latency, requests)
-  local merged = {}
-  for _, thread in ipairs(threads) do
-    for code, n in pairs(thread:get("statuses")) do
-      merged[code] = (merged[code] or 0) + n
-    end
-  end
-  local parts = {}
-  for code, n in pairs(merged) do
-    table.insert(parts, string.format('"%s": %d', code, n))
-  end
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format(
-    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "socket_errors": %d, ' ..
-    '"non_2xx_3xx": %d, "statuses": {%s}}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), errors,
-    summary.errors.status, table.concat(parts, ", ")))
-end
 """
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
 @dataclass
@@ -135,33 +109,13 @@ class Endpoint:
 
 
 def site_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "0",
-        "DEMO": "1",  # production settings on the sandbox gateways
-        "DEMO_APP": "1",  # bench_data lives in the demo app
-        "HTTPS": "0",
-        "TESTING": "0",
-        "SECRET_KEY": "bench-" + "k" * 60,
+    return common.site_env(
+        database_url, redis_url,
+        DEMO_APP="1",  # bench_data lives in the demo app
         # Fixed throwaway keys: the dataset's encrypted fields are read by every later run.
-        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"pages-bench-field-key-0123456789"[:32]).decode(),
-        "FIELD_HASH_KEY": "pages-bench-hash-key-" + "h" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "LOG_LEVEL": "WARNING",
-        "ACCESS_LOG": "0",
-        "WEB_MAX_REQUESTS": "0",  # no worker recycling in the middle of a measurement
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return out.stdout
+        FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(b"pages-bench-field-key-0123456789"[:32]).decode(),
+        FIELD_HASH_KEY="pages-bench-hash-key-" + "h" * 40,
+    )  # fmt: skip
 
 
 def database_prepare(
@@ -171,17 +125,7 @@ def database_prepare(
     figures (or {"reused": True})."""
     import psycopg2
 
-    parts = urllib.parse.urlsplit(database_url)
-    name = urllib.parse.unquote(parts.path.lstrip("/"))
-    admin = psycopg2.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        if fresh:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    name = database_ensure(database_url, fresh=fresh)
     started = time.perf_counter()
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")  # DEBUG off serves the hashed names
@@ -210,74 +154,6 @@ def database_prepare(
     conn.close()
     log(f"bench_data {scale}: {result['seconds']} s")
     return result
-
-
-def django_setup(env: dict[str, str]) -> None:
-    for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEBUG", "DEMO", "DEMO_APP", "HTTPS",
-                "TESTING", "SECRET_KEY", "ALLOWED_HOSTS", "LOG_LEVEL", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):  # fmt: skip
-        os.environ[key] = env[key]
-    import django
-
-    django.setup()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def gunicorn_start(env: dict[str, str], port: int, logfile: Path) -> subprocess.Popen:
-    out = logfile.open("ab")
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-c", "config/gunicorn.py"],
-        cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{port}"},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}): see {logfile}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    gunicorn_stop(process)
-    raise RuntimeError(f"gunicorn did not answer /healthz: see {logfile}")
-
-
-def gunicorn_stop(process: subprocess.Popen) -> None:
-    import signal
-
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def workers_of(master: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{master}/task/{master}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 # --- who is signed in, and what the endpoints are --------------------------------------------------------
@@ -378,13 +254,20 @@ def endpoints_build(*, smoke: bool) -> tuple[list[Endpoint], dict]:
         get("discovery feed, signed in, page 10", feed_signed_10, signed),
         get("following feed (follows 1,000)" if not smoke else "following feed", "/following/", signed),
         get(f"topic, common ({info['common_topic']})", f"/topics/{q(info['common_topic'])}/", anon),
+        get(
+            f"topic, common ({info['common_topic']}), signed in",
+            f"/topics/{q(info['common_topic'])}/",
+            signed,
+        ),
         get(f"topic, rare ({info['rare_topic']})", f"/topics/{q(info['rare_topic'])}/", anon),
         get("note with 300 comments", f"/notes/{info['big_note_id']}/", signed),
         get("profile (most followed writer)", f"/users/{info['writer_id']}/", anon),
+        get("profile (most followed writer), signed in", f"/users/{info['writer_id']}/", signed),
         get("search, Chinese 2 characters (面霜)", f"/search/?q={q('面霜')}", signed),
         get("search, English (sunscreen)", "/search/?q=sunscreen", signed),
         get("notifications", "/notifications/", signed),
         get("mall home", "/mall/", anon),
+        get("mall home, signed in", "/mall/", signed),
         get("product list", "/mall/products/", anon),
         get("product page", f"/mall/products/{info['product_slug']}/", anon),
         get("cart", "/mall/cart/", signed),
@@ -418,10 +301,6 @@ def endpoints_build(*, smoke: bool) -> tuple[list[Endpoint], dict]:
 # --- wrk ---------------------------------------------------------------------------------------------------
 
 
-def lua_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
 def lua_entries(requests: list[Req]) -> str:
     items = []
     for r in requests:
@@ -431,21 +310,11 @@ def lua_entries(requests: list[Req]) -> str:
     return "{\n" + ",\n".join(items) + "\n}"
 
 
-def wrk_run(*, port: int, endpoint: Endpoint, duration: float, connections: int, threads: int,
-            limit: int = 0) -> dict:  # fmt: skip
-    workdir = Path(tempfile.mkdtemp(prefix="pagesbench-"))
-    script = workdir / "run.lua"
-    script.write_text(LUA.replace("__ENTRIES__", lua_entries(endpoint.requests)))
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(script),
-               f"http://127.0.0.1:{port}/"]  # fmt: skip
-    if limit:
-        command += ["--", str(limit)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    shutil.rmtree(workdir, ignore_errors=True)
-    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-    result = json.loads(line.removeprefix("BENCH "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    return result
+def endpoint_run(*, port: int, endpoint: Endpoint, duration: float, connections: int, threads: int,
+                 limit: int = 0) -> dict:  # fmt: skip
+    script = LUA.replace("__ENTRIES__", lua_entries(endpoint.requests))
+    return wrk_run(port=port, script=script, duration=duration, connections=connections, threads=threads,
+                   limit=limit)  # fmt: skip
 
 
 # --- in process: queries and CPU per request ------------------------------------------------------------
@@ -509,37 +378,6 @@ def invariants() -> dict:
 # --- the run ---------------------------------------------------------------------------------------------
 
 
-def versions() -> dict:
-    import django
-    import gunicorn
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    from django_redis import get_redis_connection
-
-    redis_version = get_redis_connection("default").info().get("redis_version")
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout
-    return {"python": platform.python_version(), "django": django.get_version(), "gunicorn": gunicorn.__version__,
-            "postgresql": pg, "redis": redis_version, "wrk": wrk[0] if wrk else "?", "commit": commit.strip()}  # fmt: skip
-
-
-def machine() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"host": platform.node(), "cpus": os.cpu_count(), "cpu": model, "kernel": platform.release()}
-
-
 def measure(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Path) -> dict[str, list[dict]]:
     port = free_port()
     gunicorn = gunicorn_start(env, port, logfile)
@@ -547,11 +385,13 @@ def measure(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Path)
     try:
         log(f"gunicorn on 127.0.0.1:{port} (workers {workers_of(gunicorn.pid)}); warm-up")
         for ep in endpoints if not args.smoke else []:  # the smoke checks answers, not speed
-            wrk_run(port=port, endpoint=ep, duration=1, connections=args.connections, threads=args.threads)
+            endpoint_run(
+                port=port, endpoint=ep, duration=1, connections=args.connections, threads=args.threads
+            )
         for round_no in range(args.rounds):
             shift = round_no * max(1, len(endpoints) // args.rounds)
             for ep in endpoints[shift:] + endpoints[:shift]:
-                result = wrk_run(port=port, endpoint=ep, duration=args.duration, connections=args.connections,
+                result = endpoint_run(port=port, endpoint=ep, duration=args.duration, connections=args.connections,
                                  threads=args.threads)  # fmt: skip
                 result["round"] = round_no + 1
                 runs[ep.label].append(result)
@@ -657,7 +497,7 @@ def memory_run(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Pa
             # wrk stops sending at the limit but waits out its duration: chunks of 10 s until the target.
             chunks = []
             while done < target:
-                chunk = wrk_run(port=port, endpoint=mixed, duration=10, connections=args.connections, threads=1,
+                chunk = endpoint_run(port=port, endpoint=mixed, duration=10, connections=args.connections, threads=1,
                                 limit=target - done)  # fmt: skip
                 done += chunk["requests"]
                 chunks.append(chunk)
@@ -731,6 +571,8 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
     parser.add_argument("--load-only", action="store_true", help="prepare the dataset, measure nothing")
     parser.add_argument("--memory", type=int, default=0, help="only the RSS run: N mixed requests (item 5)")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="only the endpoints whose label holds TEXT (repeatable), beside the floor; writes no file")  # fmt: skip
     parser.add_argument("--report", action="store_true", help="write results/pages.md from the JSON files")
     args = parser.parse_args()
     if args.report:
@@ -738,8 +580,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         return 0
     if args.smoke:
         args.duration, args.rounds, args.cpu_requests, args.no_write = 2, 1, 3, True
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: scripts/system-packages wrk (as root) or apt-get install wrk")
+    wrk_required()
 
     database_url = args.database_url or DEFAULT_DATABASES[args.scale]
     env = site_env(database_url, args.redis_url)
@@ -754,6 +595,9 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         print(json.dumps(loaded))
         return 0
     endpoints, info = endpoints_build(smoke=args.smoke)
+    if args.only:  # a part of the table, measured against the floor in the same rounds
+        endpoints = [ep for ep in endpoints if ep.label == FLOOR or any(t in ep.label for t in args.only)]
+        args.no_write = True
     from django.db import connections
 
     connections.close_all()

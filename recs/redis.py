@@ -9,30 +9,29 @@ degraded form, hot plus exploration, straight from PostgreSQL.
 from __future__ import annotations
 
 import logging
-import time
 
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from core.pause import DownPause
+
 logger = logging.getLogger(__name__)
 
 DOWN_PAUSE_SECONDS = 30.0
-_down_until = 0.0
+_down = DownPause(DOWN_PAUSE_SECONDS)
 
 
 def client():
     """The connection, or None while Redis is known to be down."""
-    if time.monotonic() < _down_until:
+    if _down.active:
         return None
     return get_redis_connection("default")
 
 
 def failed(exc: RedisError, what: str) -> None:
-    global _down_until
-    _down_until = time.monotonic() + DOWN_PAUSE_SECONDS
+    _down.start()
     logger.warning("recs: %s without Redis (paused %ss): %s", what, DOWN_PAUSE_SECONDS, exc)
 
 
 def reset() -> None:
-    global _down_until
-    _down_until = 0.0
+    _down.reset()

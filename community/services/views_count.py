@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from redis.exceptions import RedisError
 
 from community import keys
 from community.models import Note, NoteDailyViews
+from core.pause import DownPause
 from core.visitor import address_budget_key, first_time
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ FLUSH_LOCK_SECONDS = 600
 # After Redis failed, views are not even tried for this long: with redis-py's retries a call to a dead
 # server takes seconds, and the note page must stay fast while Redis is away.
 REDIS_DOWN_PAUSE_SECONDS = 30.0
-_redis_down_until = 0.0
+redis_down = DownPause(REDIS_DOWN_PAUSE_SECONDS)
 
 
 def _dedupe_seconds() -> int:
@@ -73,8 +73,7 @@ def note_view_record(*, note_id: int, viewer_key: str, address: str = "") -> boo
     VISITOR_ANONYMOUS_PER_ADDRESS anonymous viewers of a note per window, however many cookies it rotates.
     Returns whether it counted. Never raises for Redis trouble: the page matters more than the count.
     """
-    global _redis_down_until
-    if time.monotonic() < _redis_down_until:
+    if redis_down.active:
         return False
     try:
         client = _redis()
@@ -85,7 +84,7 @@ def note_view_record(*, note_id: int, viewer_key: str, address: str = "") -> boo
         client.hincrby(keys.note_views_pending(), str(note_id), 1)
         return True
     except RedisError as exc:
-        _redis_down_until = time.monotonic() + REDIS_DOWN_PAUSE_SECONDS
+        redis_down.start()
         logger.warning(
             "view of note %s not counted, Redis unavailable (views paused %ss): %s",
             note_id,

@@ -160,7 +160,7 @@ class DeadRedis:
 def dead_redis(monkeypatch):
     dead = DeadRedis()
     monkeypatch.setattr(views_count, "_redis", lambda: dead)
-    monkeypatch.setattr(views_count, "_redis_down_until", 0.0)
+    views_count.redis_down.reset()
     return dead
 
 
@@ -182,7 +182,7 @@ def test_redis_down_does_not_break_recording_and_pauses_it(dead_redis, monkeypat
     assert time.monotonic() - started < 0.1
 
     # After the pause it tries again.
-    monkeypatch.setattr(views_count, "_redis_down_until", 0.0)
+    views_count.redis_down.reset()
     note_view_record(note_id=note.pk, viewer_key="u:1")
     assert dead_redis.calls > tried
     assert note_views_pending(note_id=note.pk) == 0
