@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.pause import DownPause
-from tests.support.replicas import Clock
+from tests.support.clock import Clock
 
 
 def test_a_failure_pauses_for_its_seconds_then_calls_resume():

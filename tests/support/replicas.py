@@ -19,19 +19,7 @@ from django.db import connections
 from core import dbrouter
 from core.replica_health import ReplicaHealth
 from flashsale.tests.redis_servers import free_port
-
-
-class Clock:
-    """Monotonic seconds that move only when the test says."""
-
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.support.clock import Clock
 
 
 def alias_config(*, down: bool = False) -> dict:
