@@ -9,6 +9,7 @@ limit, and the ``BENCH {...}`` line that ``wrk_run`` parses) and a part of their
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import platform
@@ -48,6 +49,10 @@ def site_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
         "HTTPS": "0",
         "TESTING": "0",
         "SECRET_KEY": "bench-" + "k" * 60,
+        # Fixed throwaway keys (production refuses to start without them): a dataset's encrypted fields
+        # (the pages benchmark's reader's identity) are read by every later run.
+        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"pages-bench-field-key-0123456789"[:32]).decode(),
+        "FIELD_HASH_KEY": "pages-bench-hash-key-" + "h" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "LOG_LEVEL": "WARNING",
         "ACCESS_LOG": "0",

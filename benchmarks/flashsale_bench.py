@@ -37,21 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import common  # noqa: E402
-from benchmarks.common import (  # noqa: E402
-    ROOT,
-    database_ensure,
-    django_setup,
-    gunicorn_start,
-    gunicorn_stop,
-    log,
-    lua_string,
-    machine,
-    manage,
-    wrk_required,
-    wrk_run,
-)
 
-RESULTS = ROOT / "benchmarks" / "results" / "flashsale.md"
+RESULTS = common.ROOT / "benchmarks" / "results" / "flashsale.md"
 GOALS = {
     "buy / trivial throughput": (">=", 0.85),
     "buy / select_for_update throughput": (">=", 5.0),
@@ -190,12 +177,12 @@ def wrk_post(*, port: int, path: str, credentials: tuple[str, list[str]], args, 
     import secrets
 
     script = (
-        LUA.replace("__CREDENTIALS__", "{" + ", ".join(lua_string(c) for c in credentials[1]) + "}")
-        .replace("__HEADER__", lua_string(credentials[0]))
-        .replace("__PATH__", lua_string(path))
-        .replace("__NONCE__", lua_string("b" + secrets.token_hex(4)))
+        LUA.replace("__CREDENTIALS__", "{" + ", ".join(common.lua_string(c) for c in credentials[1]) + "}")
+        .replace("__HEADER__", common.lua_string(credentials[0]))
+        .replace("__PATH__", common.lua_string(path))
+        .replace("__NONCE__", common.lua_string("b" + secrets.token_hex(4)))
     )
-    return wrk_run(port=port, script=script, duration=args.duration, connections=args.connections,
+    return common.wrk_run(port=port, script=script, duration=args.duration, connections=args.connections,
                    threads=args.threads, path=path)  # fmt: skip
 
 
@@ -248,7 +235,7 @@ def materialise_timing(*, env: dict[str, str], buyer_ids: list[int], admissions:
     sale = sale_make(quota=admissions, limit=1)
     consumer = subprocess.Popen(
         [sys.executable, "manage.py", "flashsale_consumer", "--block-ms", "100"],
-        cwd=ROOT,
+        cwd=common.ROOT,
         env=env,
         start_new_session=True,
     )
@@ -319,7 +306,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, don't write the results file")
     args = parser.parse_args()
 
-    wrk_required()
+    common.wrk_required()
     from flashsale.tests.redis_servers import RedisServer, free_port
 
     database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hs_flash_bench")
@@ -329,10 +316,10 @@ def main() -> None:
     env = site_env(database_url, redis_server.url)
     gunicorn = None
     try:
-        log(f"database {database_url} (new), redis {redis_server.url} (private, AOF everysec)")
-        database_ensure(database_url, fresh=True)
-        manage(env, "migrate", "-v", "0")
-        django_setup(env)
+        common.log(f"database {database_url} (new), redis {redis_server.url} (private, AOF everysec)")
+        common.database_ensure(database_url, fresh=True)
+        common.manage(env, "migrate", "-v", "0")
+        common.django_setup(env)
         buyer_ids, tokens = buyers_make(max(args.buyers, 1000))
         bench_tokens = tokens[: args.buyers]
         buy_sale = sale_make(quota=5_000_000, limit=30_000)
@@ -355,7 +342,7 @@ def main() -> None:
         connections.close_all()
 
         port = args.port or free_port()
-        gunicorn = gunicorn_start(env, port)
+        gunicorn = common.gunicorn_start(env, port)
         endpoints = {
             "trivial": "/api/flash/ping/",
             "buy": f"/api/flash/sales/{buy_sale.pk}/buy/",
@@ -381,7 +368,7 @@ def main() -> None:
             "select_for_update": tokens_header,
             "sold-out": passes(sold_out_sale),
         }
-        log("warm-up")
+        common.log("warm-up")
         for label, path in endpoints.items():
             wrk_post(
                 port=port,
@@ -399,15 +386,15 @@ def main() -> None:
                     port=port, path=endpoints[label], credentials=credentials[label], args=args, label=label
                 )
                 runs[label].append(result)
-                log(
+                common.log(
                     f"round {round_no + 1} {label:18s} {result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms"
                     f"  p99 {result['p99_us'] / 1000:6.1f} ms  statuses {result['statuses']}"
                 )
-        gunicorn_stop(gunicorn)
+        common.gunicorn_stop(gunicorn)
         gunicorn = None
-        log("CPU per request in process")
+        common.log("CPU per request in process")
         cpu = cpu_per_request(endpoints=endpoints, credentials=credentials)
-        log(f"CPU ms per request: {cpu}")
+        common.log(f"CPU ms per request: {cpu}")
 
         # The throughput rounds left thousands of admissions in the buy sale's stream: end the bench's
         # sales (which materialises them) so the consumer has nothing but the measured sale to do.
@@ -416,16 +403,16 @@ def main() -> None:
         for sale in (buy_sale, saleor_sale, sold_out_sale):
             sale.refresh_from_db()
             sales.sale_end(sale=sale)
-        log("materialisation: 3 x 1,000 admissions with the consumer running")
+        common.log("materialisation: 3 x 1,000 admissions with the consumer running")
         materialised = []
         for _ in range(3):
             readiness_keep(buyer_ids)
             timing = materialise_timing(env=env, buyer_ids=buyer_ids)
             materialised.append(timing)
-            log(f"materialised 1,000: {timing}")
+            common.log(f"materialised 1,000: {timing}")
     finally:
         if gunicorn is not None:
-            gunicorn_stop(gunicorn)
+            common.gunicorn_stop(gunicorn)
         redis_server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -457,7 +444,7 @@ def report(args, runs: dict[str, list[dict]], materialised: list[dict], cpu: dic
         for k, v in vars(args).items()
         if k in ("duration", "rounds", "connections", "threads", "buyers")
     )
-    host = machine()
+    host = common.machine()
     lines = [
         "# Flash-sale benchmark",
         "",
@@ -525,7 +512,7 @@ def report(args, runs: dict[str, list[dict]], materialised: list[dict], cpu: dic
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(text)
-        log(f"written to {RESULTS.relative_to(ROOT)}")
+        common.log(f"written to {RESULTS.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":

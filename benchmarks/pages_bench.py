@@ -27,7 +27,6 @@ or 3xx, a socket error or a broken invariant makes the exit status non-zero.
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import json
 import os
@@ -109,13 +108,7 @@ class Endpoint:
 
 
 def site_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return common.site_env(
-        database_url, redis_url,
-        DEMO_APP="1",  # bench_data lives in the demo app
-        # Fixed throwaway keys: the dataset's encrypted fields are read by every later run.
-        FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(b"pages-bench-field-key-0123456789"[:32]).decode(),
-        FIELD_HASH_KEY="pages-bench-hash-key-" + "h" * 40,
-    )  # fmt: skip
+    return common.site_env(database_url, redis_url, DEMO_APP="1")  # bench_data lives in the demo app
 
 
 def database_prepare(
