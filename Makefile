@@ -107,8 +107,8 @@ scaleout: $(STAMP)
 # (benchmarks/pages_bench.py): the small dataset, then the large one (200k notes, 2M likes; loaded with
 # `manage.py bench_data` the first time, into BENCH_SMALL_DATABASE_URL / BENCH_LARGE_DATABASE_URL), then
 # benchmarks/results/pages.md with the p99 large/small column. Needs wrk (scripts/system-packages wrk).
-# bench-smoke: the small dataset in a fresh database, one short round; fails on any error or broken
-# invariant (CI runs it). bench-memory: a worker's RSS after 1k and after 100k mixed requests.
+# bench-smoke: the small dataset in a fresh database, one short round; fails on any error, a page with no
+# answer in its round, or a broken invariant (CI runs it). bench-memory: a worker's RSS after 1k and after 100k mixed requests.
 BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hs_bench
 BENCH_LARGE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hs_bench_large
 BENCH_PAGES_ARGS ?=

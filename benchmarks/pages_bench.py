@@ -377,10 +377,13 @@ def measure(args, env: dict[str, str], endpoints: list[Endpoint], logfile: Path)
     runs: dict[str, list[dict]] = {ep.label: [] for ep in endpoints}
     try:
         log(f"gunicorn on 127.0.0.1:{port} (workers {workers_of(gunicorn.pid)}); warm-up")
-        for ep in endpoints if not args.smoke else []:  # the smoke checks answers, not speed
-            endpoint_run(
-                port=port, endpoint=ep, duration=1, connections=args.connections, threads=args.threads
-            )
+        for ep in endpoints:
+            if args.smoke:  # the smoke checks answers, not speed: one request each, so no page is cold
+                endpoint_run(port=port, endpoint=ep, duration=2, connections=1, threads=1, limit=1)
+            else:
+                endpoint_run(
+                    port=port, endpoint=ep, duration=1, connections=args.connections, threads=args.threads
+                )
         for round_no in range(args.rounds):
             shift = round_no * max(1, len(endpoints) // args.rounds)
             for ep in endpoints[shift:] + endpoints[:shift]:
@@ -461,6 +464,8 @@ def _base_label(label: str) -> str:
 
 def failures(rows: list[dict], checks: dict) -> list[str]:
     problems = [f"{r['page']}: {r['errors']} errors {r['statuses']}" for r in rows if r["errors"]]
+    # A page that answered nothing in its round was not checked at all (each answer slower than the round).
+    problems += [f"{r['page']}: no answer within the round" for r in rows if not r["statuses"]]
     problems += [f"{r['page']}: in process answered {r['in_process_status']}" for r in rows
                  if r["in_process_status"] is not None and r["in_process_status"] >= 400]  # fmt: skip
     if checks["counter_drift"]:
