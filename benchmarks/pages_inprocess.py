@@ -176,7 +176,9 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--templates", default="")
     parser.add_argument(
-        "--bench", action="store_true", help="a bench_data database: the signed-in and mall pages of pages_bench.py"
+        "--bench",
+        action="store_true",
+        help="a bench_data database: the signed-in and mall pages of pages_bench.py",
     )
     args = parser.parse_args()
     setup()
