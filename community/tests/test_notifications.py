@@ -197,10 +197,14 @@ def test_unread_badge_query_uses_the_partial_index_of_unread_rows():
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE community_notification")
-    query = Notification.objects.filter(recipient=user, read_at=None)[
-        : notification_services.UNREAD_COUNT_CAP
-    ]
-    assert "notification_unread" in query.explain()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN " + notification_services._unread_count_sql(),
+            [user.pk, notification_services.UNREAD_COUNT_CAP],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "notification_unread" in plan
+    assert notification_services.notification_unread_count(user) == 3
 
 
 @pytest.mark.django_db
