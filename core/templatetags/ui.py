@@ -58,6 +58,14 @@ def icon(name: str, size: int = 24, filled: bool = False, label: str = "") -> st
     )
 
 
+@register.simple_tag(takes_context=True)
+def site_chrome(context) -> str:
+    """The top bar and tab bar, rendered once per what they show (core/chrome.py)."""
+    from core.chrome import chrome_html
+
+    return chrome_html(context)
+
+
 @register.simple_tag
 def avatar(u, size: int = 40) -> str:
     """``partials/avatar.html`` in Python, for lists that show one per row (an include per row costs a
