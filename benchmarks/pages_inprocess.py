@@ -10,7 +10,8 @@ client: warmed up, then ``--rounds`` times, reporting the median and the least C
 ``--profile NAME`` writes a cProfile of that page to
 ``/tmp/NAME.prof`` and prints the top functions; ``--templates NAME`` prints that page's CPU per template
 (a timer around each ``Template.render``, nested templates counted in their parents too). Figures are for comparing before/after on the same
-machine in the same session, not absolute.
+machine in the same session, not absolute. ``--bench`` runs instead against a ``bench_data`` database:
+the note page with 300 comments, search, notifications, the mall's pages, cart and checkout.
 """
 
 from __future__ import annotations
@@ -93,6 +94,29 @@ def pages(note, writer, common, rare):
     ]
 
 
+def bench_pages():
+    """The reader, and the pages of ``pages_bench.py``'s signed-in and mall rows, on a ``bench_data`` database."""
+    from urllib.parse import quote
+
+    from accounts.models import User
+    from demo.benchdata import facts
+
+    info = facts()
+    reader = User.objects.get(pk=info["reader_id"])
+    return reader, [
+        ("ping (floor, POST)", "/api/flash/ping/", True),
+        ("note 300 comments", f"/notes/{info['big_note_id']}/", True),
+        ("search zh", "/search/?q=" + quote("面霜"), True),
+        ("search en", "/search/?q=sunscreen", True),
+        ("notifications", "/notifications/", True),
+        ("mall home", "/mall/", False),
+        ("product list", "/mall/products/", False),
+        ("product page", f"/mall/products/{info['product_slug']}/", False),
+        ("cart", "/mall/cart/", True),
+        ("checkout page", "/mall/checkout/", True),
+    ]
+
+
 def measure(client, path: str, rounds: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -151,14 +175,23 @@ def main() -> None:
     parser.add_argument("--profile", default="")
     parser.add_argument("--only", default="")
     parser.add_argument("--templates", default="")
+    parser.add_argument(
+        "--bench",
+        action="store_true",
+        help="a bench_data database: the signed-in and mall pages of pages_bench.py",
+    )
     args = parser.parse_args()
     setup()
     from django.test import Client
 
-    reader, note, writer, common, rare = fixtures()
+    if args.bench:
+        reader, page_list = bench_pages()
+    else:
+        reader, note, writer, common, rare = fixtures()
+        page_list = pages(note, writer, common, rare)
     anon, signed = Client(), Client()
     signed.force_login(reader)
-    for name, path, auth in pages(note, writer, common, rare):
+    for name, path, auth in page_list:
         if args.only and args.only not in name:
             continue
         client = signed if auth else anon

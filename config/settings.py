@@ -324,6 +324,8 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 # Local media is served by the app itself unless object storage (or a front proxy) takes over.
+# Rendered product cards kept per web process (mall/cards.py): about 1 KB each.
+PRODUCT_CARD_CACHE_SIZE = env.int("PRODUCT_CARD_CACHE_SIZE", default=2048)
 # Rendered note cards kept per web process (community/cards.py); none when media URLs are signed (they expire).
 NOTE_CARD_CACHE_SIZE = (
     0

@@ -3,6 +3,8 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+UNREAD_ATTRIBUTE = "unread_notifications"
+
 # (key, icon, label, url names to try in order). Upper apps' pages appear as they are installed.
 NAV = [
     ("home", "home", _("Home"), ["home"]),
@@ -38,9 +40,13 @@ def _first_url_reversed(names: list[str]) -> tuple[str, bool]:
 
 
 def site(request):
-    unread = 0
-    if request.user.is_authenticated and getattr(settings, "UNREAD_COUNT_CALLABLE", ""):
-        unread = import_string(settings.UNREAD_COUNT_CALLABLE)(request.user)
+    # A page that has just counted the reader's unread notifications (the Messages page) leaves the figure
+    # on the request: the badge shows it instead of counting again.
+    unread = getattr(request, UNREAD_ATTRIBUTE, None)
+    if unread is None:
+        unread = 0
+        if request.user.is_authenticated and getattr(settings, "UNREAD_COUNT_CALLABLE", ""):
+            unread = import_string(settings.UNREAD_COUNT_CALLABLE)(request.user)
     items = []
     for key, icon, label, names in NAV:
         url, own = _first_url(names)

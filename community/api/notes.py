@@ -113,7 +113,7 @@ def _note_output(request, note_id) -> dict:
         **{f: getattr(note, f) for f in ("like_count", "collect_count", "comment_count", "view_count")},
         "author": note.author,
         "images": page.images,
-        "topics": [t.name for t in page.topics],
+        "topics": page.topics,
         "liked": note.pk in page.state.liked,
         "collected": note.pk in page.state.collected,
         "products": page.products,

@@ -27,9 +27,10 @@ from tests.support.orders import order_move, place_order
 
 pytestmark = pytest.mark.django_db
 
-# The note page selector's own 4 queries, then the cards': links (with product, brand, variant, cover,
-# "bought here"), the products' active variants, their free stock, live offers (the flash-sale provider).
-NOTE_PAGE_WITH_CARDS_QUERIES = 4 + 4
+# The note page selector's own 2 queries (was 4: topics and mentions are now array subqueries of the
+# note's), then the cards': links (with product, brand, variant, cover, "bought here"), the products'
+# active variants, their free stock, live offers (the flash-sale provider).
+NOTE_PAGE_WITH_CARDS_QUERIES = 2 + 4
 
 
 @pytest.fixture

@@ -58,6 +58,36 @@ def icon(name: str, size: int = 24, filled: bool = False, label: str = "") -> st
     )
 
 
+@register.simple_tag(takes_context=True)
+def site_chrome(context) -> str:
+    """The top bar and tab bar, rendered once per what they show (core/chrome.py)."""
+    from core.chrome import chrome_html
+
+    return chrome_html(context)
+
+
+@register.simple_tag
+def avatar(u, size: int = 40) -> str:
+    """``partials/avatar.html`` in Python, for lists that show one per row (an include per row costs a
+    template render each): the same markup, the photo or the name's first letter."""
+    size = size or 40
+    if u.avatar:
+        return format_html(
+            '<img class="avatar" src="{}" alt="{}" width="{}" height="{}" loading="lazy">',
+            u.avatar.url,
+            u.display_name,
+            size,
+            size,
+        )
+    return format_html(
+        '<span class="avatar-fallback" style="width:{}px;height:{}px;font-size:{}px" aria-hidden="true">{}</span>',
+        size,
+        size,
+        round(size / 5 * 2),
+        u.display_name[:1].upper(),
+    )
+
+
 @register.filter
 def abbrev(value) -> str:
     """1234 -> 1.2k in English, 12345 -> 1.2万 in Chinese."""

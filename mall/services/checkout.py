@@ -22,7 +22,7 @@ from mall import lock_objects
 from mall.errors import InsufficientStock, QuotaExceeded
 from mall.models import Cart, CartLine, Order, OrderEvent, OrderLine, Reservation, StockMovement, StockRecord
 from mall.services.pricing import PricedLine, line_price, money, order_limit_check, quota_check
-from mall.services.stock import available_quantity, reserved_quantity, stock_move
+from mall.services.stock import available_quantity, reserved_by_record, reserved_quantity, stock_move
 
 
 @dataclass
@@ -31,6 +31,9 @@ class CheckoutSummary:
     lines: list[PricedLine] = field(default_factory=list)
     reserved_until: object = None
     problems: list[str] = field(default_factory=list)
+    # What is left of the purchaser's annual quota (their own verified identity, checked before anything
+    # was held), when the lines are cross-border; else None.
+    quota_left: Decimal | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -92,18 +95,21 @@ def identity_usable_check(*, user: User, identity: CustomsIdentity) -> None:
         )
 
 
-def checkout_quota_check(*, user: User, lines: list[CartLine], identity: CustomsIdentity | None) -> None:
+def checkout_quota_check(
+    *, user: User, lines: list[CartLine], identity: CustomsIdentity | None
+) -> Decimal | None:
     """The customs limits for these lines, before anything is held: per order always, the annual quota
-    once the purchaser's identity is known. Raises QuotaExceeded saying how much is left."""
+    once the purchaser's identity is known. Raises QuotaExceeded saying how much is left; returns what
+    is left of ``identity``'s quota when it was checked (cross-border lines), else None."""
     priced = [line_price(sku=line.sku, quantity=line.quantity) for line in lines]
     if not any(line.sku.product.is_cross_border for line in lines):
-        return
+        return None
     total = money(sum((p.line_total for p in priced), Decimal("0")))
     if identity is None:
         order_limit_check(order_total=total)
-        return
+        return None
     identity_usable_check(user=user, identity=identity)
-    quota_check(id_number=identity.id_number, order_total=total)
+    return quota_check(id_number=identity.id_number, order_total=total)
 
 
 def checkout_reserve(
@@ -119,42 +125,49 @@ def checkout_reserve(
     if not lines:
         raise DomainError(_("Your cart is empty."))
     try:
-        checkout_quota_check(user=user, lines=lines, identity=identity)
+        quota_left = checkout_quota_check(user=user, lines=lines, identity=identity)
     except QuotaExceeded:
         checkout_release(token=token)
         raise
     now = timezone.now()
     until = now + timedelta(minutes=settings.CHECKOUT_RESERVATION_MINUTES)
-    summary = CheckoutSummary(token=token, reserved_until=until)
-    candidates = _candidate_records([line.sku_id for line in lines])
+    summary = CheckoutSummary(token=token, reserved_until=until, quota_left=quota_left)
+    holds = []
     with transaction.atomic(durable=True):
         # One live checkout per shopper: this one replaces every earlier hold of theirs (another tab, another
         # device), so reserving again and again never holds more than one cart's worth.
         Reservation.objects.filter(Q(checkout_token=token) | Q(user=user)).delete()
-        locked = lock_objects.stock_records_lock([r for ids in candidates.values() for r in ids])
+        # The candidates of every line, locked, and what others hold on them: two queries for the whole
+        # cart, not two per line. ``reserved`` then counts this checkout's holds as they are chosen.
+        records = lock_objects.stock_records_of_skus_lock(line.sku_id for line in lines)
+        reserved = reserved_by_record(record_ids=[r.pk for r in records], now=now)
         for line in lines:
-            chosen = None
-            for record_id in candidates.get(line.sku_id, []):
-                record = locked[record_id]
-                if (
-                    available_quantity(record, reserved=reserved_quantity(record_id=record_id, now=now))
-                    >= line.quantity
-                ):
-                    chosen = record
-                    break
+            chosen = next(
+                (
+                    record
+                    for record in records
+                    if record.sku_id == line.sku_id
+                    and available_quantity(record, reserved=reserved.get(record.pk, 0)) >= line.quantity
+                ),
+                None,
+            )
             if chosen is None:
                 summary.problems.append(
                     _("%(name)s: not enough stock for %(n)d.") % {"name": str(line.sku), "n": line.quantity}
                 )
                 continue
-            Reservation.objects.create(
-                stock_record=chosen,
-                user=user,
-                checkout_token=token,
-                quantity=line.quantity,
-                reserved_until=until,
+            reserved[chosen.pk] = reserved.get(chosen.pk, 0) + line.quantity
+            holds.append(
+                Reservation(
+                    stock_record=chosen,
+                    user=user,
+                    checkout_token=token,
+                    quantity=line.quantity,
+                    reserved_until=until,
+                )
             )
             summary.lines.append(line_price(sku=line.sku, quantity=line.quantity, referral=line.referral))
+        Reservation.objects.bulk_create(holds)
     return summary
 
 

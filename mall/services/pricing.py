@@ -92,8 +92,9 @@ def quota_left_for(*, viewer, identity) -> Decimal | None:
     return quota_left(id_number=identity.id_number)
 
 
-def quota_check(*, id_number: str, order_total: Decimal) -> None:
-    """Refuse an order over the per-order limit or over what is left of the annual quota."""
+def quota_check(*, id_number: str, order_total: Decimal) -> Decimal:
+    """Refuse an order over the per-order limit or over what is left of the annual quota; returns what is
+    left (before this order)."""
     annual = money(settings.CROSS_BORDER_ANNUAL_LIMIT)
     order_limit_check(order_total=order_total)
     used = quota_used(id_number=id_number)
@@ -105,3 +106,4 @@ def quota_check(*, id_number: str, order_total: Decimal) -> None:
             )
             % {"total": yuan_digits(order_total), "left": yuan_digits(left), "annual": yuan_digits(annual)}
         )
+    return left

@@ -41,6 +41,14 @@ def yuan_digits(value) -> str:
     return "" if amount is None else f"{amount:,.2f}"
 
 
+@register.simple_tag
+def product_card(product) -> str:
+    """A product card, its markup rendered once per content and language (mall/cards.py)."""
+    from mall.cards import product_card_html
+
+    return product_card_html(product)
+
+
 @register.filter
 def percent(value) -> str:
     """Decimal("0.091") -> "9.1%"."""

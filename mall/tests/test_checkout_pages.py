@@ -240,3 +240,24 @@ def test_goods_gone_off_sale_meanwhile_are_explained_not_an_error_page(client, s
     assert 'data-testid="checkout-problem"' in html and "Your cart is empty." in html
     assert 'data-testid="place-order"' not in html and 'data-testid="back-to-cart"' in html
     assert not Reservation.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_the_checkout_page_costs_the_same_queries_for_2_or_6_lines(
+    client, shopper, count, django_assert_num_queries
+):
+    user, _address, identity = shopper
+    for i in range(count):
+        _product, (sku,) = shop_product(prices=(f"{10 + i}.00",), stock=5)
+        cart_with(user=user, sku=sku, quantity=1 + i % 2)
+    client.get(reverse("mall:checkout"))  # the first visit stores the checkout's token in the session
+    # user, cart, addresses, identities, any line selected?, the lines, the quota used; then in one
+    # transaction (BEGIN, COMMIT): the earlier holds released, the stock records locked, what others hold on
+    # them, the holds inserted; the covers, the unread badge. Was 24 for three lines (a SUM and an INSERT
+    # per line, the quota read twice, the session rewritten with the same token).
+    with django_assert_num_queries(15):
+        response = client.get(reverse("mall:checkout"))
+    assert response.status_code == 200
+    assert Reservation.objects.filter(user=user).count() == count
+    assert "¥26,000.00 of your ¥26,000.00" in response.content.decode()
+    assert client.session[TOKEN_KEY]

@@ -54,7 +54,8 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         # Nothing left to hold (the selected goods went off sale meanwhile): say so on the page.
         problem = problem or exc.message
     else:
-        request.session[TOKEN_KEY] = summary.token
+        if token != summary.token:  # a renewal keeps its token: no session write on every reload
+            request.session[TOKEN_KEY] = summary.token
     # Held: at least one line is held for this checkout. Otherwise (refused, or not one line could be held)
     # the page shows the cart's selected lines as they are, never an empty "held" list to place.
     held = summary is not None and bool(summary.lines)
@@ -85,7 +86,7 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         "preview": preview,
         "rows": rows,
         "quota_error": quota_error,
-        "quota_left": quota_left_for(viewer=request.user, identity=identity) if cross_border else None,
+        "quota_left": _quota_left(request, summary=summary, identity=identity) if cross_border else None,
         "cross_border": cross_border,
         "addresses": addresses,
         "identities": identities,
@@ -96,6 +97,13 @@ def _context(request, *, cart, addresses, identities, address, identity, form=No
         "server_now": timezone.now(),
         "can_place": held and summary.can_place(address=address, identity=identity),
     }
+
+
+def _quota_left(request, *, summary, identity):
+    """What is left of the purchaser's quota: the holds' check already read it, else read it now."""
+    if summary is not None and summary.quota_left is not None:
+        return summary.quota_left
+    return quota_left_for(viewer=request.user, identity=identity)
 
 
 @login_required
