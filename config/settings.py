@@ -327,8 +327,8 @@ NOTE_CARD_CACHE_SIZE = (
 # whose steps change data between two requests of the same page; its own tests turn it on.
 MICROCACHE_SECONDS = env.int("MICROCACHE_SECONDS", default=0 if TESTING else 3)
 # Each cached view keeps its pages with and without a query string apart, each part bounded in bytes and
-# entries (a page is 30-80 KB): at most 4 views x 2 parts x 4 MiB per process.
-MICROCACHE_PART_BYTES = env.int("MICROCACHE_PART_BYTES", default=4 * 1024 * 1024)
+# entries (a page is 30-80 KB): at most 4 views x 2 parts x 2 MiB = 16 MiB per process.
+MICROCACHE_PART_BYTES = env.int("MICROCACHE_PART_BYTES", default=2 * 1024 * 1024)
 MICROCACHE_PART_ENTRIES = env.int("MICROCACHE_PART_ENTRIES", default=128)
 # Rendered comments kept per web process (community/comment_markup.py); none when media URLs are signed.
 COMMENT_CACHE_SIZE = (

@@ -23,6 +23,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
@@ -100,6 +101,19 @@ class Built:
     built_at: float
     opens: int
     engaged: list[tuple[int, float]] | None = None  # (note id, epoch s) of likes, collects, comments
+
+    # What every page of the list asks of it, worked out once per list (a decoded list serves many pages).
+    @cached_property
+    def ranked_ids(self) -> list[int]:
+        return [c.note_id for c in self.ranked]
+
+    @cached_property
+    def explore_ids(self) -> list[int]:
+        return [n for n, f in self.facts.items() if f.source == EXPLORE]
+
+    @cached_property
+    def sponsored_ids(self) -> frozenset[int]:
+        return frozenset(n for n, f in self.facts.items() if f.sponsored)
 
 
 def switch_read() -> tuple[bool, int]:

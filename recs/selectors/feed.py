@@ -103,12 +103,10 @@ def feed_for_you(
     built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget)
     exclude = set(shown)
     if hide_sponsored:
-        exclude |= {n for n, f in built.facts.items() if f.sponsored}
+        exclude |= built.sponsored_ids
     if not degraded:
-        exclude |= explore_spent(
-            note_ids=[n for n, f in built.facts.items() if f.source == ranking.EXPLORE], budget=budget
-        )
-    ranked = [c.note_id for c in built.ranked]
+        exclude |= explore_spent(note_ids=built.explore_ids, budget=budget)
+    ranked = built.ranked_ids
     page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
     if len(page_ids) < size and seen:
         # The reader has seen nearly all their list holds (a small community, a reload): what they were
