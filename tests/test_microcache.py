@@ -180,6 +180,18 @@ def test_a_flood_of_urls_stays_bounded_and_cannot_push_the_first_page_out(settin
     assert max(len(part) for part in microcache._parts.values()) <= 4
 
 
+def test_a_flood_of_urls_is_bounded_in_bytes(settings):
+    FeedNoteFactory(title="topic note", topics=["flood"])
+    url = reverse("community:topic", args=["flood"])
+    page = len(visitor().get(url).content)
+    settings.MICROCACHE_PART_BYTES = 3 * page + page // 2  # room for three pages, not four
+    microcache.microcache_clear()
+    for i in range(20):
+        visitor().get(f"{url}?sort=x{i}")
+    part = microcache._parts[(next(iter(microcache._parts))[0], True)]
+    assert len(part) == 3 and part.weight <= settings.MICROCACHE_PART_BYTES
+
+
 def test_a_page_larger_than_a_part_or_an_error_is_not_kept(settings):
     FeedNoteFactory()
     settings.MICROCACHE_PART_BYTES = 1000
