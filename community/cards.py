@@ -67,9 +67,9 @@ def _likes_chip(*, liked: bool, count: int, lang: str) -> str:
     return html
 
 
-def card_html(note, state) -> SafeString:
+def card_html(note, state, *, lang: str | None = None) -> SafeString:
     """The card of ``note`` (from ``note_card_qs()``) for a reader whose likes are in ``state``."""
-    lang = get_language() or settings.LANGUAGE_CODE
+    lang = lang or get_language() or settings.LANGUAGE_CODE
     key = _card_key(note, lang)
     parts = _cards.get(key)
     if parts is None:
@@ -82,6 +82,12 @@ def card_html(note, state) -> SafeString:
         _cards.put(key, parts)
     liked = state is not None and note.pk in state.liked
     return mark_safe(parts[0] + _likes_chip(liked=liked, count=note.like_count, lang=lang) + parts[1])  # noqa: S308 - rendered by the template engine, which escaped it
+
+
+def cards_html(notes, state) -> SafeString:
+    """A page's cards in a row: the language read once, no template loop around them."""
+    lang = get_language() or settings.LANGUAGE_CODE
+    return mark_safe("".join([card_html(note, state, lang=lang) for note in notes]))  # noqa: S308 - each is card_html's
 
 
 def cards_clear() -> None:

@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                # A page rendered for the micro-cache carries a marker, not a CSRF token (core/microcache.py).
+                "core.microcache.csrf_context",
             ],
         },
     },
@@ -332,6 +334,15 @@ NOTE_CARD_CACHE_SIZE = (
     if AWS_STORAGE_BUCKET_NAME and env.bool("AWS_QUERYSTRING_AUTH", default=False)
     else env.int("NOTE_CARD_CACHE_SIZE", default=4096)
 )
+# Micro-caching (core/microcache.py): a page for readers without a session (the feeds, topics, profiles)
+# is rendered once per process and served to the next such readers for this many seconds (0: off). An
+# anonymous reader may see a page this old; signed-in readers never get a cached page. Off under tests,
+# whose steps change data between two requests of the same page; its own tests turn it on.
+MICROCACHE_SECONDS = env.int("MICROCACHE_SECONDS", default=0 if TESTING else 3)
+# Each cached view keeps its pages with and without a query string apart, each part bounded in bytes and
+# entries (a page is 30-80 KB): at most 4 views x 2 parts x 2 MiB = 16 MiB per process.
+MICROCACHE_PART_BYTES = env.int("MICROCACHE_PART_BYTES", default=2 * 1024 * 1024)
+MICROCACHE_PART_ENTRIES = env.int("MICROCACHE_PART_ENTRIES", default=128)
 # Rendered comments kept per web process (community/comment_markup.py); none when media URLs are signed.
 COMMENT_CACHE_SIZE = (
     0

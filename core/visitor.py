@@ -78,6 +78,13 @@ def visitor(request) -> Visitor:
     return found
 
 
+def visitor_is_new(request) -> bool:
+    """Whether this request made its anonymous visitor (it brought no valid ``hs_vid``): such a visitor has
+    no history yet, so a page personal to visitors is the same for every new one."""
+    request = getattr(request, "_request", request)
+    return getattr(request, "_visitor_minted", None) is not None
+
+
 def first_time(*, done_key: str, budget_key: str = "", window: int, client=None) -> bool:
     """The primitive: True (and remembered for ``window`` seconds under ``done_key``) unless ``done_key``
     is set, or ``budget_key`` (an address's anonymous visitors of one thing) is spent. Raises RedisError

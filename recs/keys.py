@@ -12,8 +12,8 @@ def candidates(reader: str) -> str:
 
 
 def candidates_meta(reader: str) -> str:
-    """Hash note_id -> "author|topic,topic|source|sponsored" for the page rules, plus ``_built`` (epoch s)
-    and ``_opens`` (how many opens the list had seen when built)."""
+    """Hash note_id -> "author|topic,topic|source|sponsored" for the page rules, plus ``_built`` (epoch s),
+    ``_opens`` (how many opens the list had seen when built) and ``_id`` (random, one per stored list)."""
     return f"recs:meta:{reader}"
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, QuerySet, Value
+from django.db import connections, router
+from django.db.models import QuerySet
 
-from community.models import Collect, Like, Note
+from community.models import Like, Note
 from community.selectors.access import note_visible_q
 from community.selectors.purchases import note_bought_here
 
@@ -54,6 +55,13 @@ def note_drafts_qs(*, user) -> QuerySet[Note]:
     )
 
 
+_VIEWER_STATE_SQL = """
+SELECT 'l', note_id FROM community_like WHERE user_id = %(u)s AND note_id = ANY(%(n)s::bigint[])
+UNION ALL
+SELECT 'c', note_id FROM community_collect WHERE user_id = %(u)s AND note_id = ANY(%(n)s::bigint[])
+"""
+
+
 @dataclass
 class ViewerState:
     liked: set[int] = field(default_factory=set)
@@ -65,19 +73,13 @@ def viewer_state(*, viewer, note_ids) -> ViewerState:
     note_ids = list(note_ids)
     if not note_ids or viewer is None or not viewer.is_authenticated:
         return ViewerState()
-    tag = {"output_field": CharField()}
-    likes = (
-        Like.objects.filter(user=viewer, note_id__in=note_ids)
-        .annotate(kind=Value("l", **tag))
-        .values_list("kind", "note_id")
-    )
-    collects = (
-        Collect.objects.filter(user=viewer, note_id__in=note_ids)
-        .annotate(kind=Value("c", **tag))
-        .values_list("kind", "note_id")
-    )
     state = ViewerState()
-    # One round trip: UNION ALL of both, tagged.
-    for kind, note_id in likes.union(collects, all=True):
-        (state.liked if kind == "l" else state.collected).add(note_id)
+    # One round trip: UNION ALL of both, tagged. Written as SQL: the ORM built and compiled the same
+    # statement from two querysets on every page (about a tenth of a signed-in feed page's CPU).
+    with connections[router.db_for_read(Like)].cursor() as cursor:
+        cursor.execute(_VIEWER_STATE_SQL, {"u": viewer.pk, "n": note_ids})
+        for kind, note_id in cursor.fetchall():
+            (state.liked if kind == "l" else state.collected).add(note_id)
     return state
+
+

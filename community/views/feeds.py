@@ -13,7 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from community.selectors import feeds as selectors
-from community.views.trust import sponsored_context, sponsored_hidden
+from community.views.trust import SPONSORED_COOKIE, SPONSORED_PARAM, sponsored_context, sponsored_hidden
+from core.microcache import micro_cached
 
 FEED_FRAGMENT = "community/partials/feed_page.html"
 
@@ -45,6 +46,7 @@ def feed_render(request, template: str, context: dict, *, note_page):
 
 
 @require_safe
+@micro_cached(params=("cursor", SPONSORED_PARAM), cookies=(SPONSORED_COOKIE,))
 def home(request):
     """The discovery feed: public notes by hot score, a waterfall that loads more as you scroll."""
     note_page = selectors.feed_discover(
@@ -70,6 +72,7 @@ def feed_following(request):
     )
 
 
+@micro_cached(params=("sort", "cursor", SPONSORED_PARAM), cookies=(SPONSORED_COOKIE,))
 def topic(request, name: str):
     topic = selectors.topic_get(name=name)
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.TOPIC_SORTS else "hot"

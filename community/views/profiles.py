@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from community.selectors import feeds as feed_selectors
 from community.selectors import profiles as selectors
 from community.views.feeds import feed_render, next_page_url
+from core.microcache import micro_cached
 
 FOLLOW_BUTTON = "community/partials/follow_button.html"
 
@@ -31,6 +32,7 @@ def follow_button_template() -> str | None:
     return FOLLOW_BUTTON if _follow_button_exists() else None
 
 
+@micro_cached(params=("tab", "cursor"))
 def profile(request, user_id: int):
     profile = selectors.profile_get(user_id=user_id, viewer=request.user)
     tab = request.GET.get("tab") if request.GET.get("tab") in selectors.PROFILE_TABS else "notes"

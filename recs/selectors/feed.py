@@ -15,6 +15,7 @@ community's plain hot feed; with Redis down, hot plus exploration straight from 
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from community.selectors.feeds import FEED_PAGE_SIZE, NotePage, feed_discover, note_page_with_state
@@ -45,29 +46,45 @@ def _cursor_encode(shown: list[int]) -> str:
     return signing.Signer(salt=SALT).sign_object(shown[-CURSOR_MAX_IDS:], compress=True)
 
 
+def _why_texts() -> dict:
+    """The explanations in the current language, translated once per language per process (they were
+    looked up for every card of every page)."""
+    lang = get_language()
+    texts = _WHY_TEXTS.get(lang)
+    if texts is None:
+        texts = {
+            "topic": {
+                "collect": _("Because you collected #%(topic)s"),
+                "like": _("Because you liked #%(topic)s"),
+                "comment": _("Because you commented on #%(topic)s"),
+                "open": _("Because you read #%(topic)s"),
+                "pick": _("Because you follow #%(topic)s"),
+            },
+            "coengage": _("Readers of “%(title)s” also liked this"),
+            "coengage_plain": _("Readers like you"),
+            "source": {
+                ranking.ALS: _("Readers with tastes like yours enjoyed this"),
+                ranking.FOLLOWED: _("New from a writer you follow"),
+                ranking.EXPLORE: _("A new note in a topic you read"),
+            },
+            "popular": _("Popular now"),
+        }
+        _WHY_TEXTS[lang] = texts
+    return texts
+
+
+_WHY_TEXTS: dict[str | None, dict] = {}
+
+
 def why_text(source: str, reason: str) -> str:
     """The explanation of a card: which source proposed it, and for what."""
+    texts = _why_texts()
     if source == ranking.TOPIC:
         kind, _sep, topic = reason.partition(":")
-        texts = {
-            "collect": _("Because you collected #%(topic)s"),
-            "like": _("Because you liked #%(topic)s"),
-            "comment": _("Because you commented on #%(topic)s"),
-            "open": _("Because you read #%(topic)s"),
-            "pick": _("Because you follow #%(topic)s"),
-        }
-        return texts.get(kind, texts["like"]) % {"topic": topic}
+        return texts["topic"].get(kind, texts["topic"]["like"]) % {"topic": topic}
     if source == ranking.COENGAGE:
-        return (
-            _("Readers of “%(title)s” also liked this") % {"title": reason}
-            if reason
-            else _("Readers like you")
-        )
-    return {
-        ranking.ALS: _("Readers with tastes like yours enjoyed this"),
-        ranking.FOLLOWED: _("New from a writer you follow"),
-        ranking.EXPLORE: _("A new note in a topic you read"),
-    }.get(source, _("Popular now"))
+        return texts["coengage"] % {"title": reason} if reason else texts["coengage_plain"]
+    return texts["source"].get(source, texts["popular"])
 
 
 def feed_for_you(
@@ -86,12 +103,10 @@ def feed_for_you(
     built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget)
     exclude = set(shown)
     if hide_sponsored:
-        exclude |= {n for n, f in built.facts.items() if f.sponsored}
+        exclude |= built.sponsored_ids
     if not degraded:
-        exclude |= explore_spent(
-            note_ids=[n for n, f in built.facts.items() if f.source == ranking.EXPLORE], budget=budget
-        )
-    ranked = [c.note_id for c in built.ranked]
+        exclude |= explore_spent(note_ids=built.explore_ids, budget=budget)
+    ranked = built.ranked_ids
     page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
     if len(page_ids) < size and seen:
         # The reader has seen nearly all their list holds (a small community, a reload): what they were

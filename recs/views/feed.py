@@ -15,13 +15,14 @@ from community.selectors import feeds as community_feeds
 from community.selectors.access import access_note_for_view
 from community.views.feeds import feed_render
 from community.views.interactions import back_url, login_required_htmx
-from community.views.trust import sponsored_hidden
+from community.views.trust import SPONSORED_COOKIE, SPONSORED_PARAM, sponsored_hidden
 from core.errors import DomainError
+from core.microcache import micro_cached
 from core.visitor import visitor
 from recs.selectors.feed import feed_for_you
 from recs.selectors.interests import interests_offered, interests_picked
 from recs.selectors.related import related_notes
-from recs.services.signals import note_open_record
+from recs.services.signals import impressions_record, note_open_record
 from recs.services.tastes import note_hide, reader_interests_pick
 
 PICKER_DONE = "recs_interests_done"
@@ -42,9 +43,22 @@ def _picker_due(request) -> bool:
     return True
 
 
+def _impressions_replay(request, shown) -> None:
+    """A page served from the micro-cache to a new visitor is still their page: its cards are what they
+    were shown (their seen set, the sources' impressions, the exploration budget)."""
+    impressions_record(reader=visitor(request).key, shown=shown)
+
+
 @require_safe
+@micro_cached(
+    params=("cursor", SPONSORED_PARAM),
+    cookies=(SPONSORED_COOKIE,),
+    personal=True,
+    on_hit=_impressions_replay,
+)
 def home(request):
-    """The discovery feed, personal: see ``recs/selectors/feed.py``."""
+    """The discovery feed, personal: see ``recs/selectors/feed.py``. A visitor without history gets the
+    page every such visitor gets, so theirs may come from the micro-cache (``core/microcache.py``)."""
     # A day-one account meets the interest picker at the top of its first page (skippable).
     picker = not request.GET.get("cursor") and _picker_due(request)
     note_page = feed_for_you(
@@ -57,7 +71,13 @@ def home(request):
     context = {"feed_tab": "discover"}
     if picker:
         context |= {"feed_intro_template": PICKER_TEMPLATE, "interest_topics": interests_offered()}
-    return feed_render(request, "home.html", context, note_page=note_page)
+    response = feed_render(request, "home.html", context, note_page=note_page)
+    extra = note_page.page.extra
+    if extra.get("degraded"):
+        response.microcache_skip = True  # Redis is down: not the page the next visitors should get
+    elif "why" in extra:  # the personal feed (the plain hot one records no impressions)
+        response.microcache_replay = [(n.pk, extra["why"][n.pk][0]) for n in note_page.notes]
+    return response
 
 
 class BadChoice(DomainError):
