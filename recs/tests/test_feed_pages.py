@@ -143,6 +143,27 @@ def test_a_feed_page_costs_fixed_queries(client, django_assert_num_queries, size
         assert len(feed_for_you(viewer=reader, reader=f"u:{reader.pk}", size=size).notes) == size
 
 
+@pytest.mark.parametrize("size", [5, 20])
+def test_the_api_feed_costs_fixed_queries(django_assert_num_queries, size):
+    from rest_framework.test import APIClient
+
+    notes_of("a", 40)
+    notes_of("b", 40)
+    reader = _old_reader()
+    like(reader, Note.objects.first())
+    api = APIClient()
+    api.force_authenticate(reader)  # forced: only the feed's own queries are counted
+    assert api.get(reverse("api-feed-for-you"), {"page_size": size}).status_code == 200  # builds the list
+    # the switch, the engagement marker, the cards, the reader's likes and collects
+    with django_assert_num_queries(4):
+        body = api.get(reverse("api-feed-for-you"), {"page_size": size}).json()
+    assert len(body["results"]) == size and all(r["why"]["source"] for r in body["results"])
+    with django_assert_num_queries(4):  # the next page through its cursor: the same four
+        more = api.get(reverse("api-feed-for-you"), {"page_size": size, "cursor": body["next_cursor"]}).json()
+    assert len(more["results"]) == size
+    assert not {r["id"] for r in more["results"]} & {r["id"] for r in body["results"]}
+
+
 def test_anonymous_reader_is_personalised_by_what_they_open(client):
     notes_of("旅行", 20, hot=9.0, age=timedelta(days=3))
     cats = notes_of("猫", 20, hot=1.0, age=timedelta(days=3))
