@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.core import signing
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.selectors.feeds import FEED_PAGE_SIZE, NotePage, feed_discover, note_page_with_state
 from community.selectors.notes import note_public_qs
@@ -45,29 +46,34 @@ def _cursor_encode(shown: list[int]) -> str:
     return signing.Signer(salt=SALT).sign_object(shown[-CURSOR_MAX_IDS:], compress=True)
 
 
+#: The explanations, translated when one is shown: a card asks for one text, not for every text (a page
+#: of 20 cards used to translate 160 strings).
+TOPIC_WHY = {
+    "collect": gettext_lazy("Because you collected #%(topic)s"),
+    "like": gettext_lazy("Because you liked #%(topic)s"),
+    "comment": gettext_lazy("Because you commented on #%(topic)s"),
+    "open": gettext_lazy("Because you read #%(topic)s"),
+    "pick": gettext_lazy("Because you follow #%(topic)s"),
+}
+SOURCE_WHY = {
+    ranking.ALS: gettext_lazy("Readers with tastes like yours enjoyed this"),
+    ranking.FOLLOWED: gettext_lazy("New from a writer you follow"),
+    ranking.EXPLORE: gettext_lazy("A new note in a topic you read"),
+}
+
+
 def why_text(source: str, reason: str) -> str:
     """The explanation of a card: which source proposed it, and for what."""
     if source == ranking.TOPIC:
         kind, _sep, topic = reason.partition(":")
-        texts = {
-            "collect": _("Because you collected #%(topic)s"),
-            "like": _("Because you liked #%(topic)s"),
-            "comment": _("Because you commented on #%(topic)s"),
-            "open": _("Because you read #%(topic)s"),
-            "pick": _("Because you follow #%(topic)s"),
-        }
-        return texts.get(kind, texts["like"]) % {"topic": topic}
+        return str(TOPIC_WHY.get(kind, TOPIC_WHY["like"])) % {"topic": topic}
     if source == ranking.COENGAGE:
         return (
             _("Readers of “%(title)s” also liked this") % {"title": reason}
             if reason
             else _("Readers like you")
         )
-    return {
-        ranking.ALS: _("Readers with tastes like yours enjoyed this"),
-        ranking.FOLLOWED: _("New from a writer you follow"),
-        ranking.EXPLORE: _("A new note in a topic you read"),
-    }.get(source, _("Popular now"))
+    return str(SOURCE_WHY.get(source) or _("Popular now"))
 
 
 def feed_for_you(
@@ -86,12 +92,10 @@ def feed_for_you(
     built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget)
     exclude = set(shown)
     if hide_sponsored:
-        exclude |= {n for n, f in built.facts.items() if f.sponsored}
+        exclude.update(built.sponsored_ids)
     if not degraded:
-        exclude |= explore_spent(
-            note_ids=[n for n, f in built.facts.items() if f.source == ranking.EXPLORE], budget=budget
-        )
-    ranked = [c.note_id for c in built.ranked]
+        exclude |= explore_spent(note_ids=built.explore_ids, budget=budget)
+    ranked = built.ids
     page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
     if len(page_ids) < size and seen:
         # The reader has seen nearly all their list holds (a small community, a reload): what they were
