@@ -74,10 +74,14 @@ UNION ALL (SELECT note_id, 'comment', created_at FROM community_comment
 ORDER BY 3 DESC LIMIT 300
 """
 
-_MARKER_SQL = """
-SELECT GREATEST((SELECT max(created_at) FROM community_like WHERE user_id = %(u)s),
+# The operators' switch row and, for a signed-in reader, when they last liked, collected or commented
+# (NULL for an anonymous reader): what a page must know before it reads the list, in one round trip.
+_SWITCH_SQL = """
+SELECT s.plain_hot, s.explore_budget,
+       GREATEST((SELECT max(created_at) FROM community_like WHERE user_id = %(u)s),
                 (SELECT max(created_at) FROM community_collect WHERE user_id = %(u)s),
                 (SELECT max(created_at) FROM community_comment WHERE author_id = %(u)s))
+FROM (VALUES (1)) AS one (id) LEFT JOIN recs_recsswitch s ON s.id = one.id
 """
 
 _TOPIC_NOTES_SQL = """
@@ -109,18 +113,16 @@ class Built:
     engaged: list[tuple[int, float]] | None = None  # (note id, epoch s) of likes, collects, comments
 
 
-def switch_read() -> tuple[bool, int]:
-    """(plain hot ranking?, exploration budget) from the operators' switch row (one query)."""
-    row = RecsSwitch.objects.filter(pk=1).values_list("plain_hot", "explore_budget").first()
-    return row if row is not None else (False, RecsSwitch._meta.get_field("explore_budget").default)
-
-
-def engagement_marker(*, user_id: int) -> float:
-    """When the reader last liked, collected or commented (epoch seconds; 0 if never)."""
+def switch_read(*, user_id: int | None = None) -> tuple[bool, int, float]:
+    """(plain hot ranking?, exploration budget, the reader's engagement marker) in one query: the
+    operators' switch row, and when the signed-in reader ``user_id`` last liked, collected or commented
+    (epoch seconds; 0 if never, or for an anonymous reader)."""
     with connection.cursor() as cursor:
-        cursor.execute(_MARKER_SQL, {"u": user_id})
-        (latest,) = cursor.fetchone()
-    return latest.timestamp() if latest else 0.0
+        cursor.execute(_SWITCH_SQL, {"u": user_id})
+        plain_hot, budget, latest = cursor.fetchone()
+    if plain_hot is None:  # no switch row yet: the model's defaults
+        plain_hot, budget = False, RecsSwitch._meta.get_field("explore_budget").default
+    return plain_hot, budget, latest.timestamp() if latest else 0.0
 
 
 def _hot(client) -> list[tuple[int, float]]:
@@ -450,8 +452,9 @@ def _shared_list(*, client, budget: int) -> Built:
     return shared
 
 
-def candidates_for(*, viewer, reader: str, budget: int) -> tuple[Built, set[int], bool]:
-    """The reader's list from Redis, rebuilt if missing or behind the reader; (list, seen, degraded)."""
+def candidates_for(*, viewer, reader: str, budget: int, marker: float) -> tuple[Built, set[int], bool]:
+    """The reader's list from Redis, rebuilt if missing or behind the reader (``marker``: when they last
+    engaged, from ``switch_read``); (list, seen, degraded)."""
     client = recs_redis.client()
     if client is None:
         return (
@@ -471,7 +474,6 @@ def candidates_for(*, viewer, reader: str, budget: int) -> tuple[Built, set[int]
     signed_in = viewer is not None and viewer.is_authenticated
     if built is None and not signed_in and not opens and not _hid_anything(reader=reader, client=client):
         return _shared_list(client=client, budget=budget), seen, False
-    marker = engagement_marker(user_id=viewer.pk) if signed_in else 0.0
     if built is not None and marker <= built.built_at and opens <= built.opens:
         return built, seen, False
     fresh = candidates_build(viewer=viewer, reader=reader, client=client, budget=budget)

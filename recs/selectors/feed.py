@@ -6,8 +6,8 @@ hid, by the page rules of ``recs.ranking``. Nothing repeats, and nothing is skip
 position to skip past: a note not shown yet stays available to the next page. And what the reader did
 meanwhile (a collect, an open, "not interested") rebuilds the list, so the very next page reflects it.
 
-Queries per page, whatever its size: the switch; for a signed-in reader the engagement marker; the cards
-(``note_public_qs``, the same card path as every feed); the viewer's likes and collects. A rebuild adds
+Queries per page, whatever its size: the switch with, for a signed-in reader, the engagement marker (one
+query); the cards (``note_public_qs``, the same card path as every feed); the viewer's likes and collects. A rebuild adds
 the fixed queries of ``selectors/candidates.py``. With the operators' switch on, the page is the
 community's plain hot feed; with Redis down, hot plus exploration straight from PostgreSQL.
 """
@@ -85,11 +85,12 @@ def feed_for_you(
     hide_sponsored: bool = False,
 ) -> NotePage:
     """One page of the personal feed; ``page.extra["why"]`` maps each note to (source, explanation)."""
-    plain_hot, budget = switch_read()
+    user_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    plain_hot, budget, marker = switch_read(user_id=user_id)
     if plain_hot:
         return feed_discover(viewer=viewer, cursor=cursor, size=size, hide_sponsored=hide_sponsored)
     shown = _cursor_decode(cursor)
-    built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget)
+    built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget, marker=marker)
     exclude = set(shown)
     if hide_sponsored:
         exclude.update(built.sponsored_ids)
