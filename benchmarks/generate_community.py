@@ -48,7 +48,7 @@ def topic_names(n: int) -> list[str]:
     return names[:n]
 
 
-def generate(name: str, *, size: str, seed: int, recreate: bool) -> dict:
+def generate(name: str, *, size: str, seed: int, recreate: bool, keep: bool = False) -> dict:
     spec = SIZES[size]
     started = time.perf_counter()
     database_prepare(name, recreate=recreate)
@@ -57,7 +57,10 @@ def generate(name: str, *, size: str, seed: int, recreate: bool) -> dict:
     cursor = conn.cursor()
     cursor.execute("SELECT count(*) FROM community_note")
     if cursor.fetchone()[0]:
-        raise SystemExit(f"{name} already has notes: pass --recreate")
+        if keep:
+            conn.close()
+            return {"database": name, "kept": "it already has a community (--recreate makes it anew)"}
+        raise SystemExit(f"{name} already has notes: pass --recreate (or --if-missing to keep it)")
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(days=DAYS)
     n_topics, n_writers, n_readers = spec["topics"], spec["writers"], spec["readers"]
@@ -217,8 +220,11 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--if-missing", action="store_true", help="keep a database that has a community")
     args = parser.parse_args()
-    print(generate(args.database, size=args.size, seed=args.seed, recreate=args.recreate))
+    print(
+        generate(args.database, size=args.size, seed=args.seed, recreate=args.recreate, keep=args.if_missing)
+    )
 
 
 if __name__ == "__main__":
