@@ -225,9 +225,12 @@ def page_pick(
     exclude: set[int],
     hidden_topics: set[int] = frozenset(),
     hidden_writers: set[int] = frozenset(),
+    explore_ids: list[int] | None = None,
 ) -> list[int]:
     """The page's note ids in order, by the page rules (see the module's docstring). ``facts`` is read
-    only for the notes a page gets to (a stored list decodes them as they are asked for)."""
+    only for the notes a page gets to (a stored list decodes them as they are asked for): ``explore_ids``,
+    the exploration notes in ``ranked`` order when the caller has them, spares the exploration places a
+    walk down the whole list to find them."""
     ranked = [n for n in ranked if n not in exclude]
     per_writer: Counter = Counter()
     per_topic: Counter = Counter()
@@ -253,7 +256,7 @@ def page_pick(
         per_writer[fact.author_id] += 1
         per_topic.update(fact.topic_ids)
 
-    for note_id in ranked:
+    for note_id in ranked if explore_ids is None else [n for n in explore_ids if n not in exclude]:
         if len(explore) >= explore_slots:
             break
         fact = facts.get(note_id)

@@ -97,13 +97,23 @@ def feed_for_you(
     if not degraded:
         exclude |= explore_spent(note_ids=built.explore_ids, budget=budget)
     ranked = built.ids
-    page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
+    page_ids = ranking.page_pick(
+        ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen, explore_ids=built.explore_ids
+    )
     if len(page_ids) < size and seen:
         # The reader has seen nearly all their list holds (a small community, a reload): what they were
         # shown lately comes back after what they were not, rather than a short or empty page. Never what
         # this scroll showed, what they hid or liked (not in the list), nor sponsored notes they hid.
-        ranked = [n for n in ranked if n not in seen] + [n for n in ranked if n in seen]
-        page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude)
+        def unseen_first(ids: list[int]) -> list[int]:
+            return [n for n in ids if n not in seen] + [n for n in ids if n in seen]
+
+        page_ids = ranking.page_pick(
+            ranked=unseen_first(ranked),
+            facts=built.facts,
+            size=size,
+            exclude=exclude,
+            explore_ids=unseen_first(built.explore_ids),
+        )
     notes_by_id = {n.pk: n for n in note_public_qs().filter(pk__in=page_ids)} if page_ids else {}
     notes = [notes_by_id[n] for n in page_ids if n in notes_by_id]
     if not degraded:
