@@ -10,7 +10,8 @@ engaged with after the cut, among notes that existed at the cut, is what the fee
 Every source and the blend (``recs.ranking``, the same functions the site runs) produce a top 20 per
 reader, hot produces its top 20 by the hot score as it stood at the cut; each list leaves out what the
 reader already engaged with. The blend's top 20 is a page (``ranking.page_pick``: exploration's quarter,
-the writer and topic caps), as the feed serves it. Figures: recall@20 (hits / min(20, held-out notes)),
+the writer and topic caps), as the feed serves it; "topic page" is the topic source through the same rules
+(the other sources at 0), the blend's like-for-like yardstick. Figures: recall@20 (hits / min(20, held-out notes)),
 NDCG@20, catalogue coverage, and the share of the lists' impressions going to notes under 48 hours old
 and to writers with fewer than 100 followers (at the cut). Training on the whole log is timed separately,
 with the peak memory.
@@ -175,10 +176,15 @@ class Command(BaseCommand):
         }
         tops[ranking.EXPLORE] = explores
         tops["blend"] = pages
+        # The topic source as the feed would serve it: the same page rules (exploration's quarter, the
+        # caps), every other source at 0. The blend's fair yardstick: a source's own top 20 has no rules.
+        tops["topic page"], _explores = run.pages(
+            dict.fromkeys(weights, 0.0) | {ranking.TOPIC: 1.0, ranking.EXPLORE: weights[ranking.EXPLORE]}
+        )
         tops["global hot"] = [[n for n in run.hot_ranked if n not in r.engaged][:K] for r in run.readers]
         out(f"{'list':<12} {'recall@20':>10} {'NDCG@20':>9} {'coverage':>9} {'<48h':>7} {'<100 fol.':>10}")
         recalls = {}
-        for name in [*ranking.SOURCES, "blend", "global hot"]:
+        for name in [*ranking.SOURCES, "topic page", "blend", "global hot"]:
             recall, ndcg, shown, fresh, small = run.figures(tops[name])
             recalls[name] = recall
             out(f"{name:<12} {recall:>10.4f} {ndcg:>9.4f} {len(shown) / max(len(run.catalogue), 1):>9.1%} "
