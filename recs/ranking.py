@@ -31,9 +31,9 @@ SOURCES = (TOPIC, COENGAGE, ALS, FOLLOWED, EXPLORE, HOT)
 
 #: The blend. Personal sources outweigh hot, which is there to fill and to keep a new reader's page full.
 #: Tuned offline (``recs_evaluate --tune``, coordinate ascent on the generated community's seed 15, reported
-#: on seed 16: README): topic leads; ALS second; co-engagement and followed writers barely count on their
-#: own (their notes are older than what readers engage with next) but still break ties; exploration keeps
-#: its quarter of the page whatever its weight, which only orders the fresh notes for it.
+#: on seed 16: README): topic leads; ALS second; co-engagement and followed writers barely count (each
+#: scores far below topic on held-out readers) but still break ties; hot fills; exploration keeps its
+#: quarter of the page whatever its weight, which decides which fresh notes are credited to it.
 WEIGHTS = {TOPIC: 4.0, COENGAGE: 0.05, ALS: 2.0, FOLLOWED: 0.05, EXPLORE: 0.6, HOT: 0.2}
 
 #: What one engagement is worth to a reader's interests, before decay.
