@@ -7,19 +7,25 @@ Trains the model on the whole log first (timed, with the peak memory). Then, for
 who have engagement (interleaved, so both feeds see the same machine load): the whole page through
 Django's test client (middleware, session, view, template), ``/`` (personal; its candidate list built
 once beforehand, as the Celery refresh keeps it for active readers) against ``/hot/`` (the hot ranking),
-first page and two more through their cursors, plus the API's first page of each. Reports p50/p99 and
-the ratios; a candidate-list build (the miss) is reported on its own. Results go to
-benchmarks/results/recs_feed.md.
+first page and two more through their cursors, plus the API's first page of each. Reports p50/p99 of
+wall time and the ratios, and the median CPU ms of each kind of request (``time.process_time``: steadier
+than wall time on a loaded machine); a candidate-list build (the miss) is reported on its own. Results go
+to benchmarks/results/recs_feed.md. ``--profile "personal API"`` (any request label) runs that kind of
+request under cProfile and prints its top functions (``/tmp/recs_feed.prof``).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import re
 import resource
+import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +47,7 @@ def main() -> None:
     parser.add_argument("--database", default="hs_recs_large")
     parser.add_argument("--readers", type=int, default=60)
     parser.add_argument("--pages", type=int, default=3)
+    parser.add_argument("--profile", default="", help="a request label to profile, e.g. 'personal API'")
     args = parser.parse_args()
     import generate_notes
 
@@ -84,6 +91,24 @@ def main() -> None:
         builds.append(time.perf_counter() - started)
         candidates_store(reader=f"u:{user.pk}", built=built, client=get_redis_connection("default"))
     timings: dict[str, list[float]] = {"personal page": [], "hot page": [], "personal API": [], "hot API": []}
+    cpu: dict[str, list[float]] = {label: [] for label in timings}
+    profiler = cProfile.Profile()
+
+    def timed(label: str, round_: int, client, url: str, **kwargs):
+        profiling = round_ and label == args.profile
+        if profiling:
+            profiler.enable()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url, **kwargs)
+        elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        if profiling:
+            profiler.disable()
+        assert response.status_code == 200, (url, response.status_code)
+        if round_:
+            timings[label].append(elapsed)
+            cpu[label].append(elapsed_cpu)
+        return response
+
     next_re = re.compile(r'hx-get="([^"]+)" hx-trigger="revealed"')
     for round_ in range(2):
         for user in users:
@@ -92,26 +117,24 @@ def main() -> None:
             for label, first in (("personal page", "/"), ("hot page", "/hot/")):
                 url = first
                 for _page in range(args.pages):
-                    started = time.perf_counter()
-                    response = client.get(url, headers={"HX-Request": "true"} if url != first else {})
-                    elapsed = time.perf_counter() - started
-                    assert response.status_code == 200, (url, response.status_code)
-                    if round_:
-                        timings[label].append(elapsed)
+                    response = timed(
+                        label, round_, client, url, headers={"HX-Request": "true"} if url != first else {}
+                    )
                     found = next_re.search(response.content.decode())
                     if not found:
                         break
                     url = found.group(1).replace("&amp;", "&")
             for label, url in (("personal API", "/api/feed/for-you/"), ("hot API", "/api/feed/")):
-                started = time.perf_counter()
-                response = client.get(url)
-                if round_:
-                    timings[label].append(time.perf_counter() - started)
-                assert response.status_code == 200
+                timed(label, round_, client, url)
+    if args.profile:
+        profiler.dump_stats(os.path.join(tempfile.gettempdir(), "recs_feed.prof"))
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     rows = []
     for label, values in timings.items():
         rows.append((label, len(values), percentile(values, 50) * 1000, percentile(values, 99) * 1000))
     p99 = {label: p for label, _n, _p50, p in rows}
+    cpu_ms = {label: statistics.median(values) * 1000 for label, values in cpu.items()}
     lines = [
         "# Personal feed vs hot feed",
         "",
@@ -122,12 +145,13 @@ def main() -> None:
         f"Training on the whole log: {figures['seconds']} s, {figures['interactions']} interactions, "
         f"peak memory {figures['peak_rss_mb']} MB (ru_maxrss of the process).",
         "",
-        "| request | n | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|",
-        *[f"| {label} | {n} | {p50:.1f} | {p:.1f} |" for label, n, p50, p in rows],
+        "| request | n | p50 ms | p99 ms | CPU ms (median) |",
+        "|---|---:|---:|---:|---:|",
+        *[f"| {label} | {n} | {p50:.1f} | {p:.1f} | {cpu_ms[label]:.1f} |" for label, n, p50, p in rows],
         "",
         f"Personal / hot p99, pages: **{p99['personal page'] / p99['hot page']:.2f}x**; "
-        f"API: **{p99['personal API'] / p99['hot API']:.2f}x** (goal <= 1.2).",
+        f"API: **{p99['personal API'] / p99['hot API']:.2f}x** (goal <= 1.2). Median CPU, pages: "
+        f"{cpu_ms['personal page'] / cpu_ms['hot page']:.2f}x; API: {cpu_ms['personal API'] / cpu_ms['hot API']:.2f}x.",
         "",
         f"A candidate-list build (the miss, then cached for 30 minutes and refreshed by Celery): p50 "
         f"{percentile(builds, 50) * 1000:.0f} ms, p99 {percentile(builds, 99) * 1000:.0f} ms.",

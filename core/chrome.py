@@ -12,7 +12,6 @@ of its two forms (the request's own, so a cached chrome never carries another re
 from __future__ import annotations
 
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import conditional_escape
@@ -87,7 +86,9 @@ def chrome_html(context) -> SafeString:
     values = {
         Q_SLOT: conditional_escape(request.GET.get("q", "") if request is not None else ""),
         NEXT_SLOT: conditional_escape(request.get_full_path() if request is not None else ""),
-        CSRF_SLOT: conditional_escape(get_token(request) if request is not None else ""),
+        # The context's token: the request's own, or the micro-cache's marker while a page for the cache
+        # renders (core/microcache.py puts each visitor's own token in its place).
+        CSRF_SLOT: conditional_escape(str(context.get("csrf_token") or "") if request is not None else ""),
     }
     return mark_safe("".join(values.get(part, part) for part in parts))  # noqa: S308 - the engine escaped the markup, values are escaped above
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, connections, router
@@ -47,6 +47,7 @@ from recs.ranking import (
     blend,
     profile_build,
     source_coengage,
+    source_explore,
     source_scored,
     source_topic,
     top_topics,
@@ -75,12 +76,14 @@ UNION ALL (SELECT note_id, 'comment', created_at FROM community_comment
 ORDER BY 3 DESC LIMIT 300
 """
 
-_SWITCH_SQL = "SELECT plain_hot, explore_budget FROM recs_recsswitch WHERE id = 1"
-
-_MARKER_SQL = """
-SELECT GREATEST((SELECT max(created_at) FROM community_like WHERE user_id = %(u)s),
+# The operators' switch row and, for a signed-in reader, when they last liked, collected or commented
+# (NULL for an anonymous reader): what a page must know before it reads the list, in one round trip.
+_SWITCH_SQL = """
+SELECT s.plain_hot, s.explore_budget,
+       GREATEST((SELECT max(created_at) FROM community_like WHERE user_id = %(u)s),
                 (SELECT max(created_at) FROM community_collect WHERE user_id = %(u)s),
                 (SELECT max(created_at) FROM community_comment WHERE author_id = %(u)s))
+FROM (VALUES (1)) AS one (id) LEFT JOIN recs_recsswitch s ON s.id = one.id
 """
 
 _TOPIC_NOTES_SQL = """
@@ -98,41 +101,31 @@ SELECT topic_id, topic_name, note_id, hot FROM (
 
 @dataclass
 class Built:
-    ranked: list[Candidate]
-    facts: dict[int, NoteFacts]
+    """A reader's list: ``ids`` best first, and the facts the page rules need. A list just built also has
+    its ``ranked`` candidates (their scores go to Redis); one read back from Redis has its ids only, and
+    decodes each note's facts when a page asks for them (``StoredFacts``)."""
+
+    ids: list[int]
+    facts: Mapping[int, NoteFacts]
     built_at: float
     opens: int
+    explore_ids: list[int]  # the notes exploration is credited with (their budget is checked per page)
+    sponsored_ids: list[int]
+    ranked: list[Candidate] = field(default_factory=list)
     engaged: list[tuple[int, float]] | None = None  # (note id, epoch s) of likes, collects, comments
 
-    # What every page of the list asks of it, worked out once per list (a decoded list serves many pages).
-    @cached_property
-    def ranked_ids(self) -> list[int]:
-        return [c.note_id for c in self.ranked]
 
-    @cached_property
-    def explore_ids(self) -> list[int]:
-        return [n for n, f in self.facts.items() if f.source == EXPLORE]
-
-    @cached_property
-    def sponsored_ids(self) -> frozenset[int]:
-        return frozenset(n for n, f in self.facts.items() if f.sponsored)
-
-
-def switch_read() -> tuple[bool, int]:
-    """(plain hot ranking?, exploration budget) from the operators' switch row (one query). Written as SQL:
-    through the ORM this one-row read cost 0.5-0.8 ms of CPU on every feed page, 0.06-0.1 ms as SQL."""
+def switch_read(*, user_id: int | None = None) -> tuple[bool, int, float]:
+    """(plain hot ranking?, exploration budget, the reader's engagement marker) in one query: the
+    operators' switch row, and when the signed-in reader ``user_id`` last liked, collected or commented
+    (epoch seconds; 0 if never, or for an anonymous reader)."""
+    # Written as SQL: through the ORM the switch row alone cost 0.5-0.8 ms of CPU per page, 0.06-0.1 ms so.
     with connections[router.db_for_read(RecsSwitch)].cursor() as cursor:
-        cursor.execute(_SWITCH_SQL)
-        row = cursor.fetchone()
-    return row if row is not None else (False, RecsSwitch._meta.get_field("explore_budget").default)
-
-
-def engagement_marker(*, user_id: int) -> float:
-    """When the reader last liked, collected or commented (epoch seconds; 0 if never)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_MARKER_SQL, {"u": user_id})
-        (latest,) = cursor.fetchone()
-    return latest.timestamp() if latest else 0.0
+        cursor.execute(_SWITCH_SQL, {"u": user_id})
+        plain_hot, budget, latest = cursor.fetchone()
+    if plain_hot is None:  # no switch row yet: the model's defaults
+        plain_hot, budget = False, RecsSwitch._meta.get_field("explore_budget").default
+    return plain_hot, budget, latest.timestamp() if latest else 0.0
 
 
 def _hot(client) -> list[tuple[int, float]]:
@@ -176,24 +169,14 @@ def explore_spent(*, note_ids: list[int], budget: int) -> set[int]:
     return {n for n, count in zip(note_ids, counts, strict=True) if int(count or 0) >= budget}
 
 
-def _explore_scores(*, pool, facts, profile: Profile, budget: int, client) -> list[tuple[int, float]]:
-    """Fresh notes under their budget; those of the reader's topics first (readers of its topics are
-    whom the budget is for), the youngest first among equals."""
-    shown = [0] * len(pool)
+def _explore_shown(*, pool: list[int], client) -> list[int]:
+    """The exploration tally of each note of ``pool`` (zeros without Redis)."""
     if client is not None and pool:
         try:
-            shown = [int(v or 0) for v in client.hmget(keys.explore_shown(), [str(n) for n in pool])]
+            return [int(v or 0) for v in client.hmget(keys.explore_shown(), [str(n) for n in pool])]
         except RedisError as exc:
             recs_redis.failed(exc, "exploration tallies read")
-    out = []
-    for rank, (note_id, count) in enumerate(zip(pool, shown, strict=True)):
-        fact = facts.get(note_id)
-        if fact is None or count >= budget:
-            continue
-        matches = sum(profile.topics.get(t, 0.0) for t in fact.topic_ids)
-        base = 1.0 if matches > 0 else (0.5 if profile.empty else 0.2)
-        out.append((note_id, base * (1.0 - rank / (2 * len(pool)))))
-    return out
+    return [0] * len(pool)
 
 
 def candidates_build(*, viewer, reader: str, client, degraded: bool = False, budget: int = 50) -> Built:
@@ -298,10 +281,13 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
         if fact.author_id not in profile.hidden_writers
         and not profile.hidden_topics.intersection(fact.topic_ids)
     }
+    shown = _explore_shown(pool=pool, client=client)
     lists.append(
-        source_scored(
-            _explore_scores(pool=pool, facts=facts, profile=profile, budget=budget, client=client),
-            source=EXPLORE,
+        source_explore(
+            pool=[(n, facts[n].topic_ids) for n in pool if n in facts],
+            shown=[count for n, count in zip(pool, shown, strict=True) if n in facts],
+            profile=profile,
+            budget=budget,
         )
     )
     ranked = [c for c in blend(lists) if c.note_id in facts]
@@ -310,7 +296,17 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
         fact.source, fact.reason = candidate.source, candidate.reason
     clock = time.time()
     engaged = [(n, clock - age) for n, kind, age in events if kind != "open"]
-    return Built(ranked=ranked, facts=facts, built_at=clock, opens=len(opens), engaged=engaged)
+    ids = [c.note_id for c in ranked]
+    return Built(
+        ids=ids,
+        facts=facts,
+        built_at=clock,
+        opens=len(opens),
+        explore_ids=[n for n in ids if facts[n].source == EXPLORE],
+        sponsored_ids=[n for n in ids if facts[n].sponsored],
+        ranked=ranked,
+        engaged=engaged,
+    )
 
 
 def _facts(note_ids: set[int]) -> dict[int, NoteFacts]:
@@ -353,32 +349,74 @@ def _fact_decode(raw: str) -> NoteFacts | None:
         return None
 
 
+class StoredFacts(Mapping):
+    """The facts hash of a list read back from Redis, each note decoded when the page rules first ask for
+    it: a page looks at a few dozen of the list's 600 notes, and decoding all of them was the largest
+    part of a page's CPU (the API's p99 at 1.56x the hot feed's, issue 15)."""
+
+    def __init__(self, raw: dict[bytes, bytes]):
+        self._raw = raw
+        self._decoded: dict[int, NoteFacts | None] = {}
+
+    def __getitem__(self, note_id: int) -> NoteFacts:
+        try:
+            fact = self._decoded[note_id]
+        except KeyError:
+            raw = self._raw.get(str(note_id).encode())
+            fact = self._decoded[note_id] = _fact_decode(raw.decode()) if raw else None
+        if fact is None:
+            raise KeyError(note_id)
+        return fact
+
+    def __iter__(self):
+        return (int(k) for k in self._raw if not k.startswith(b"_"))
+
+    def __len__(self) -> int:
+        return sum(not k.startswith(b"_") for k in self._raw)
+
+
+def _ids_encode(ids: list[int]) -> str:
+    return ",".join(map(str, ids))
+
+
+def _ids_decode(raw: bytes | None) -> list[int]:
+    return [int(n) for n in raw.split(b",") if n] if raw else []
+
+
 def candidates_store(*, reader: str, built: Built, client) -> None:
     pipe = client.pipeline(transaction=True)
     cand, meta = keys.candidates(reader), keys.candidates_meta(reader)
     pipe.delete(cand, meta)
     kept = built.ranked[:CANDIDATES_KEPT]
+    kept_ids = {c.note_id for c in kept}
     if kept:
         pipe.zadd(cand, {str(c.note_id): c.score for c in kept})
         pipe.hset(meta, mapping={str(c.note_id): _fact_encode(built.facts[c.note_id]) for c in kept})
-    # A stored list is never changed, only replaced: its random id names it for ``_decoded``.
     pipe.hset(
         meta,
-        mapping={"_built": str(built.built_at), "_opens": str(built.opens), "_id": secrets.token_hex(8)},
+        mapping={
+            "_built": str(built.built_at),
+            "_opens": str(built.opens),
+            # A stored list is never changed, only replaced: its random id names it for ``_decoded``.
+            "_id": secrets.token_hex(8),
+            "_explore": _ids_encode([n for n in built.explore_ids if n in kept_ids]),
+            "_sponsored": _ids_encode([n for n in built.sponsored_ids if n in kept_ids]),
+        },
     )
     pipe.expire(cand, CANDIDATES_SECONDS)
     pipe.expire(meta, CANDIDATES_SECONDS)
     pipe.execute()
 
 
-#: Lists decoded lately, by their stored id: the next page of the same reader (and every page of readers
-#: who share one list) skips reading and decoding ~600 entries. A list is ~0.2 MB decoded.
+#: Lists read lately, by (reader, stored id): the next page of the same reader, and every page of readers
+#: who share one list, reads three small keys instead of ~600 entries (and reuses the facts decoded so far).
 _decoded: Lru[Built] = Lru(16)
 
 
 def candidates_load(*, reader: str, client) -> tuple[Built | None, list[int], set[int]]:
     """(the stored list or None, the opens count now, the notes seen lately): one round trip when this
-    process decoded that list lately, two otherwise."""
+    process read that list lately, two otherwise. A list stored without its exploration ids (by an older
+    release) counts as none: it is rebuilt once."""
     cand, meta_key = keys.candidates(reader), keys.candidates_meta(reader)
     pipe = client.pipeline(transaction=False)
     pipe.hget(meta_key, "_id")
@@ -393,19 +431,15 @@ def candidates_load(*, reader: str, client) -> tuple[Built | None, list[int], se
     pipe.zrevrange(cand, 0, -1)
     pipe.hgetall(meta_key)
     ids, meta = pipe.execute()
-    if b"_built" not in meta:
+    if b"_built" not in meta or b"_explore" not in meta:
         return None, opens, seen_ids
-    facts: dict[int, NoteFacts] = {}
-    ranked: list[Candidate] = []
-    for raw_id in ids:
-        fact = _fact_decode(meta.get(raw_id, b"").decode())
-        if fact is None:
-            continue
-        note_id = int(raw_id)
-        facts[note_id] = fact
-        ranked.append(Candidate(note_id, 0.0, fact.source, fact.reason))
     built = Built(
-        ranked=ranked, facts=facts, built_at=float(meta[b"_built"]), opens=int(meta.get(b"_opens", 0))
+        ids=[int(n) for n in ids],
+        facts=StoredFacts(meta),
+        built_at=float(meta[b"_built"]),
+        opens=int(meta.get(b"_opens", 0)),
+        explore_ids=_ids_decode(meta[b"_explore"]),
+        sponsored_ids=_ids_decode(meta.get(b"_sponsored")),
     )
     if b"_id" in meta:
         _decoded.put((reader, meta[b"_id"]), built)
@@ -438,8 +472,9 @@ def _shared_list(*, client, budget: int) -> Built:
     return shared
 
 
-def candidates_for(*, viewer, reader: str, budget: int) -> tuple[Built, set[int], bool]:
-    """The reader's list from Redis, rebuilt if missing or behind the reader; (list, seen, degraded)."""
+def candidates_for(*, viewer, reader: str, budget: int, marker: float) -> tuple[Built, set[int], bool]:
+    """The reader's list from Redis, rebuilt if missing or behind the reader (``marker``: when they last
+    engaged, from ``switch_read``); (list, seen, degraded)."""
     client = recs_redis.client()
     if client is None:
         return (
@@ -459,7 +494,6 @@ def candidates_for(*, viewer, reader: str, budget: int) -> tuple[Built, set[int]
     signed_in = viewer is not None and viewer.is_authenticated
     if built is None and not signed_in and not opens and not _hid_anything(reader=reader, client=client):
         return _shared_list(client=client, budget=budget), seen, False
-    marker = engagement_marker(user_id=viewer.pk) if signed_in else 0.0
     if built is not None and marker <= built.built_at and opens <= built.opens:
         return built, seen, False
     fresh = candidates_build(viewer=viewer, reader=reader, client=client, budget=budget)

@@ -6,8 +6,8 @@ hid, by the page rules of ``recs.ranking``. Nothing repeats, and nothing is skip
 position to skip past: a note not shown yet stays available to the next page. And what the reader did
 meanwhile (a collect, an open, "not interested") rebuilds the list, so the very next page reflects it.
 
-Queries per page, whatever its size: the switch; for a signed-in reader the engagement marker; the cards
-(``note_public_qs``, the same card path as every feed); the viewer's likes and collects. A rebuild adds
+Queries per page, whatever its size: the switch with, for a signed-in reader, the engagement marker (one
+query); the cards (``note_public_qs``, the same card path as every feed); the viewer's likes and collects. A rebuild adds
 the fixed queries of ``selectors/candidates.py``. With the operators' switch on, the page is the
 community's plain hot feed; with Redis down, hot plus exploration straight from PostgreSQL.
 """
@@ -47,8 +47,8 @@ def _cursor_encode(shown: list[int]) -> str:
 
 
 def _why_texts() -> dict:
-    """The explanations in the current language, translated once per language per process (they were
-    looked up for every card of every page)."""
+    """The explanations in the current language, translated once per language per process (a page of 20
+    cards used to translate 160 strings)."""
     lang = get_language()
     texts = _WHY_TEXTS.get(lang)
     if texts is None:
@@ -96,24 +96,35 @@ def feed_for_you(
     hide_sponsored: bool = False,
 ) -> NotePage:
     """One page of the personal feed; ``page.extra["why"]`` maps each note to (source, explanation)."""
-    plain_hot, budget = switch_read()
+    user_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    plain_hot, budget, marker = switch_read(user_id=user_id)
     if plain_hot:
         return feed_discover(viewer=viewer, cursor=cursor, size=size, hide_sponsored=hide_sponsored)
     shown = _cursor_decode(cursor)
-    built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget)
+    built, seen, degraded = candidates_for(viewer=viewer, reader=reader, budget=budget, marker=marker)
     exclude = set(shown)
     if hide_sponsored:
-        exclude |= built.sponsored_ids
+        exclude.update(built.sponsored_ids)
     if not degraded:
         exclude |= explore_spent(note_ids=built.explore_ids, budget=budget)
-    ranked = built.ranked_ids
-    page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen)
+    ranked = built.ids
+    page_ids = ranking.page_pick(
+        ranked=ranked, facts=built.facts, size=size, exclude=exclude | seen, explore_ids=built.explore_ids
+    )
     if len(page_ids) < size and seen:
         # The reader has seen nearly all their list holds (a small community, a reload): what they were
         # shown lately comes back after what they were not, rather than a short or empty page. Never what
         # this scroll showed, what they hid or liked (not in the list), nor sponsored notes they hid.
-        ranked = [n for n in ranked if n not in seen] + [n for n in ranked if n in seen]
-        page_ids = ranking.page_pick(ranked=ranked, facts=built.facts, size=size, exclude=exclude)
+        def unseen_first(ids: list[int]) -> list[int]:
+            return [n for n in ids if n not in seen] + [n for n in ids if n in seen]
+
+        page_ids = ranking.page_pick(
+            ranked=unseen_first(ranked),
+            facts=built.facts,
+            size=size,
+            exclude=exclude,
+            explore_ids=unseen_first(built.explore_ids),
+        )
     notes_by_id = {n.pk: n for n in note_public_qs().filter(pk__in=page_ids)} if page_ids else {}
     notes = [notes_by_id[n] for n in page_ids if n in notes_by_id]
     if not degraded:

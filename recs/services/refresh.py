@@ -34,7 +34,7 @@ def candidates_refresh(*, limit: int = REFRESH_MAX) -> int:
         recs_redis.failed(exc, "refresh")
         return 0
     user_ids = {int(r[2:]): r for r in readers if r.startswith("u:") and r[2:].isdigit()}
-    _plain, budget = switch_read()
+    _plain, budget, _marker = switch_read()
     done = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True):
         reader = user_ids[user.pk]

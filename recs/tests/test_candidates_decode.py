@@ -31,12 +31,12 @@ def test_the_next_page_reuses_the_decoded_list_and_a_replaced_list_is_read_again
         first, _opens, _seen = candidates.candidates_load(reader=reader, client=recs_client())
         again, _opens, _seen = candidates.candidates_load(reader=reader, client=recs_client())
         assert again is first  # not read nor decoded a second time
-        assert {c.note_id for c in first.ranked} == {n.pk for n in notes[:3]}
+        assert set(first.ids) == {n.pk for n in notes[:3]}
         # when the list is rebuilt (the same built-at time, as under a fixed clock)
         _store(reader, [n.pk for n in notes[3:]])
         fresh, _opens, _seen = candidates.candidates_load(reader=reader, client=recs_client())
     # then the new list is read, never the one decoded before
-    assert fresh is not first and {c.note_id for c in fresh.ranked} == {n.pk for n in notes[3:]}
+    assert fresh is not first and set(fresh.ids) == {n.pk for n in notes[3:]}
 
 
 def test_a_list_stored_without_an_id_is_still_read_every_time():
@@ -46,7 +46,7 @@ def test_a_list_stored_without_an_id_is_still_read_every_time():
     recs_client().hdel(keys.candidates_meta(reader), "_id")  # stored by the code before the ids
     one, _o, _s = candidates.candidates_load(reader=reader, client=recs_client())
     two, _o, _s = candidates.candidates_load(reader=reader, client=recs_client())
-    assert one is not two and [c.note_id for c in one.ranked] == [c.note_id for c in two.ranked]
+    assert one is not two and one.ids == two.ids
 
 
 def test_an_expired_list_is_gone_even_if_this_process_decoded_it():

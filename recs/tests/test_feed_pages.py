@@ -133,14 +133,35 @@ def test_a_feed_page_costs_fixed_queries(client, django_assert_num_queries, size
     like(reader, Note.objects.first())
     client.force_login(reader)
     feed_for_you(viewer=reader, reader=f"u:{reader.pk}", size=size)  # builds the candidate list
-    # a page from the list: the switch, the engagement marker, the cards, the reader's likes and collects
-    with django_assert_num_queries(4):
+    # a page from the list: the switch with the engagement marker, the cards, the reader's likes and collects
+    with django_assert_num_queries(3):
         page = feed_for_you(viewer=reader, reader=f"u:{reader.pk}", size=size)
     assert len(page.notes) == size
     # a rebuild after an engagement costs the fixed build on top, whatever the size
     collect(reader, page.notes[0])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert len(feed_for_you(viewer=reader, reader=f"u:{reader.pk}", size=size).notes) == size
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_the_api_feed_costs_fixed_queries(django_assert_num_queries, size):
+    from rest_framework.test import APIClient
+
+    notes_of("a", 40)
+    notes_of("b", 40)
+    reader = _old_reader()
+    like(reader, Note.objects.first())
+    api = APIClient()
+    api.force_authenticate(reader)  # forced: only the feed's own queries are counted
+    assert api.get(reverse("api-feed-for-you"), {"page_size": size}).status_code == 200  # builds the list
+    # the switch with the engagement marker, the cards, the reader's likes and collects
+    with django_assert_num_queries(3):
+        body = api.get(reverse("api-feed-for-you"), {"page_size": size}).json()
+    assert len(body["results"]) == size and all(r["why"]["source"] for r in body["results"])
+    with django_assert_num_queries(3):  # the next page through its cursor: the same three
+        more = api.get(reverse("api-feed-for-you"), {"page_size": size, "cursor": body["next_cursor"]}).json()
+    assert len(more["results"]) == size
+    assert not {r["id"] for r in more["results"]} & {r["id"] for r in body["results"]}
 
 
 def test_anonymous_reader_is_personalised_by_what_they_open(client):
