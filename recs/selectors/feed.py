@@ -57,6 +57,11 @@ def why_text(source: str, reason: str) -> str:
             "pick": _("Because you follow #%(topic)s"),
         }
         return texts.get(kind, texts["like"]) % {"topic": topic}
+    if source == ranking.WORDS:
+        kind, _sep, word = reason.partition(":")
+        if kind == "search":
+            return _("Because you searched “%(word)s”") % {"word": word}
+        return _("Because you read about “%(word)s”") % {"word": word}
     if source == ranking.COENGAGE:
         return (
             _("Readers of “%(title)s” also liked this") % {"title": reason}
