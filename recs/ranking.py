@@ -50,11 +50,11 @@ SEARCH_WEIGHT = 0.8
 TOP_WORDS = 10
 PER_WORD = 40
 #: Words that say nothing about what a reader cares for: the filler of note titles ("攻略", "分享").
-GENERIC_WORDS = frozenset(
-    "分享 推荐 攻略 合集 测评 日记 心得 清单 教程 好物 必备 真的 一下 我的 今天 超级 什么 一个 这个 "
-    "没有 自己 大家 可以 还是 就是 终于 第一次 记录 日常 宝藏 干货 小众 平价 附上 总结 指南 the and for "
-    "with my you".split()
-)
+GENERIC_WORDS = frozenset([
+    "分享", "推荐", "攻略", "合集", "测评", "日记", "心得", "清单", "教程", "好物", "必备", "真的", "一下", "我的", "今天", "超级", "什么",
+    "一个", "这个", "没有", "自己", "大家", "可以", "还是", "就是", "终于", "第一次", "记录", "日常", "宝藏", "干货", "小众", "平价", "附上",
+    "总结", "指南", "the", "and", "for", "with", "my", "you",
+])  # fmt: skip
 
 MAX_PER_WRITER = 2
 MAX_TOPIC_SHARE = 0.4

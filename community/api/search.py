@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.api.trust import SPONSORED_CHOICES, SPONSORED_PARAM, NoteTrustFields
+from community.search_listeners import searched
 from community.selectors.search import PAGE_SIZE, PAGE_SIZE_MAX
 from community.selectors.search.notes import SORT_KEYS, Sort, notes_search
 from community.selectors.search.people import topics_search, users_search
-from community.search_listeners import searched
 from community.selectors.search.suggestions import search_suggest
 from core.pagination import CURSOR, page_body, page_size_parameter, paginated
 from core.visitor import visitor

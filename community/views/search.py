@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from community.models import Topic
+from community.search_listeners import searched
 from community.selectors import search as search_selectors
 from community.selectors.search import suggestions as search_suggestions
 from community.selectors.search.notes import SORTS, notes_search, sort_clean
 from community.selectors.search.people import topics_search, users_search
 from community.selectors.search.products import product_strip, products_search
-from community.search_listeners import searched
 from community.views.trust import SPONSORED_HIDE, sponsored_context, sponsored_hidden
 from core.visitor import visitor
 

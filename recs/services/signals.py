@@ -34,9 +34,9 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from community.services.views_count import _lua
+from core.visitor import Visitor
 from recs import keys
 from recs import redis as recs_redis
-from core.visitor import Visitor
 from recs.models import NoteReach, ReaderPreference, SourceDaily, TapDaily
 from recs.ranking import EXPLORE, interest_words
 
