@@ -24,6 +24,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from core.segment import index_tokens
 from recs import ranking
 from recs.services.training import interactions_load, model_fit
 
@@ -79,6 +80,12 @@ class Command(BaseCommand):
                 follows[a].add(b)
             cursor.execute("SELECT id, name FROM community_topic")
             topic_names = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT id, title, body, location FROM community_note WHERE created_at < %s", [cut]
+            )
+            texts = {
+                nid: (title, f"{title} {body} {location}") for nid, title, body, location in cursor.fetchall()
+            }
         followers = defaultdict(int)
         for _reader, writers in follows.items():
             for w in writers:
@@ -101,6 +108,16 @@ class Command(BaseCommand):
                 for t in topics:
                     if len(by_topic[t]) < 60:
                         by_topic[t].append((nid, hot_at_cut[nid]))
+        # The words source's lookup, as the search vector answers it: the hottest notes of the window
+        # holding each lexeme (title, topics, body, location, cut like the index).
+        by_word: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for nid in hot_ranked:
+            _a, created, topics = catalogue[nid]
+            if created >= topic_since and nid in texts:
+                text = " ".join([texts[nid][1], *(topic_names.get(t, "") for t in topics)])
+                for token in set(index_tokens(text)):
+                    if len(by_word[token]) < ranking.PER_WORD:
+                        by_word[token].append((nid, hot_at_cut[nid]))
         fresh = sorted(
             (n for n, (_a, c, _t) in catalogue.items() if c >= cut - timedelta(hours=48)), key=lambda n: -n
         )[:400]
@@ -134,11 +151,15 @@ class Command(BaseCommand):
         budget = 50
         for user in readers:
             note_topics = {n: list(catalogue[n][2]) for n, _k, _a in history[user] if n in catalogue}
-            profile = ranking.profile_build(events=history[user], note_topics=note_topics)
+            note_words = {n: ranking.interest_words(texts[n][0]) for n, _k, _a in history[user] if n in texts}
+            profile = ranking.profile_build(
+                events=history[user], note_topics=note_topics, note_words=note_words
+            )
             profile.topic_names = topic_names
             engaged = set(profile.notes)
             lists = {
                 ranking.TOPIC: ranking.source_topic(profile=profile, notes_by_topic=by_topic),
+                ranking.WORDS: ranking.source_words(profile=profile, notes_by_word=by_word),
                 ranking.COENGAGE: ranking.source_coengage(profile=profile, neighbours=model.neighbours),
                 ranking.ALS: ranking.source_scored(model.user_top(user, exclude=engaged), source=ranking.ALS),
                 ranking.FOLLOWED: ranking.source_scored(
