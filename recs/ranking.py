@@ -47,7 +47,7 @@ TOP_TOPICS = 8
 #: What one searched word is worth to a reader's interests, before decay (a word, not a note: below a like).
 SEARCH_WEIGHT = 0.8
 #: Words of a reader's profile the words source looks into, and the notes it takes per word.
-TOP_WORDS = 10
+TOP_WORDS = 8
 PER_WORD = 40
 #: Words that say nothing about what a reader cares for: the filler of note titles ("攻略", "分享").
 GENERIC_WORDS = frozenset([
