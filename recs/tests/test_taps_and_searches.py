@@ -296,3 +296,11 @@ def test_the_words_lookup_is_answered_by_the_gin_index():
         cursor.execute("EXPLAIN " + _TOPIC_NOTES_SQL, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on note_search" in plan, plan
+
+
+def test_the_operators_see_taps_by_surface_and_source(admin_client):
+    TapDaily.objects.create(day=timezone.localdate(), surface="foryou", source="words", taps=7)
+    response = admin_client.get(reverse("admin:recs_tapdaily_changelist"))
+    assert response.status_code == 200
+    assert b"foryou" in response.content and b"words" in response.content
+    assert admin_client.get(reverse("admin:recs_tapdaily_add")).status_code == 403
