@@ -8,7 +8,7 @@ class RecsConfig(AppConfig):
 
     def ready(self) -> None:
         from community.search_listeners import register_search_listener
-        from recs.services.signals import search_heard
+        from recs.services.signals import search_record
 
         # A reader's search words become their interests (docs/architecture.md, "The personal discovery feed").
-        register_search_listener(search_heard)
+        register_search_listener(search_record)

@@ -8,7 +8,6 @@ degraded form, hot plus exploration, straight from PostgreSQL.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from pathlib import Path
@@ -16,26 +15,18 @@ from pathlib import Path
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from core.redis_scripts import lua_script
+
 logger = logging.getLogger(__name__)
 
 DOWN_PAUSE_SECONDS = 30.0
 _down_until = 0.0
 LUA_DIR = Path(__file__).resolve().parent / "lua"
-_scripts: dict[str, tuple[object, object]] = {}
-
-
-@functools.cache
-def _lua_source(name: str) -> str:
-    return (LUA_DIR / f"{name}.lua").read_text()
 
 
 def script(client, name: str):
-    """A Lua script of ``recs/lua``, registered once per Redis client (EVALSHA, reloaded on NOSCRIPT)."""
-    cached = _scripts.get(name)
-    if cached is None or cached[0] is not client:
-        cached = (client, client.register_script(_lua_source(name)))
-        _scripts[name] = cached
-    return cached[1]
+    """A Lua script of ``recs/lua``, registered once per Redis client."""
+    return lua_script(client, LUA_DIR / f"{name}.lua")
 
 
 def client():

@@ -129,7 +129,8 @@ def note_open_record(*, who: Visitor, note_id: int, surface: str = "") -> int:
 
 def search_record(*, who: Visitor, query: str) -> list[str]:
     """The words of a search join the reader's interests (a signed-in reader or one with a session
-    cookie: an address alone is nobody's profile). Returns the words kept. Never raises."""
+    cookie: an address alone is nobody's profile). Returns the words kept. Never raises: it is the
+    community's search listener (registered in ``RecsConfig.ready``)."""
     if not (who.signed_in or who.key.startswith("c:")):
         return []
     words = list(interest_words(query))[:SEARCH_WORDS_PER_QUERY]
@@ -147,11 +148,6 @@ def search_record(*, who: Visitor, query: str) -> list[str]:
         recs_redis.failed(exc, "search not recorded")
         return []
     return words
-
-
-def search_heard(*, who: Visitor, query: str) -> None:
-    """The community's search listener (registered in ``RecsConfig.ready``)."""
-    search_record(who=who, query=query)
 
 
 def engagements_credit(*, reader: str, note_ids: list[int], client) -> None:
@@ -308,37 +304,31 @@ def _add_reach(per_note: dict[int, list[int]]) -> None:
 
 
 def _add_sources(per_source: dict[str, list[int]]) -> None:
-    if not per_source:
-        return
-    today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
-    table = connection.ops.quote_name(SourceDaily._meta.db_table)
-    items = sorted(per_source.items())
-    rows = ", ".join(["(%s, %s::int, %s::int)"] * len(items))
-    params = [v for source, (imp, eng) in items for v in (source[:12], imp, eng)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} AS s (day, source, impressions, engagements) "  # noqa: S608
-            f"SELECT %s::date, v.source, v.imp, v.eng FROM (VALUES {rows}) AS v(source, imp, eng) "
-            f"ON CONFLICT (day, source) DO UPDATE SET impressions = s.impressions + EXCLUDED.impressions, "
-            f"engagements = s.engagements + EXCLUDED.engagements",
-            [today, *params],
-        )
+    rows = [(source[:12], imp, eng) for source, (imp, eng) in sorted(per_source.items())]
+    _add_daily(SourceDaily, keys=("source",), counts=("impressions", "engagements"), rows=rows)
 
 
 def _add_taps(taps: dict[tuple[str, str], int]) -> None:
-    if not taps:
+    rows = [(surface, source, count) for (surface, source), count in sorted(taps.items())]
+    _add_daily(TapDaily, keys=("surface", "source"), counts=("taps",), rows=rows)
+
+
+def _add_daily(model, *, keys: tuple[str, ...], counts: tuple[str, ...], rows: list[tuple]) -> None:
+    """Add ``rows`` (the key columns' values, then the counts) to today's rows of ``model``, whose unique
+    constraint is (day, *keys), in one statement."""
+    if not rows:
         return
     today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
-    table = connection.ops.quote_name(TapDaily._meta.db_table)
-    items = sorted(taps.items())
-    rows = ", ".join(["(%s, %s, %s::int)"] * len(items))
-    params = [v for (surface, source), count in items for v in (surface, source, count)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join((*keys, *counts))
+    row = "(" + ", ".join(["%s"] * len(keys) + ["%s::int"] * len(counts)) + ")"
+    updates = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in counts)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} AS t (day, surface, source, taps) "  # noqa: S608
-            f"SELECT %s::date, v.surface, v.source, v.taps FROM (VALUES {rows}) AS v(surface, source, taps) "
-            f"ON CONFLICT (day, surface, source) DO UPDATE SET taps = t.taps + EXCLUDED.taps",
-            [today, *params],
+            f"INSERT INTO {table} AS t (day, {columns}) "  # noqa: S608 - names from the model, values bound
+            f"SELECT %s::date, {columns} FROM (VALUES {', '.join([row] * len(rows))}) AS v({columns}) "
+            f"ON CONFLICT (day, {', '.join(keys)}) DO UPDATE SET {updates}",
+            [today, *(v for r in rows for v in r)],
         )
 
 

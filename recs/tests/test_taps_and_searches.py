@@ -21,7 +21,7 @@ from recs.models import SourceDaily, TapDaily
 from recs.ranking import interest_words
 from recs.selectors.feed import feed_for_you
 from recs.services import signals
-from recs.services.signals import impressions_flush, note_open_record, search_heard, search_record
+from recs.services.signals import impressions_flush, note_open_record, search_record
 from recs.tests.support import notes_of, page_ids
 
 pytestmark = pytest.mark.django_db
@@ -193,12 +193,12 @@ def test_hearing_a_search_costs_the_search_page_no_query(client, django_assert_n
     notes_search_reindex()
     client.force_login(_old_reader())
     client.get(reverse("community:search"), {"q": "露营"})  # warm the per-process caches
-    unregister_search_listener(search_heard)
+    unregister_search_listener(search_record)
     try:
         with django_assert_num_queries(6):
             client.get(reverse("community:search"), {"q": "露营"})
     finally:
-        register_search_listener(search_heard)
+        register_search_listener(search_record)
     with django_assert_num_queries(6):
         client.get(reverse("community:search"), {"q": "露营"})
 
