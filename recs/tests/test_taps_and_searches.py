@@ -268,36 +268,6 @@ def test_a_rebuild_after_a_search_or_a_tap_costs_the_same_fixed_queries(
         assert len(feed_for_you(viewer=reader, reader=f"u:{reader.pk}", size=size).notes) == size
 
 
-def test_the_words_lookup_is_answered_by_the_gin_index():
-    from django.db import connection
-
-    from core.segment import lexeme
-    from recs.selectors.candidates import _TOPIC_NOTES_SQL
-
-    for i in range(30):
-        FeedNoteFactory(title=f"日常{i}")
-    FeedNoteFactory(title="露营")
-    notes_search_reindex()
-    params = {
-        "topics": [],
-        "since": timezone.now() - timedelta(days=30),
-        "per_topic": 60,
-        "words": ["露营"],
-        "queries": [lexeme("露营")],
-        "per_word": 40,
-        "words_pool": 20_000,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE community_note")
-        # A test table is too small for the planner to prefer an index for itself: with the plain scans
-        # off, what is left must be the GIN bitmap (at 200k notes it ANDs it with the id range unasked).
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute("EXPLAIN " + _TOPIC_NOTES_SQL, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Bitmap Index Scan on note_search" in plan, plan
-
-
 def test_the_operators_see_taps_by_surface_and_source(admin_client):
     TapDaily.objects.create(day=timezone.localdate(), surface="foryou", source="words", taps=7)
     response = admin_client.get(reverse("admin:recs_tapdaily_changelist"))
