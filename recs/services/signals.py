@@ -91,9 +91,10 @@ def note_open_record(*, who: Visitor, note_id: int, surface: str = "") -> int:
     """The reader opened a note, by tapping its card on ``surface`` (one of ``SURFACES``) or otherwise
     (``surface`` empty or unknown): it joins their within-session interests at once, the source that showed
     it is credited, and a tap is counted. Returns 0 (a repeat: nothing done), 1 (an open) or 2 (a counted
-    tap). Never raises."""
+    tap). Nothing for a visitor whose request brought no cookie (``Visitor.fresh``): a client that drops
+    cookies would leave a key per request. Never raises."""
     client = recs_redis.client()
-    if client is None:
+    if client is None or who.fresh:
         return 0
     surface = surface if surface in SURFACES else ""
     reader = who.key
@@ -128,10 +129,11 @@ def note_open_record(*, who: Visitor, note_id: int, surface: str = "") -> int:
 
 
 def search_record(*, who: Visitor, query: str) -> list[str]:
-    """The words of a search join the reader's interests (a signed-in reader or one with a session
-    cookie: an address alone is nobody's profile). Returns the words kept. Never raises: it is the
+    """The words of a search join the reader's interests (a signed-in reader or one whose request brought
+    its session cookie: an address alone is nobody's profile, and a client that drops cookies would leave
+    a key per request). Returns the words kept. Never raises: it is the
     community's search listener (registered in ``RecsConfig.ready``)."""
-    if not (who.signed_in or who.key.startswith("c:")):
+    if not (who.signed_in or (who.key.startswith("c:") and not who.fresh)):
         return []
     words = list(interest_words(query))[:SEARCH_WORDS_PER_QUERY]
     client = recs_redis.client()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,6 +174,23 @@ def test_a_reader_known_only_by_address_is_nobodys_profile(redis_conn):
     assert search_record(who=Visitor("a:203.0.113.9", "203.0.113.9", False), query="露营") == []
     assert not list(redis_conn.scan_iter(match=keys.searches("*")))
     assert search_record(who=Visitor("c:abc", "203.0.113.9", False), query="露营") == ["露营"]
+
+
+def test_a_client_that_drops_its_cookie_leaves_no_key_per_request(redis_conn):
+    note = notes_of("a", 2)[0]
+    for _ in range(5):  # a new client each time: no cookie, a new visitor on every request
+        assert Client().get(reverse("community:search"), {"q": "露营"}).status_code == 200
+        assert Client().get(reverse("recs:related", args=[note.pk]), {"from": "search"}).status_code == 200
+    assert not list(redis_conn.scan_iter(match=keys.searches("*")))
+    assert not list(redis_conn.scan_iter(match=keys.opens("*")))
+    assert _taps(redis_conn) == {}
+    # a browser brings its cookie back: from its second request on, it is a session reader
+    browser = Client()
+    browser.get(reverse("home"))
+    browser.get(reverse("community:search"), {"q": "露营"})
+    browser.get(reverse("recs:related", args=[note.pk]), {"from": "search"})
+    assert len(list(redis_conn.scan_iter(match=keys.searches("*")))) == 1
+    assert _taps(redis_conn) == {"t:search:-": 1}
 
 
 def test_the_api_search_is_heard_once_per_search_not_per_page(client, redis_conn):
