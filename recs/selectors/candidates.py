@@ -47,7 +47,7 @@ from recs.ranking import (
     NoteFacts,
     Profile,
     blend,
-    interest_words,
+    note_words,
     profile_build,
     source_coengage,
     source_scored,
@@ -245,20 +245,22 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
     engaged_ids = {n for n, _k, _a in events}
     note_topics: dict[int, list[int]] = {}
     titles: dict[int, str] = {}
+    words_of: dict[int, tuple[str, ...]] = {}
     topic_names: dict[int, str] = {}
     if engaged_ids:
         rows = Note.objects.filter(pk__in=engaged_ids).annotate(
-            topic_ids=ArrayAgg("topics__id", distinct=True)
+            topic_ids=ArrayAgg("topics__id", distinct=True), names=ArrayAgg("topics__name", distinct=True)
         )
-        for note_id, title, ids in rows.values_list("id", "title", "topic_ids"):
+        for note_id, title, ids, names in rows.values_list("id", "title", "topic_ids", "names"):
             titles[note_id] = title
             note_topics[note_id] = [t for t in ids if t is not None]
+            words_of[note_id] = note_words(title, [n for n in names if n])
     clock = time.time()
     profile_new = profile_build(
         events=events,
         note_topics=note_topics,
         picked_topics=picks,
-        note_words={n: interest_words(title) for n, title in titles.items()},
+        note_words=words_of,
         searched=[(word, clock - when) for word, when in searched],
     )
     profile_new.hidden_topics, profile_new.hidden_writers = profile.hidden_topics, profile.hidden_writers

@@ -151,7 +151,11 @@ class Command(BaseCommand):
         budget = 50
         for user in readers:
             note_topics = {n: list(catalogue[n][2]) for n, _k, _a in history[user] if n in catalogue}
-            note_words = {n: ranking.interest_words(texts[n][0]) for n, _k, _a in history[user] if n in texts}
+            note_words = {
+                n: ranking.note_words(texts[n][0], [topic_names.get(t, "") for t in catalogue[n][2]])
+                for n, _k, _a in history[user]
+                if n in texts and n in catalogue
+            }
             profile = ranking.profile_build(
                 events=history[user], note_topics=note_topics, note_words=note_words
             )
