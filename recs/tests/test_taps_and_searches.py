@@ -19,7 +19,7 @@ from community.tests.factories import FeedNoteFactory, collect
 from core.visitor import Visitor
 from recs import keys
 from recs.models import SourceDaily, TapDaily
-from recs.ranking import interest_words
+from recs.ranking import interest_words, note_words
 from recs.selectors.feed import feed_for_you
 from recs.services import signals
 from recs.services.signals import impressions_flush, note_open_record, search_record
@@ -242,6 +242,9 @@ def test_a_failing_listener_never_costs_the_reader_their_results(client):
 def test_interest_words_are_jieba_words_without_filler():
     assert interest_words("大理古城旅行攻略分享") == ("大理", "古城", "旅行")
     assert interest_words("CeraVe 2024 a 面霜") == ("cerave", "面霜")
+    # a word the note's topics already say is the topic source's, not the words source's
+    assert note_words("大理古城旅行攻略", ["旅行攻略", "古镇"]) == ("大理", "古城")
+    assert note_words("CeraVe面霜", ["CeraVe"]) == ("面霜",)
 
 
 def test_the_words_of_what_a_reader_collected_propose_notes_of_other_topics():
