@@ -52,6 +52,9 @@ class Visitor:
     key: str  # u:<user id>, c:<cookie id> or a:<address>
     address: str
     signed_in: bool
+    #: No cookie came with the request (its c:<id> was minted by it): a browser brings it back next time, a
+    #: client that drops cookies is a new visitor on every request. Nothing should be kept per such a key.
+    fresh: bool = False
 
 
 def _cookie_id(request) -> str | None:
@@ -72,8 +75,9 @@ def visitor(request) -> Visitor:
     if user is not None and user.is_authenticated:
         found = Visitor(f"u:{user.pk}", address, True)
     else:
-        cookie = _cookie_id(request) or getattr(request, "_visitor_minted", None)
-        found = Visitor(f"c:{cookie}" if cookie else f"a:{address}", address, False)
+        kept = _cookie_id(request)
+        cookie = kept or getattr(request, "_visitor_minted", None)
+        found = Visitor(f"c:{cookie}" if cookie else f"a:{address}", address, False, fresh=kept is None)
     setattr(request, _ATTRIBUTE, found)
     return found
 

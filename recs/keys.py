@@ -28,8 +28,25 @@ def shown_source(reader: str) -> str:
 
 
 def opens(reader: str) -> str:
-    """List of the note ids the reader opened lately, newest first (capped, expires)."""
-    return f"recs:opens:{reader}"
+    """Sorted set note_id -> epoch seconds the reader last opened it (one member per note, the newest
+    ``OPENS_MAX`` kept, expires). A list before: ``recs:opens:`` keys left by it simply expire."""
+    return f"recs:opened:{reader}"
+
+
+def searches(reader: str) -> str:
+    """Sorted set word -> epoch seconds the reader last searched for it (one member per word, the newest
+    ``SEARCH_WORDS_MAX`` kept, expires)."""
+    return f"recs:searched:{reader}"
+
+
+def taps_today(reader: str) -> str:
+    """Counter of the card taps counted for the reader today (the per-reader cap; expires in a day)."""
+    return f"recs:taps:{reader}"
+
+
+def tap_address_budget(note_id: int, address: str) -> str:
+    """Counter of the anonymous readers whose tap on ``note_id`` was counted from one address (expires)."""
+    return f"recs:tap-addr:{note_id}:{address}"
 
 
 def hides(reader: str) -> str:
@@ -38,7 +55,8 @@ def hides(reader: str) -> str:
 
 
 def impressions_pending() -> str:
-    """Hash "note_id:source" -> impressions not yet flushed to PostgreSQL."""
+    """Hash "note_id:source" -> impressions, "e:source" -> engagements and "t:surface:source" -> card taps
+    not yet flushed to PostgreSQL."""
     return "recs:imp:pending"
 
 

@@ -58,6 +58,24 @@ class SourceDaily(models.Model):
         verbose_name_plural = _("sources' days")
 
 
+class TapDaily(models.Model):
+    """Card taps on a day: a reader tapped a note's card on ``surface`` (the for-you feed, search, a topic
+    page...) and opened it; ``source`` is the candidate source that showed it on the for-you feed ("-"
+    elsewhere). Taps over impressions is a source's click-through rate."""
+
+    day = models.DateField()
+    surface = models.CharField(max_length=12)
+    source = models.CharField(max_length=12)
+    taps = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "surface", "source"], name="recs_tap_day_unique")
+        ]
+        verbose_name = _("taps of a day")
+        verbose_name_plural = _("taps by day")
+
+
 class RecsSwitch(models.Model):
     """The operators' controls, one row (pk 1): plain hot ranking instead of the personal feed, and the
     exploration budget (impressions guaranteed to each new public note)."""

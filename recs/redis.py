@@ -9,16 +9,24 @@ degraded form, hot plus exploration, straight from PostgreSQL.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from core.pause import DownPause
+from core.redis_scripts import lua_script
 
 logger = logging.getLogger(__name__)
 
 DOWN_PAUSE_SECONDS = 30.0
 _down = DownPause(DOWN_PAUSE_SECONDS)
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+
+
+def script(client, name: str):
+    """A Lua script of ``recs/lua``, registered once per Redis client."""
+    return lua_script(client, LUA_DIR / f"{name}.lua")
 
 
 def client():

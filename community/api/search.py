@@ -11,11 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.api.trust import SPONSORED_CHOICES, SPONSORED_PARAM, NoteTrustFields
+from community.search_listeners import searched
 from community.selectors.search import PAGE_SIZE, PAGE_SIZE_MAX
 from community.selectors.search.notes import SORT_KEYS, Sort, notes_search
 from community.selectors.search.people import topics_search, users_search
 from community.selectors.search.suggestions import search_suggest
 from core.pagination import CURSOR, page_body, page_size_parameter, paginated
+from core.visitor import visitor
 
 
 class SearchInput(serializers.Serializer):
@@ -135,6 +137,8 @@ class NoteSearchApi(_SearchApi):
             page_size=data["page_size"],
             hide_sponsored=data["sponsored"] == "hide",
         )
+        if data["q"].strip() and not data["cursor"]:
+            searched(who=visitor(request), query=data["q"])  # once per search, not per page
         context = {"request": request, "state": page.state}
         return Response(
             page_body(request, page, NoteResultOutput(page.items, many=True, context=context).data)

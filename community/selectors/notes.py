@@ -81,5 +81,3 @@ def viewer_state(*, viewer, note_ids) -> ViewerState:
         for kind, note_id in cursor.fetchall():
             (state.liked if kind == "l" else state.collected).add(note_id)
     return state
-
-

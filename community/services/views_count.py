@@ -13,7 +13,6 @@ numbers alike) - acceptable for view counts, never for money.
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from pathlib import Path
@@ -27,6 +26,7 @@ from redis.exceptions import RedisError
 from community import keys
 from community.models import Note, NoteDailyViews
 from core.pause import DownPause
+from core.redis_scripts import lua_script
 from core.visitor import address_budget_key, first_time
 
 logger = logging.getLogger(__name__)
@@ -49,21 +49,9 @@ def _redis():
     return get_redis_connection("default")
 
 
-@functools.cache
-def _lua_source(name: str) -> str:
-    return (LUA_DIR / f"{name}.lua").read_text()
-
-
-_scripts: dict[str, tuple[object, object]] = {}
-
-
 def _lua(client, name: str):
-    """A Lua script from community/lua, registered once per Redis client (EVALSHA, reloaded on NOSCRIPT)."""
-    cached = _scripts.get(name)
-    if cached is None or cached[0] is not client:
-        cached = (client, client.register_script(_lua_source(name)))
-        _scripts[name] = cached
-    return cached[1]
+    """A Lua script from community/lua, registered once per Redis client."""
+    return lua_script(client, LUA_DIR / f"{name}.lua")
 
 
 def note_view_record(*, note_id: int, viewer_key: str, address: str = "") -> bool:

@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from community.models import Topic
+from community.search_listeners import searched
 from community.selectors import search as search_selectors
 from community.selectors.search import suggestions as search_suggestions
 from community.selectors.search.notes import SORTS, notes_search, sort_clean
 from community.selectors.search.people import topics_search, users_search
 from community.selectors.search.products import product_strip, products_search
 from community.views.trust import SPONSORED_HIDE, sponsored_context, sponsored_hidden
+from core.visitor import visitor
 
 TABS = [("notes", _("Notes")), ("products", _("Products")), ("users", _("Users")), ("topics", _("Topics"))]
 POPULAR_TOPICS = 12
@@ -63,6 +65,8 @@ def search(request):
         page = users_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
     else:
         page = topics_search(query=query, cursor=cursor, page_size=search_selectors.PAGE_SIZE)
+    if query.strip() and not cursor:
+        searched(who=visitor(request), query=query)  # once per search, not per page scrolled
     next_url = (
         _page_url(
             query=query_next, tab=tab, sort=sort, cursor=page.next_cursor, hide_sponsored=hide_sponsored

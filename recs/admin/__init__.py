@@ -1,5 +1,6 @@
 """The operators' view of the personal feed: the switch (plain hot ranking, the exploration budget), the
-sources' share of impressions and engagement, and the freshest notes' reach."""
+sources' share of impressions and engagement, card taps by surface and source, and the freshest notes'
+reach."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admintools import ReadOnlyAdmin, ToolkitAdmin
-from recs.models import NoteReach, RecsSwitch, SourceDaily
+from recs.models import NoteReach, RecsSwitch, SourceDaily, TapDaily
 
 
 @admin.register(RecsSwitch)
@@ -72,6 +73,16 @@ class SourceDailyAdmin(ReadOnlyAdmin):
             for r in rows
         ]
         return super().changelist_view(request, {**(extra_context or {}), "shares": shares})
+
+
+@admin.register(TapDaily)
+class TapDailyAdmin(ReadOnlyAdmin):
+    """Card taps per day, by the surface the card was on and (on the for-you feed) the source that showed it."""
+
+    list_display = ("day", "surface", "source", "taps")
+    list_filter = ("surface", "source")
+    date_hierarchy = "day"
+    ordering = ("-day", "surface", "source")
 
 
 @admin.register(NoteReach)

@@ -20,7 +20,7 @@ from recs.selectors.related import related_notes
 
 
 class WhyOutput(serializers.Serializer):
-    source = serializers.CharField(help_text="topic, co, als, follow, explore or hot")
+    source = serializers.CharField(help_text="topic, words, co, als, follow, explore or hot")
     text = serializers.CharField()
 
 

@@ -7,7 +7,10 @@ interested". A build costs a fixed number of queries, whatever the reader's hist
 1. the reader's likes, collects and comments of the last 90 days (one UNION ALL);
 2. their picks and "not interested" (signed-in readers);
 3. the engaged and opened notes' titles and topics;
-4. the best notes of their strongest topics (a window function over the topics' notes);
+4. the best notes of their strongest topics (a window function over the topics' notes), and of their
+   strongest words (the jieba words of those titles and of their searches: per word, a GIN lookup on the
+   search vector within the newest ``WORDS_POOL`` notes, the hottest ``PER_WORD`` of the window), in one
+   UNION ALL;
 5. fresh notes of the writers they follow;
 6. fresh notes still within the exploration budget;
 7. global hot (cached in Redis for a minute for everyone);
@@ -33,6 +36,7 @@ from redis.exceptions import RedisError
 from community.models import Follow, Note
 from community.selectors.notes import note_public_qs
 from core.lru import Lru
+from core.segment import lexeme
 from recs import keys
 from recs import redis as recs_redis
 from recs.models import ReaderPreference, RecsSwitch
@@ -41,16 +45,20 @@ from recs.ranking import (
     EXPLORE,
     FOLLOWED,
     HOT,
+    PER_WORD,
     Candidate,
     NoteFacts,
     Profile,
     blend,
+    note_words,
     profile_build,
     source_coengage,
     source_explore,
     source_scored,
     source_topic,
+    source_words,
     top_topics,
+    top_words,
 )
 from recs.services.signals import engagements_credit, opens_read
 from recs.services.training import model_current
@@ -62,6 +70,10 @@ FOLLOWED_WINDOW = timedelta(days=3)
 EXPLORE_WINDOW = timedelta(hours=48)
 EXPLORE_POOL = 400
 HOT_POOL = 300
+#: The words lookup reads only the newest this many notes (by id, as they were written): the GIN bitmap of a
+#: common word ANDed with this id range, so its heap reads stay bounded however large the catalogue grows
+#: (10 words: ~60 ms at 200k notes of the benchmark's small vocabulary, against ~750 ms over the whole table).
+WORDS_POOL = 20_000
 HOT_CACHE_SECONDS = 60
 CANDIDATES_SECONDS = 30 * 60
 #: The best this many are kept: enough for ~25 pages after the page rules, and every page reads them all.
@@ -86,16 +98,26 @@ SELECT s.plain_hot, s.explore_budget,
 FROM (VALUES (1)) AS one (id) LEFT JOIN recs_recsswitch s ON s.id = one.id
 """
 
+# Topic rows carry the topic's id and name; word rows a NULL id and the word.
 _TOPIC_NOTES_SQL = """
-SELECT topic_id, topic_name, note_id, hot FROM (
+(SELECT topic_id, topic_name, note_id, hot FROM (
   SELECT nt.topic_id, t.name AS topic_name, n.id AS note_id, n.hot_score AS hot,
          row_number() OVER (PARTITION BY nt.topic_id ORDER BY n.hot_score DESC, n.id DESC) AS r
   FROM community_note_topics nt
   JOIN community_note n ON n.id = nt.note_id
   JOIN community_topic t ON t.id = nt.topic_id
-  WHERE nt.topic_id = ANY(%(topics)s) AND n.status = 'published' AND n.visibility = 'public'
+  WHERE nt.topic_id = ANY(%(topics)s::bigint[]) AND n.status = 'published' AND n.visibility = 'public'
     AND n.created_at >= %(since)s
-) ranked WHERE r <= %(per_topic)s
+) ranked WHERE r <= %(per_topic)s)
+UNION ALL
+(SELECT NULL::bigint, w.word, n.id, n.hot_score
+ FROM unnest(%(words)s::text[], %(queries)s::text[]) AS w(word, query)
+ CROSS JOIN LATERAL (
+   SELECT id, hot_score FROM community_note
+   WHERE search_vector @@ to_tsquery('simple', w.query) AND status = 'published' AND visibility = 'public'
+     AND created_at >= %(since)s AND id > (SELECT max(id) FROM community_note) - %(words_pool)s
+   ORDER BY hot_score DESC, id DESC LIMIT %(per_word)s
+ ) n)
 """
 
 
@@ -108,7 +130,7 @@ class Built:
     ids: list[int]
     facts: Mapping[int, NoteFacts]
     built_at: float
-    opens: int
+    opens: float  # the newest open or search the list was built with (epoch s; 0 for none)
     explore_ids: list[int]  # the notes exploration is credited with (their budget is checked per page)
     sponsored_ids: list[int]
     ranked: list[Candidate] = field(default_factory=list)
@@ -184,15 +206,18 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
     now = timezone.now()
     user_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     profile = Profile()
-    opens: list[tuple[int, int]] = []
+    opens: list[tuple[int, float]] = []
+    searched: list[tuple[str, float]] = []
     anon_hides: set[bytes] = set()
     if client is not None and not degraded:
         try:
             pipe = client.pipeline(transaction=False)
-            pipe.lrange(keys.opens(reader), 0, -1)
+            pipe.zrevrange(keys.opens(reader), 0, -1, withscores=True)
             pipe.smembers(keys.hides(reader))
-            raw_opens, anon_hides = pipe.execute()
+            pipe.zrevrange(keys.searches(reader), 0, -1, withscores=True)
+            raw_opens, anon_hides, raw_searches = pipe.execute()
             opens = opens_read(raw_opens)
+            searched = [(w.decode(), when) for w, when in raw_searches]
         except RedisError as exc:
             recs_redis.failed(exc, "reader's opens read")
             client = None
@@ -224,35 +249,58 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
     engaged_ids = {n for n, _k, _a in events}
     note_topics: dict[int, list[int]] = {}
     titles: dict[int, str] = {}
+    words_of: dict[int, tuple[str, ...]] = {}
     topic_names: dict[int, str] = {}
     if engaged_ids:
         rows = Note.objects.filter(pk__in=engaged_ids).annotate(
-            topic_ids=ArrayAgg("topics__id", distinct=True)
+            topic_ids=ArrayAgg("topics__id", distinct=True), names=ArrayAgg("topics__name", distinct=True)
         )
-        for note_id, title, ids in rows.values_list("id", "title", "topic_ids"):
+        for note_id, title, ids, names in rows.values_list("id", "title", "topic_ids", "names"):
             titles[note_id] = title
             note_topics[note_id] = [t for t in ids if t is not None]
-    profile_new = profile_build(events=events, note_topics=note_topics, picked_topics=picks)
+            words_of[note_id] = note_words(title, [n for n in names if n])
+    clock = time.time()
+    profile_new = profile_build(
+        events=events,
+        note_topics=note_topics,
+        picked_topics=picks,
+        note_words=words_of,
+        searched=[(word, clock - when) for word, when in searched],
+    )
     profile_new.hidden_topics, profile_new.hidden_writers = profile.hidden_topics, profile.hidden_writers
     profile_new.hidden_notes = profile.hidden_notes
     profile = profile_new
 
     lists: list[list[Candidate]] = []
     tops = top_topics(profile)
-    if tops and not degraded:
+    words = [w for w, _weight in top_words(profile)]
+    if (tops or words) and not degraded:
         by_topic: dict[int, list[tuple[int, float]]] = {}
+        by_word: dict[str, list[tuple[int, float]]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
                 _TOPIC_NOTES_SQL,
-                {"topics": [t for t, _w in tops], "since": now - TOPIC_WINDOW, "per_topic": PER_TOPIC},
+                {
+                    "topics": [t for t, _w in tops],
+                    "since": now - TOPIC_WINDOW,
+                    "per_topic": PER_TOPIC,
+                    "words": words,
+                    "queries": [lexeme(w) for w in words],
+                    "per_word": PER_WORD,
+                    "words_pool": WORDS_POOL,
+                },
             )
             for topic_id, name, note_id, hot in cursor.fetchall():
+                if topic_id is None:
+                    by_word.setdefault(name, []).append((note_id, hot))
+                    continue
                 topic_names[topic_id] = name
                 by_topic.setdefault(topic_id, []).append((note_id, hot))
-        for ranked in by_topic.values():
+        for ranked in [*by_topic.values(), *by_word.values()]:
             ranked.sort(key=lambda nh: (-nh[1], -nh[0]))
         profile.topic_names = topic_names
         lists.append(source_topic(profile=profile, notes_by_topic=by_topic))
+        lists.append(source_words(profile=profile, notes_by_word=by_word))
     model = None if degraded else model_current()
     if model is not None and profile.notes:
         lists.append(source_coengage(profile=profile, neighbours=model.neighbours, titles=titles))
@@ -294,14 +342,14 @@ def candidates_build(*, viewer, reader: str, client, degraded: bool = False, bud
     for candidate in ranked:
         fact = facts[candidate.note_id]
         fact.source, fact.reason = candidate.source, candidate.reason
-    clock = time.time()
     engaged = [(n, clock - age) for n, kind, age in events if kind != "open"]
+    marker = max([when for _n, when in opens] + [when for _w, when in searched], default=0.0)
     ids = [c.note_id for c in ranked]
     return Built(
         ids=ids,
         facts=facts,
         built_at=clock,
-        opens=len(opens),
+        opens=marker,
         explore_ids=[n for n in ids if facts[n].source == EXPLORE],
         sponsored_ids=[n for n in ids if facts[n].sponsored],
         ranked=ranked,
@@ -409,20 +457,22 @@ def candidates_store(*, reader: str, built: Built, client) -> None:
 
 
 #: Lists read lately, by (reader, stored id): the next page of the same reader, and every page of readers
-#: who share one list, reads three small keys instead of ~600 entries (and reuses the facts decoded so far).
+#: who share one list, reads four small keys instead of ~600 entries (and reuses the facts decoded so far).
 _decoded: Lru[Built] = Lru(16)
 
 
-def candidates_load(*, reader: str, client) -> tuple[Built | None, list[int], set[int]]:
-    """(the stored list or None, the opens count now, the notes seen lately): one round trip when this
-    process read that list lately, two otherwise. A list stored without its exploration ids (by an older
-    release) counts as none: it is rebuilt once."""
+def candidates_load(*, reader: str, client) -> tuple[Built | None, float, set[int]]:
+    """(the stored list or None, the reader's newest open or search (epoch s, 0 for none), the notes seen
+    lately): one round trip when this process read that list lately, two otherwise. A list stored without
+    its exploration ids (by an older release) counts as none: it is rebuilt once."""
     cand, meta_key = keys.candidates(reader), keys.candidates_meta(reader)
     pipe = client.pipeline(transaction=False)
     pipe.hget(meta_key, "_id")
-    pipe.llen(keys.opens(reader))
+    pipe.zrevrange(keys.opens(reader), 0, 0, withscores=True)
+    pipe.zrevrange(keys.searches(reader), 0, 0, withscores=True)
     pipe.zrangebyscore(keys.seen(reader), time.time() - 3 * 24 * 3600, "+inf")
-    list_id, opens, seen = pipe.execute()
+    list_id, newest_open, newest_search, seen = pipe.execute()
+    opens = max([when for _m, when in newest_open + newest_search], default=0.0)
     seen_ids = {int(n) for n in seen}
     built = _decoded.get((reader, list_id)) if list_id else None
     if built is not None:
@@ -437,7 +487,7 @@ def candidates_load(*, reader: str, client) -> tuple[Built | None, list[int], se
         ids=[int(n) for n in ids],
         facts=StoredFacts(meta),
         built_at=float(meta[b"_built"]),
-        opens=int(meta.get(b"_opens", 0)),
+        opens=float(meta.get(b"_opens", 0)),
         explore_ids=_ids_decode(meta[b"_explore"]),
         sponsored_ids=_ids_decode(meta.get(b"_sponsored")),
     )

@@ -67,6 +67,8 @@ def _why_texts() -> dict:
                 ranking.FOLLOWED: _("New from a writer you follow"),
                 ranking.EXPLORE: _("A new note in a topic you read"),
             },
+            "words_search": _("Because you searched “%(word)s”"),
+            "words_read": _("Because you read about “%(word)s”"),
             "popular": _("Popular now"),
         }
         _WHY_TEXTS[lang] = texts
@@ -82,6 +84,9 @@ def why_text(source: str, reason: str) -> str:
     if source == ranking.TOPIC:
         kind, _sep, topic = reason.partition(":")
         return texts["topic"].get(kind, texts["topic"]["like"]) % {"topic": topic}
+    if source == ranking.WORDS:
+        kind, _sep, word = reason.partition(":")
+        return texts["words_search" if kind == "search" else "words_read"] % {"word": word}
     if source == ranking.COENGAGE:
         return texts["coengage"] % {"title": reason} if reason else texts["coengage_plain"]
     return texts["source"].get(source, texts["popular"])

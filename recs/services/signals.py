@@ -1,4 +1,5 @@
-"""The reader's signals that no community row records: impressions, opens, "not interested", picks.
+"""The reader's signals that no community row records: impressions, opens and card taps, searches,
+"not interested", picks.
 
 Impressions are counted like note views (``community/services/views_count.py``): one pipeline per feed
 page into Redis (the reader's seen set and shown-by-source hash, a pending hash of "note:source" counts,
@@ -8,6 +9,17 @@ adds it to ``NoteReach`` and ``SourceDaily`` in one statement each. No row is wr
 Engagement is credited to the source that showed the note: when a reader's candidate list notices new
 likes, collects or comments (or an open) since it was built, it looks up which source showed those notes
 and counts an engagement for it (``engagements_credit``).
+
+An open is noticed when a note page loads "more like this"; a **card tap** is an open whose page was
+reached from a card (``?from=<surface>`` on the note's link, passed on to the fragment). Both are one Lua
+call (``recs/lua/open_record.lua``): the reader's opens are a sorted set, one member per note, so an open
+of the same note within ``OPEN_DEDUPE_SECONDS`` is nothing at all; the tap is counted in the pending hash
+(``t:<surface>:<source>``, flushed into ``TapDaily``), at most ``TAPS_PER_READER_DAY`` per reader a day and
+``VISITOR_ANONYMOUS_PER_ADDRESS`` anonymous readers per address and note, like note views.
+
+A **search** (``community.search_listeners``) puts its words in the reader's searched words, a sorted set
+word -> when, the newest ``SEARCH_WORDS_MAX`` kept: searching the same word a thousand times is one word,
+and a thousand different words leave the newest few. Both lists are read by the next build as interests.
 """
 
 from __future__ import annotations
@@ -16,15 +28,17 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from community.services.views_count import _lua
+from core.visitor import Visitor
 from recs import keys
 from recs import redis as recs_redis
-from recs.models import NoteReach, ReaderPreference, SourceDaily
-from recs.ranking import EXPLORE
+from recs.models import NoteReach, ReaderPreference, SourceDaily, TapDaily
+from recs.ranking import EXPLORE, interest_words
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +48,19 @@ OPENS_MAX = 50
 READER_KEYS_SECONDS = 7 * 24 * 3600
 FLUSH_LOCK_SECONDS = 600
 ENGAGED = "e"  # pending field prefix: "e:<source>" counts engagements, "<note>:<source>" impressions
+TAPPED = "t"  # pending field prefix: "t:<surface>:<source>" counts card taps
+#: The surfaces whose cards say where a tap came from (``data-tap-from``, read by ``static/js/recs.js``).
+#: "discover" is the plain hot feed; any other ``from`` is an open, not a tap.
+FOR_YOU = "foryou"
+SURFACES = frozenset({FOR_YOU, "discover", "following", "topic", "profile", "board", "search", "related"})
+#: A reader opening the same note again within this window adds nothing (no interest, credit or tap).
+OPEN_DEDUPE_SECONDS = 30 * 60
+#: Card taps counted for one reader in a day: far above a person's reading, a ceiling for a script's.
+TAPS_PER_READER_DAY = 300
+#: Searched words kept per reader, and the words taken from one search.
+SEARCH_WORDS_MAX = 30
+SEARCH_WORDS_PER_QUERY = 5
+SEARCH_KEYS_SECONDS = 30 * 24 * 3600
 
 
 def impressions_record(*, reader: str, shown: list[tuple[int, str]], client=None) -> None:
@@ -60,23 +87,69 @@ def impressions_record(*, reader: str, shown: list[tuple[int, str]], client=None
         recs_redis.failed(exc, "impressions not recorded")
 
 
-def note_open_record(*, reader: str, note_id: int) -> None:
-    """The reader opened a note: it joins their within-session interests at once, and the source that
-    showed it is credited. Never raises."""
+def note_open_record(*, who: Visitor, note_id: int, surface: str = "") -> int:
+    """The reader opened a note, by tapping its card on ``surface`` (one of ``SURFACES``) or otherwise
+    (``surface`` empty or unknown): it joins their within-session interests at once, the source that showed
+    it is credited, and a tap is counted. Returns 0 (a repeat: nothing done), 1 (an open) or 2 (a counted
+    tap). Nothing for a visitor whose request brought no cookie (``Visitor.fresh``): a client that drops
+    cookies would leave a key per request. Never raises."""
     client = recs_redis.client()
-    if client is None:
-        return
+    if client is None or who.fresh:
+        return 0
+    surface = surface if surface in SURFACES else ""
+    reader = who.key
+    budget = "" if who.signed_in else keys.tap_address_budget(note_id, who.address)
     try:
-        source = client.hget(keys.shown_source(reader), str(note_id))
-        pipe = client.pipeline(transaction=False)
-        pipe.lpush(keys.opens(reader), f"{note_id}:{int(time.time())}")
-        pipe.ltrim(keys.opens(reader), 0, OPENS_MAX - 1)
-        pipe.expire(keys.opens(reader), READER_KEYS_SECONDS)
-        if source:
-            pipe.hincrby(keys.impressions_pending(), f"{ENGAGED}:{source.decode()}", 1)
-        pipe.execute()
+        return int(
+            recs_redis.script(client, "open_record")(
+                keys=[
+                    keys.opens(reader),
+                    keys.shown_source(reader),
+                    keys.impressions_pending(),
+                    keys.taps_today(reader),
+                    budget,
+                ],
+                args=[
+                    note_id,
+                    f"{time.time():.3f}",
+                    OPENS_MAX,
+                    READER_KEYS_SECONDS,
+                    OPEN_DEDUPE_SECONDS,
+                    surface,
+                    TAPS_PER_READER_DAY,
+                    settings.VISITOR_ANONYMOUS_PER_ADDRESS,
+                    ENGAGED,
+                    FOR_YOU,
+                ],
+            )
+        )
     except RedisError as exc:
         recs_redis.failed(exc, "open not recorded")
+        return 0
+
+
+def search_record(*, who: Visitor, query: str) -> list[str]:
+    """The words of a search join the reader's interests (a signed-in reader or one whose request brought
+    its session cookie: an address alone is nobody's profile, and a client that drops cookies would leave
+    a key per request). Returns the words kept. Never raises: it is the
+    community's search listener (registered in ``RecsConfig.ready``)."""
+    if not (who.signed_in or (who.key.startswith("c:") and not who.fresh)):
+        return []
+    words = list(interest_words(query))[:SEARCH_WORDS_PER_QUERY]
+    client = recs_redis.client()
+    if client is None or not words:
+        return []
+    key = keys.searches(who.key)
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(key, dict.fromkeys(words, round(time.time(), 3)))
+        pipe.zremrangebyrank(key, 0, -SEARCH_WORDS_MAX - 1)
+        pipe.expire(key, SEARCH_KEYS_SECONDS)
+        pipe.execute()
+    except RedisError as exc:
+        recs_redis.failed(exc, "search not recorded")
+        return []
+    return words
 
 
 def engagements_credit(*, reader: str, note_ids: list[int], client) -> None:
@@ -91,14 +164,13 @@ def engagements_credit(*, reader: str, note_ids: list[int], client) -> None:
     pipe.execute()
 
 
-def opens_read(raw: list[bytes]) -> list[tuple[int, int]]:
-    """The opens list's entries as (note id, epoch seconds), malformed ones skipped."""
+def opens_read(raw: list[tuple[bytes, float]]) -> list[tuple[int, float]]:
+    """The opens set's (member, score) pairs as (note id, epoch seconds), malformed ones skipped."""
     out = []
-    for entry in raw:
+    for member, when in raw:
         try:
-            note, when = entry.decode().split(":")
-            out.append((int(note), int(when)))
-        except (ValueError, AttributeError):
+            out.append((int(member), float(when)))
+        except (ValueError, TypeError):
             continue
     return out
 
@@ -175,10 +247,17 @@ def impressions_flush() -> int:
             return 0
         per_note: dict[int, list[int]] = {}
         per_source: dict[str, list[int]] = {}
+        taps: dict[tuple[str, str], int] = {}
         for field, value in client.hgetall(flushing).items():
             try:
                 head, source = field.decode().split(":", 1)
                 count = int(value)
+                if head == TAPPED:
+                    surface, source = source.split(":", 1)
+                    taps[(surface[:12], source[:12])] = taps.get((surface[:12], source[:12]), 0) + count
+                    continue
+                if head != ENGAGED:
+                    int(head)
             except (ValueError, AttributeError):
                 logger.warning("recs flush: skipping a malformed entry %r=%r", field, value)
                 continue
@@ -193,9 +272,15 @@ def impressions_flush() -> int:
         with transaction.atomic(durable=True):
             _add_reach(per_note)
             _add_sources(per_source)
+            _add_taps(taps)
         client.delete(flushing)
         added = sum(v[0] for v in per_note.values())
-        logger.info("recs impressions flush: %d impressions on %d notes", added, len(per_note))
+        logger.info(
+            "recs impressions flush: %d impressions on %d notes, %d taps",
+            added,
+            len(per_note),
+            sum(taps.values()),
+        )
         return added
     finally:
         _lua(client, "lock_release")(keys=[lock_key], args=[token])
@@ -221,20 +306,31 @@ def _add_reach(per_note: dict[int, list[int]]) -> None:
 
 
 def _add_sources(per_source: dict[str, list[int]]) -> None:
-    if not per_source:
+    rows = [(source[:12], imp, eng) for source, (imp, eng) in sorted(per_source.items())]
+    _add_daily(SourceDaily, keys=("source",), counts=("impressions", "engagements"), rows=rows)
+
+
+def _add_taps(taps: dict[tuple[str, str], int]) -> None:
+    rows = [(surface, source, count) for (surface, source), count in sorted(taps.items())]
+    _add_daily(TapDaily, keys=("surface", "source"), counts=("taps",), rows=rows)
+
+
+def _add_daily(model, *, keys: tuple[str, ...], counts: tuple[str, ...], rows: list[tuple]) -> None:
+    """Add ``rows`` (the key columns' values, then the counts) to today's rows of ``model``, whose unique
+    constraint is (day, *keys), in one statement."""
+    if not rows:
         return
     today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
-    table = connection.ops.quote_name(SourceDaily._meta.db_table)
-    items = sorted(per_source.items())
-    rows = ", ".join(["(%s, %s::int, %s::int)"] * len(items))
-    params = [v for source, (imp, eng) in items for v in (source[:12], imp, eng)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join((*keys, *counts))
+    row = "(" + ", ".join(["%s"] * len(keys) + ["%s::int"] * len(counts)) + ")"
+    updates = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in counts)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} AS s (day, source, impressions, engagements) "  # noqa: S608
-            f"SELECT %s::date, v.source, v.imp, v.eng FROM (VALUES {rows}) AS v(source, imp, eng) "
-            f"ON CONFLICT (day, source) DO UPDATE SET impressions = s.impressions + EXCLUDED.impressions, "
-            f"engagements = s.engagements + EXCLUDED.engagements",
-            [today, *params],
+            f"INSERT INTO {table} AS t (day, {columns}) "  # noqa: S608 - names from the model, values bound
+            f"SELECT %s::date, {columns} FROM (VALUES {', '.join([row] * len(rows))}) AS v({columns}) "
+            f"ON CONFLICT (day, {', '.join(keys)}) DO UPDATE SET {updates}",
+            [today, *(v for r in rows for v in r)],
         )
 
 

@@ -22,7 +22,7 @@ from core.visitor import visitor
 from recs.selectors.feed import feed_for_you
 from recs.selectors.interests import interests_offered, interests_picked
 from recs.selectors.related import related_notes
-from recs.services.signals import impressions_record, note_open_record
+from recs.services.signals import FOR_YOU, impressions_record, note_open_record
 from recs.services.tastes import note_hide, reader_interests_pick
 
 PICKER_DONE = "recs_interests_done"
@@ -68,7 +68,7 @@ def home(request):
         size=community_feeds.FEED_PAGE_SIZE,
         hide_sponsored=sponsored_hidden(request),
     )
-    context = {"feed_tab": "discover"}
+    context = {"feed_tab": "discover", "tap_from": FOR_YOU}
     if picker:
         context |= {"feed_intro_template": PICKER_TEMPLATE, "interest_topics": interests_offered()}
     response = feed_render(request, "home.html", context, note_page=note_page)
@@ -121,9 +121,10 @@ def interests(request):
 
 @require_safe
 def related(request, note_id: int):
-    """More like this: the fragment at the end of a note page. Loading it counts as opening the note."""
+    """More like this: the fragment at the end of a note page. Loading it counts as opening the note, and
+    as a card tap when the page was reached from a card (``?from=<surface>``, passed on by the page)."""
     note = access_note_for_view(user=request.user, note_id=note_id)
     if note.author_id != getattr(request.user, "pk", None):
-        note_open_record(reader=visitor(request).key, note_id=note.pk)
+        note_open_record(who=visitor(request), note_id=note.pk, surface=request.GET.get("from", ""))
     page = related_notes(note=note, viewer=request.user)
     return render(request, "recs/partials/related_notes.html", {"notes": page.notes, "state": page.state})

@@ -32,3 +32,24 @@
     });
   });
 })();
+
+// A card tap says where it came from: the note's link gets ?from=<surface> (the surface is the closest
+// data-tap-from, the part before ":") just before the browser follows it, so the cached card markup stays the
+// same for every surface. The note page passes it on to "more like this", which records the open and the tap.
+(function () {
+  function tag(event) {
+    var link = event.target.closest && event.target.closest("a.note-card-cover, a.note-card-title");
+    if (!link) return;
+    var surface = link.closest("[data-tap-from]");
+    if (!surface) return;
+    var from = (surface.getAttribute("data-tap-from") || "").split(":")[0];
+    if (!from) return;
+    var url = new URL(link.href, window.location.href);
+    if (url.searchParams.get("from") === from) return;
+    url.searchParams.set("from", from);
+    link.href = url.pathname + url.search + url.hash;
+  }
+  // mousedown covers a middle click or "open in new tab"; click covers the keyboard.
+  document.addEventListener("mousedown", tag, true);
+  document.addEventListener("click", tag, true);
+})();

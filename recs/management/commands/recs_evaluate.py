@@ -38,6 +38,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from core.segment import index_tokens
 from recs import ranking
 from recs.selectors.candidates import CANDIDATES_KEPT
 from recs.services.training import interactions_load, model_fit
@@ -263,6 +264,12 @@ class Command(BaseCommand):
                 follows[a].add(b)
             cursor.execute("SELECT id, name FROM community_topic")
             topic_names = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT id, title, body, location FROM community_note WHERE created_at < %s", [cut]
+            )
+            texts = {
+                nid: (title, f"{title} {body} {location}") for nid, title, body, location in cursor.fetchall()
+            }
         followers: dict[int, int] = defaultdict(int)
         for _reader, writers in follows.items():
             for w in writers:
@@ -285,6 +292,16 @@ class Command(BaseCommand):
                 for t in topics:
                     if len(by_topic[t]) < 60:
                         by_topic[t].append((nid, hot_at_cut[nid]))
+        # The words source's lookup, as the search vector answers it: the hottest notes of the window
+        # holding each lexeme (title, topics, body, location, cut like the index).
+        by_word: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for nid in hot_ranked:
+            _a, created, topics = catalogue[nid]
+            if created >= topic_since and nid in texts:
+                text = " ".join([texts[nid][1], *(topic_names.get(t, "") for t in topics)])
+                for token in set(index_tokens(text)):
+                    if len(by_word[token]) < ranking.PER_WORD:
+                        by_word[token].append((nid, hot_at_cut[nid]))
         fresh_set = {n for n, (_a, c, _t) in catalogue.items() if c >= cut - timedelta(hours=48)}
         explore_pool = [(n, catalogue[n][2]) for n in sorted(fresh_set, key=lambda n: -n)[:400]]
         recent_by_writer: dict[int, list[int]] = defaultdict(list)
@@ -318,7 +335,14 @@ class Command(BaseCommand):
         )
         for user in users[: options["readers"]]:
             note_topics = {n: list(catalogue[n][2]) for n, _k, _a in history[user] if n in catalogue}
-            profile = ranking.profile_build(events=history[user], note_topics=note_topics)
+            note_words = {
+                n: ranking.note_words(texts[n][0], [topic_names.get(t, "") for t in catalogue[n][2]])
+                for n, _k, _a in history[user]
+                if n in texts and n in catalogue
+            }
+            profile = ranking.profile_build(
+                events=history[user], note_topics=note_topics, note_words=note_words
+            )
             profile.topic_names = topic_names
             engaged = set(profile.notes)
             followed = sorted(
@@ -326,6 +350,7 @@ class Command(BaseCommand):
             )
             lists = {
                 ranking.TOPIC: ranking.source_topic(profile=profile, notes_by_topic=by_topic),
+                ranking.WORDS: ranking.source_words(profile=profile, notes_by_word=by_word),
                 ranking.COENGAGE: ranking.source_coengage(profile=profile, neighbours=model.neighbours),
                 ranking.ALS: ranking.source_scored(model.user_top(user, exclude=engaged), source=ranking.ALS),
                 ranking.FOLLOWED: ranking.source_scored(
