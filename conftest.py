@@ -93,6 +93,10 @@ def _clean_redis_db(request):
     from community.services import views_count
 
     views_count.redis_down.reset()
+    # Per-process caches that outlive a test's rows (ids are reused after a rollback).
+    from community.selectors.recommend import recommend_cache_clear
+
+    recommend_cache_clear()
     yield
 
 

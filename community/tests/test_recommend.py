@@ -183,7 +183,8 @@ def _world(count: int):
 @pytest.mark.parametrize("count", [2, 10])
 def test_recommendations_cost_a_fixed_number_of_queries(count, django_assert_num_queries):
     shopper = _world(count)
-    with django_assert_num_queries(4):  # personal ranking, global ranking, cards, stock
+    # the engaged topics, personal ranking, the shown products' top topics, global ranking, cards, stock
+    with django_assert_num_queries(6):
         recs = recommended_products(user=shopper, limit=20)
     assert len(recs) == min(3 * count, 20)
     with django_assert_num_queries(3):  # global ranking, cards, stock
@@ -198,8 +199,9 @@ def test_the_mall_home_costs_the_same_queries_whatever_it_recommends(
     monkeypatch.setattr("mall.views.slots.FLASH_STRIP_TEMPLATE", "flashsale/absent-in-this-test.html")
     client.force_login(_world(count))
     client.get(reverse("mall:home"))
-    # categories, products, stock, user, unread count; and the four of the recommendations
-    with django_assert_num_queries(9):
+    # categories, products, stock, user, unread count; and the recommendations' global ranking, cards and
+    # stock (the shopper's personal ranking is kept from the first view, RECOMMEND_CACHE_SECONDS)
+    with django_assert_num_queries(8):
         html = client.get(reverse("mall:home")).content.decode()
     assert html.count('data-testid="recommended-card"') == min(3 * count, 8)
 
@@ -233,7 +235,7 @@ def test_a_bad_limit_is_a_400(client, limit):
 @pytest.mark.parametrize("count", [2, 10])
 def test_the_api_costs_a_fixed_number_of_queries(count, client, django_assert_num_queries):
     client.force_login(_world(count))
-    with django_assert_num_queries(5):  # the user, and the four of the recommendations
+    with django_assert_num_queries(7):  # the user, and the six of the recommendations
         response = client.get(reverse("api-recommended-products"), {"limit": 20})
     assert len(response.json()["results"]) == min(3 * count, 20)
 
@@ -259,3 +261,18 @@ def test_recommendations_never_come_from_private_or_hidden_notes(writer_world):
     assert response.status_code == 200
     assert secret.pk not in [r["id"] for r in response.json()["results"]]
     assert "secretshade" not in response.content.decode()
+
+
+def test_the_personal_ranking_is_kept_for_its_seconds_and_read_again_after(corner, django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    shopper = corner["shopper"]
+    first = [r.product.name for r in recommended_products(user=shopper, now=now)]
+    with django_assert_num_queries(3):  # global ranking, cards, stock: the personal ranking is kept
+        kept = [r.product.name for r in recommended_products(user=shopper, now=now + timedelta(seconds=299))]
+    with django_assert_num_queries(6):  # its seconds are over: ranked again
+        again = [r.product.name for r in recommended_products(user=shopper, now=now + timedelta(seconds=300))]
+    assert first == kept == again
