@@ -238,3 +238,23 @@ def test_the_personal_feed_of_a_signed_in_reader_is_never_cached():
     reader.force_login(UserFactory())
     assert not hasattr(reader.get(reverse("home")), "microcache")
     assert microcache._parts == {}
+
+
+def test_the_mall_home_and_a_product_page_are_cached_for_anonymous_readers_only(django_assert_num_queries):
+    from mall.tests.factories import ProductFactory
+
+    shopper = UserFactory()
+    product = ProductFactory(name="Cached Serum")
+    for url in (reverse("mall:home"), reverse("mall:product", args=[product.slug])):
+        assert visitor().get(url).microcache == "miss"
+        with django_assert_num_queries(0):
+            assert visitor().get(url).microcache == "hit"
+        # a signed-in shopper's page is theirs (their cart, their recommendations): never from the cache
+        signed_in = visitor()
+        signed_in.force_login(shopper)
+        assert not hasattr(signed_in.get(url), "microcache")
+    # another variant is its own page; a parameter the page does not name (a note's referral) is not cached
+    assert visitor().get(reverse("mall:product", args=[product.slug]) + "?sku=1").microcache == "miss"
+    assert not hasattr(
+        visitor().get(reverse("mall:product", args=[product.slug]) + "?ref=note:1"), "microcache"
+    )

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from core.keyset import page_size_parse
+from core.microcache import micro_cached
 from mall.cart_session import cart_for_request
 from mall.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, catalog
 from mall.selectors.cart import cart_count
@@ -30,6 +31,7 @@ def _with_params(request, **changes) -> str:
 
 
 @require_safe
+@micro_cached()
 def home(request):
     data = catalog.mall_home()
     return render(
@@ -70,6 +72,7 @@ def product_list(request, slug: str | None = None):
     return render(request, "mall/product_list.html", context)
 
 
+@micro_cached(params=("sku",))
 def product_detail(request, slug: str):
     data = catalog.product_page(slug=slug, sku_id=request.GET.get("sku"))
     cart = cart_for_request(request, create=False)
