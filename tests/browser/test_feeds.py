@@ -75,7 +75,8 @@ def test_reader_scrolls_past_the_first_page_opens_a_note_and_comes_back_to_the_s
     top_before = card.bounding_box()["y"]
     scroll_before = page.evaluate("window.scrollY")
     card.locator('[data-testid="note-card-link"]').click()
-    expect(page).to_have_url(re.compile(rf"/notes/{target.pk}/$"))
+    # the card tap carries the surface it came from (recs counts taps by surface, docs/architecture.md)
+    expect(page).to_have_url(re.compile(rf"/notes/{target.pk}/\?from=discover$"))
     expect(page.get_by_text(target.title).first).to_be_visible()
 
     # then the back button shows the same cards with that card where it was
