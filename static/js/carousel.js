@@ -29,8 +29,12 @@
       root.setAttribute("data-index", String(index));
     }
 
+    // While an arrow or dot scrolls the strip smoothly, the positions it passes are not the photo shown:
+    // the counter stayed on the target, then jumped back to the start and forward again.
+    var target = null;
     function goTo(index) {
       index = Math.max(0, Math.min(slides.length - 1, index));
+      target = index;
       track.scrollTo({ left: index * track.clientWidth, behavior: "smooth" });
       show(index);
     }
@@ -42,9 +46,21 @@
       window.requestAnimationFrame(function () {
         pending = false;
         var index = indexNow();
+        if (target !== null) {
+          if (index === target) target = null;
+          return;
+        }
         if (index !== current) show(index);
       });
     }, { passive: true });
+    // The reader's own swipe or wheel takes over from an arrow's scroll; so does its end.
+    ["pointerdown", "wheel", "scrollend"].forEach(function (name) {
+      track.addEventListener(name, function () {
+        target = null;
+        var index = indexNow();
+        if (name === "scrollend" && index !== current) show(index);
+      }, { passive: true });
+    });
 
     if (prev) prev.addEventListener("click", function () { goTo(current - 1); });
     if (next) next.addEventListener("click", function () { goTo(current + 1); });
